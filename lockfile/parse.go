@@ -1,0 +1,283 @@
+package lockfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ParseError says which file, and where in it, could not be understood.
+type ParseError struct {
+	Path string
+	Line int    // 1-based; 0 when unknown
+	Key  string // the key or entry being read, when known
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Path)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": %s", e.Key)
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ErrUnknownFormat is returned (wrapped) when a file is not a lockfile guard knows.
+var ErrUnknownFormat = errors.New("not a supported lockfile")
+
+// errorf builds a ParseError.
+func errorf(path string, line int, key string, format string, args ...any) error {
+	return &ParseError{Path: path, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// input is what a format parser receives.
+type input struct {
+	Path string // as given by the caller; used in errors and Lockfile.Path
+	Data []byte
+	// ReadFile reads another file (requirements includes). Paths are
+	// resolved by the parser relative to Path's directory.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// format describes one supported lockfile format.
+type format struct {
+	Format    Format
+	Ecosystem Ecosystem
+	// Name reports whether a file name (base name) is this format's.
+	Name func(base string) bool
+	// Sniff reports whether content looks like this format; used when the
+	// name is ambiguous or unknown. May be nil.
+	Sniff func(data []byte) bool
+	Parse func(in *input) (*Lockfile, error)
+}
+
+var formats []*format
+
+func register(f *format) { formats = append(formats, f) }
+
+func formatByName(f Format) *format {
+	for _, x := range formats {
+		if x.Format == f {
+			return x
+		}
+	}
+	return nil
+}
+
+// Formats lists the supported formats.
+func Formats() []Format {
+	out := make([]Format, len(formats))
+	for i, f := range formats {
+		out[i] = f.Format
+	}
+	return out
+}
+
+// EcosystemOf returns the ecosystem of a format.
+func EcosystemOf(f Format) Ecosystem {
+	if x := formatByName(f); x != nil {
+		return x.Ecosystem
+	}
+	return ""
+}
+
+// Detect returns the format of a file from its name and, when the name is
+// not conclusive, its content. ok is false when the file is no lockfile guard
+// knows.
+func Detect(path string, data []byte) (Format, bool) {
+	base := filepath.Base(path)
+	var byName []*format
+	for _, f := range formats {
+		if f.Name != nil && f.Name(base) {
+			byName = append(byName, f)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0].Format, true
+	}
+	candidates := byName
+	if len(candidates) == 0 {
+		candidates = formats
+	}
+	for _, f := range candidates {
+		if f.Sniff != nil && data != nil && f.Sniff(data) {
+			return f.Format, true
+		}
+	}
+	return formatUnknown, false
+}
+
+// MaxFileSize bounds how much of a lockfile guard reads. Real lockfiles are a
+// few MiB; anything this large is refused instead of exhausting memory.
+var MaxFileSize int64 = defaultMaxFileSize
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > MaxFileSize {
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}
+	}
+	return data, nil
+}
+
+// Parse reads and parses one lockfile, detecting its format.
+func Parse(path string) (*Lockfile, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := Detect(path, data)
+	if !ok {
+		return nil, &ParseError{Path: path, Err: ErrUnknownFormat}
+	}
+	return parseData(path, data, formatByName(f))
+}
+
+// ParseAs reads and parses a file as the given format.
+func ParseAs(path string, f Format) (*Lockfile, error) {
+	x := formatByName(f)
+	if x == nil {
+		return nil, fmt.Errorf("unknown lockfile format %q", f)
+	}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseData(path, data, x)
+}
+
+// ParseBytes parses data as the given format; path is used in errors and
+// to resolve includes.
+func ParseBytes(path string, data []byte, f Format) (*Lockfile, error) {
+	x := formatByName(f)
+	if x == nil {
+		return nil, fmt.Errorf("unknown lockfile format %q", f)
+	}
+	return parseData(path, data, x)
+}
+
+func parseData(path string, data []byte, f *format) (lf *Lockfile, err error) {
+	// A parser bug must never take guard down: report it as a parse error
+	// naming the file, like any other unreadable input.
+	defer func() {
+		if r := recover(); r != nil {
+			lf, err = nil, &ParseError{Path: path, Err: fmt.Errorf("internal error parsing %s: %v", f.Format, r)}
+		}
+	}()
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	lf, err = f.Parse(&input{Path: path, Data: data, ReadFile: readFile})
+	if err != nil {
+		return nil, err
+	}
+	lf.Path = path
+	lf.Format = f.Format
+	lf.Ecosystem = f.Ecosystem
+	Finish(lf)
+	return lf, nil
+}
+
+// Finish completes a lockfile after parsing: every package gets the
+// ecosystem, roots are marked Direct, and Chain is computed by a
+// breadth-first walk of Deps from the direct dependencies, so that each
+// package's chain is a shortest one.
+func Finish(lf *Lockfile) {
+	byID := make(map[string]int, len(lf.Packages))
+	for i := range lf.Packages {
+		p := &lf.Packages[i]
+		if p.Ecosystem == "" {
+			p.Ecosystem = lf.Ecosystem
+		}
+		if p.ID != "" {
+			if _, dup := byID[p.ID]; !dup {
+				byID[p.ID] = i
+			}
+		}
+	}
+	for _, r := range lf.Roots {
+		if i, ok := byID[r]; ok {
+			lf.Packages[i].Direct = true
+		}
+	}
+	// parent[i] is the index of the package through which i was first reached.
+	parent := make([]int, len(lf.Packages))
+	seen := make([]bool, len(lf.Packages))
+	var queue []int
+	for i := range lf.Packages {
+		parent[i] = -1
+		// Workspace members are the project itself: their dependencies are
+		// roots too, and they start no chain of their own.
+		if lf.Packages[i].Direct || lf.Packages[i].Source.Kind == SourceWorkspace {
+			seen[i] = true
+			queue = append(queue, i)
+		}
+	}
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		for _, d := range lf.Packages[i].Deps {
+			j, ok := byID[d]
+			if !ok || seen[j] {
+				continue
+			}
+			seen[j] = true
+			if lf.Packages[i].Source.Kind == SourceWorkspace {
+				lf.Packages[j].Direct = true
+			} else {
+				parent[j] = i
+			}
+			queue = append(queue, j)
+		}
+	}
+	for i := range lf.Packages {
+		if parent[i] < 0 {
+			continue
+		}
+		var chain []string
+		for j := parent[i]; j >= 0; j = parent[j] {
+			chain = append(chain, lf.Packages[j].Key())
+			if len(chain) > len(lf.Packages) { // cannot happen; guards against a cycle bug
+				break
+			}
+		}
+		for a, b := 0, len(chain)-1; a < b; a, b = a+1, b-1 {
+			chain[a], chain[b] = chain[b], chain[a]
+		}
+		lf.Packages[i].Chain = chain
+	}
+}
+
+// lineOf returns the 1-based line number of byte offset off in data.
+func lineOf(data []byte, off int64) int {
+	if off < 0 {
+		return 0
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
