@@ -144,6 +144,9 @@ type Package struct {
 	Dev bool `json:"dev"`
 	// Optional: an optional dependency (npm optional, poetry optional extras).
 	Optional bool `json:"optional,omitempty"`
+	// Bundled: shipped inside its parent's archive (npm bundleDependencies),
+	// so the parent's hash covers it and it has none of its own.
+	Bundled bool `json:"bundled,omitempty"`
 	// InstallScript: the lockfile records that the package runs scripts when
 	// installed (npm hasInstallScript). Nil where the format does not record it.
 	InstallScript *bool `json:"installScript,omitempty"`
