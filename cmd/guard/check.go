@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/report"
+)
+
+const checkUsage = `Usage: guard check [DIR|LOCKFILE...] [flags]
+
+Checks every supported lockfile in the given folders (default: the current
+folder) or the given lockfiles, reports findings and decides allow, warn or
+block. Nothing is installed.`
+
+type checkArgs struct {
+	format    string
+	output    string
+	recursive bool
+	level     int
+	mode      string
+	quiet     bool
+	verbose   bool
+}
+
+func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
+	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVar(&a.format, "format", "text", "report format: text or json")
+	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fs.BoolVarP(&a.recursive, "recursive", "r", false, "search folders recursively (skips node_modules, .git, target, virtual envs)")
+	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
+	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
+	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
+	fs.BoolVarP(&a.verbose, "verbose", "v", false, "also list every package and what decided each finding")
+	return fs, a
+}
+
+func runCheck(ctx context.Context, e *env, args []string) int {
+	fs, a := checkFlags(&checkArgs{})
+	if code, ok := parseFlags(e, fs, args, checkUsage); !ok {
+		return code
+	}
+	if a.format != "text" && a.format != "json" {
+		fmt.Fprintf(e.stderr, "guard check: --format %q is not supported: use text or json\n", a.format)
+		return guard.ExitInvalid
+	}
+	if a.quiet && a.verbose {
+		fmt.Fprintln(e.stderr, "guard check: --quiet and --verbose cannot be used together")
+		return guard.ExitInvalid
+	}
+	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.Action(a.mode)}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
+	r, err := guard.Check(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
+	if err := writeReport(e, r, a); err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
+	return r.ExitCode()
+}
+
+// writeReport writes the report where the flags say. With --output the file
+// gets the report (written whole or not at all) and stderr a one-line verdict.
+func writeReport(e *env, r *guard.Report, a *checkArgs) error {
+	write := func(w io.Writer, color bool) error {
+		if a.format == "json" {
+			return report.JSON(w, r)
+		}
+		return report.Text(w, r, report.TextOptions{Color: color, Quiet: a.quiet, Verbose: a.verbose})
+	}
+	if a.output == "" {
+		return write(e.stdout, useColor(e, e.stdout))
+	}
+	if err := writeFileAtomic(a.output, func(w io.Writer) error { return write(w, false) }); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	if !a.quiet {
+		fmt.Fprintf(e.stderr, "guard: verdict %s, report written to %s\n", r.Verdict, a.output)
+	}
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file in the same folder and
+// renames it into place, so a reader never sees half a report.
+func writeFileAtomic(path string, fill func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := fill(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// useColor: colour only on a terminal, and never when NO_COLOR is set
+// (https://no-color.org) or TERM is dumb.
+func useColor(e *env, w io.Writer) bool {
+	if e.getenv("NO_COLOR") != "" || e.getenv("TERM") == "dumb" {
+		return false
+	}
+	return e.isTerminal(w)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

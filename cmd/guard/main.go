@@ -1,0 +1,107 @@
+// Command guard checks what an install of npm, Python or Cargo packages
+// brings in, before it runs. This file only parses flags and picks a
+// subcommand; the run flow lives in package guard.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/pflag"
+
+	"github.com/installguard/guard/guard"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `guard checks what an install brings in before it runs.
+
+Usage:
+  guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
+  guard version                           print guard's version
+  guard help [COMMAND]                    show help
+
+Run 'guard help check' for the flags of a command.
+
+Exit codes:
+  0  allowed (warnings possible)
+  1  blocked by policy
+  2  invalid input (flags, unparsable lockfile, missing path)
+  3  a check could not complete
+`
+
+// env is what a command reads from and writes to; tests pass their own.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// isTerminal reports whether the writer is an interactive terminal.
+	isTerminal func(io.Writer) bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal}
+	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+// usageError is a problem with the command line: exit 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return guard.ExitInvalid
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "check":
+		return runCheck(ctx, e, rest)
+	case "version", "--version":
+		fmt.Fprintf(e.stdout, "guard %s\n", version)
+		return guard.ExitAllow
+	case "help", "-h", "--help":
+		if len(rest) > 0 {
+			return helpFor(e, rest[0])
+		}
+		fmt.Fprint(e.stdout, usage)
+		return guard.ExitAllow
+	default:
+		fmt.Fprintf(e.stderr, "guard: unknown command %q\n\n%s", cmd, usage)
+		return guard.ExitInvalid
+	}
+}
+
+func helpFor(e *env, cmd string) int {
+	switch cmd {
+	case "check":
+		fs, _ := checkFlags(&checkArgs{})
+		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", checkUsage, fs.FlagUsages())
+		return guard.ExitAllow
+	default:
+		fmt.Fprintf(e.stderr, "guard: no help for unknown command %q\n", cmd)
+		return guard.ExitInvalid
+	}
+}
+
+// parseFlags parses args into fs; a parse error or --help is reported here.
+// It returns ok=false with the exit code when the command should stop.
+func parseFlags(e *env, fs *pflag.FlagSet, args []string, help string) (int, bool) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", help, fs.FlagUsages())
+			return guard.ExitAllow, false
+		}
+		fmt.Fprintf(e.stderr, "guard %s: %v\nRun 'guard help %s' for usage.\n", fs.Name(), err, fs.Name())
+		return guard.ExitInvalid, false
+	}
+	return 0, true
+}

@@ -1,0 +1,225 @@
+// Package guard decides: it takes the packages of lockfiles and the evidence
+// gathered about them, applies the policy, and produces findings, a verdict
+// and a report. It does no network I/O of its own.
+package guard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/installguard/guard/lockfile"
+)
+
+// Options configure one check.
+type Options struct {
+	// Paths are directories or lockfiles; empty means the current directory.
+	Paths []string
+	// Recursive searches directories for lockfiles in subfolders too.
+	Recursive bool
+	// Level (0–3) turns principle items on up to that level.
+	Level int
+	// Mode is the action of a finding of an enabled rule: Block or Warn.
+	Mode Action
+}
+
+// DefaultLevel and DefaultMode apply when no policy says otherwise.
+const (
+	DefaultLevel = 2
+	DefaultMode  = Block
+)
+
+// Validate reports invalid options.
+func (o *Options) Validate() error {
+	if o.Level < 0 || o.Level > 3 {
+		return fmt.Errorf("level %d is out of range: use 0, 1, 2 or 3", o.Level)
+	}
+	if o.Mode != Block && o.Mode != Warn {
+		return fmt.Errorf("mode %q is not valid: use block or warn", o.Mode)
+	}
+	return nil
+}
+
+// Check is the one flow every command reuses: load lockfiles, gather
+// evidence, apply rules, decide. Problems with the input or with a check are
+// recorded in Report.Errors; the returned error is only for invalid options.
+func Check(ctx context.Context, opts Options) (*Report, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Report{SchemaVersion: ReportSchemaVersion, Level: opts.Level, Mode: opts.Mode,
+		Lockfiles: []LockfileSummary{}, Packages: []PackageResult{}, Findings: []Finding{}, Errors: []Error{}}
+	lfs, missing := loadLockfiles(opts, r)
+	for _, lf := range lfs {
+		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
+			FormatVersion: lf.FormatVersion, Ecosystem: lf.Ecosystem, Packages: len(lf.Packages)})
+		for _, p := range lf.Packages {
+			if p.Hashes == nil {
+				p.Hashes = []lockfile.Hash{}
+			}
+			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: p})
+		}
+	}
+	rc := ruleContext{level: opts.Level, mode: opts.Mode}
+	if rc.enabled(RulePinning) {
+		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
+	}
+	r.decide()
+	return r, nil
+}
+
+// loadLockfiles resolves the paths into parsed lockfiles, recording errors,
+// and lists the directories in which no lockfile was found.
+func loadLockfiles(opts Options, r *Report) ([]*lockfile.Lockfile, []noLockfile) {
+	var missing []noLockfile
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var files []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			r.Errors = append(r.Errors, Error{Kind: InputError, Path: p, Message: describeStatError(p, err)})
+			continue
+		}
+		if !st.IsDir() {
+			if !seen[p] {
+				seen[p] = true
+				files = append(files, p)
+			}
+			continue
+		}
+		found, err := lockfile.Find(p, opts.Recursive)
+		if err != nil {
+			r.Errors = append(r.Errors, Error{Kind: InputError, Path: p, Message: err.Error()})
+			continue
+		}
+		if len(found) == 0 {
+			m := missingLockfile(p, opts.Recursive)
+			if len(m.manifests) == 0 {
+				r.Errors = append(r.Errors, Error{Kind: InputError, Path: p,
+					Message: fmt.Sprintf("%s: no supported lockfile or package manifest found%s", p, m.hint())})
+				continue
+			}
+			missing = append(missing, m)
+			continue
+		}
+		for _, f := range found {
+			if !seen[f] {
+				seen[f] = true
+				files = append(files, f)
+			}
+		}
+	}
+	var out []*lockfile.Lockfile
+	for _, f := range files {
+		lf, err := lockfile.Parse(f)
+		if err != nil {
+			r.Errors = append(r.Errors, Error{Kind: InputError, Path: f, Message: err.Error()})
+			continue
+		}
+		out = append(out, lf)
+	}
+	return out, missing
+}
+
+// missingLockfile describes a directory in which no lockfile was found: the
+// manifests it holds say which install would run unpinned.
+func missingLockfile(dir string, recursive bool) noLockfile {
+	var manifests []string
+	for _, m := range []string{"package.json", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg", "Cargo.toml"} {
+		if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
+			manifests = append(manifests, m)
+		}
+	}
+	return noLockfile{dir: dir, manifests: manifests, recursive: recursive}
+}
+
+type noLockfile struct {
+	dir       string
+	manifests []string
+	recursive bool
+}
+
+func (m noLockfile) hint() string {
+	if m.recursive {
+		return ""
+	}
+	return " (use --recursive to search subfolders)"
+}
+
+func describeStatError(p string, err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("%s: no such file or directory", p)
+	}
+	return err.Error()
+}
+
+// ruleContext carries what decides a finding's action.
+type ruleContext struct {
+	level int
+	mode  Action
+}
+
+func (rc ruleContext) enabled(rule string) bool { return itemOf(rule).Level <= rc.level }
+
+func (rc ruleContext) action(rule string) (Action, string) {
+	it := itemOf(rule)
+	return rc.mode, fmt.Sprintf("%s is on from level %d (level is %d); --mode %s", it.ID, it.Level, rc.level, rc.mode)
+}
+
+// decide sets the verdict and the per-item summary from the findings.
+func (r *Report) decide() {
+	r.Verdict = Allow
+	count := map[string]int{}
+	worst := map[string]Action{}
+	for _, f := range r.Findings {
+		count[f.Rule]++
+		switch f.Action {
+		case Block:
+			r.Verdict = VerdictBlock
+			worst[f.Rule] = Block
+		case Warn:
+			if r.Verdict == Allow {
+				r.Verdict = VerdictWarn
+			}
+			if worst[f.Rule] != Block {
+				worst[f.Rule] = Warn
+			}
+		}
+	}
+	r.Items = r.Items[:0]
+	for _, it := range Items {
+		res := ItemResult{Item: it, Findings: count[it.Rule]}
+		switch {
+		case it.Level > r.Level:
+			res.Status = "off"
+		case worst[it.Rule] == Block:
+			res.Status = "block"
+		case worst[it.Rule] == Warn:
+			res.Status = "warn"
+		default:
+			res.Status = "pass"
+		}
+		r.Items = append(r.Items, res)
+	}
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Lockfile != b.Lockfile {
+			return a.Lockfile < b.Lockfile
+		}
+		if a.Action != b.Action {
+			return a.Action == Block
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Version < b.Version
+	})
+}

@@ -1,0 +1,114 @@
+package guard
+
+import "github.com/installguard/guard/lockfile"
+
+// ReportSchemaVersion is bumped on any incompatible change to the JSON report.
+const ReportSchemaVersion = 1
+
+// Report is the outcome of a check: data only. Writers in guard/report turn
+// it into text, JSON and other formats; none of them decides anything.
+type Report struct {
+	SchemaVersion int               `json:"schemaVersion"`
+	Verdict       Verdict           `json:"verdict"`
+	Level         int               `json:"level"`
+	Mode          Action            `json:"mode"`
+	Lockfiles     []LockfileSummary `json:"lockfiles"`
+	Packages      []PackageResult   `json:"packages"`
+	Findings      []Finding         `json:"findings"`
+	// Items has one entry per principle item, on or off at this level.
+	Items  []ItemResult `json:"items"`
+	Errors []Error      `json:"errors"`
+}
+
+// LockfileSummary describes one lockfile that was checked.
+type LockfileSummary struct {
+	Path          string             `json:"path"`
+	Format        lockfile.Format    `json:"format"`
+	FormatVersion string             `json:"formatVersion,omitempty"`
+	Ecosystem     lockfile.Ecosystem `json:"ecosystem"`
+	Packages      int                `json:"packages"`
+}
+
+// PackageResult is one package of one lockfile, as the report shows it.
+type PackageResult struct {
+	Lockfile string `json:"lockfile"`
+	lockfile.Package
+}
+
+// Finding is one rule's verdict on one package (or lockfile).
+type Finding struct {
+	Rule string `json:"rule"`
+	// Item is the principle item the rule enforces (C1.1, C2.1, ...).
+	Item string `json:"item"`
+	// ID identifies the finding: an advisory id, or the rule's own reason
+	// ("missing-hash").
+	ID        string             `json:"id"`
+	Aliases   []string           `json:"aliases"`
+	Ecosystem lockfile.Ecosystem `json:"ecosystem"`
+	Name      string             `json:"name"`
+	Version   string             `json:"version"`
+	Lockfile  string             `json:"lockfile"`
+	// Line is the lockfile line of the package entry, 0 when unknown.
+	Line    int      `json:"line,omitempty"`
+	Chain   []string `json:"chain,omitempty"`
+	Action  Action   `json:"action"`
+	Message string   `json:"message"`
+	// Why says what decided the action (the level and mode in force, or a
+	// policy line), so a reader knows what would change it.
+	Why string `json:"why"`
+}
+
+// ItemResult summarises one principle item.
+type ItemResult struct {
+	Item
+	// Status: "off" (above the configured level), "pass", "warn" or "block".
+	Status   string `json:"status"`
+	Findings int    `json:"findings"`
+}
+
+// ErrorKind separates bad input from checks that could not complete.
+type ErrorKind string
+
+const (
+	// InputError: the input is invalid (unparsable lockfile, missing path).
+	InputError ErrorKind = "input"
+	// CheckError: a check could not complete (network, unreadable DB).
+	CheckError ErrorKind = "check"
+)
+
+// Error is a problem that kept part of the check from being done.
+type Error struct {
+	Kind    ErrorKind `json:"kind"`
+	Path    string    `json:"path,omitempty"`
+	Message string    `json:"message"`
+}
+
+// Exit codes, documented in README.
+const (
+	ExitAllow      = 0
+	ExitBlocked    = 1
+	ExitInvalid    = 2
+	ExitIncomplete = 3
+)
+
+// ExitCode maps a report to guard's exit code. Invalid input wins over an
+// incomplete check, which wins over a block: a run that could not look at
+// everything must never look like a clean pass or like an ordinary block.
+func (r *Report) ExitCode() int {
+	code := ExitAllow
+	for _, e := range r.Errors {
+		switch e.Kind {
+		case InputError:
+			return ExitInvalid
+		case CheckError:
+			code = ExitIncomplete
+		}
+	}
+	if code != ExitAllow {
+		return code
+	}
+	if r.Verdict == VerdictBlock {
+		return ExitBlocked
+	}
+	return ExitAllow
+}

@@ -1,0 +1,229 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/installguard/guard/guard"
+)
+
+// TextOptions control the human-readable report.
+type TextOptions struct {
+	// Color uses ANSI colours (the caller decides: a TTY and no NO_COLOR).
+	Color bool
+	// Quiet prints only blocking findings, errors and the verdict.
+	Quiet bool
+	// Verbose adds every package and what decided each finding's action.
+	Verbose bool
+}
+
+const (
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiDim    = "\x1b[2m"
+	ansiBold   = "\x1b[1m"
+	ansiReset  = "\x1b[0m"
+)
+
+type textWriter struct {
+	w   *bufio.Writer
+	opt TextOptions
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.opt.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(t.w, format, args...) }
+
+// Text writes the report for people: findings grouped per lockfile, each
+// saying why; then errors, the per-item summary and the verdict.
+func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
+	t := &textWriter{w: bufio.NewWriter(w), opt: opt}
+	total := 0
+	for _, lf := range r.Lockfiles {
+		total += lf.Packages
+	}
+	if !opt.Quiet {
+		t.printf("guard: %s, %s (level %d, mode %s)\n", plural(len(r.Lockfiles), "lockfile"), plural(total, "package"), r.Level, r.Mode)
+	}
+
+	byFile := map[string][]guard.Finding{}
+	var order []string
+	for _, f := range r.Findings {
+		if _, ok := byFile[f.Lockfile]; !ok {
+			order = append(order, f.Lockfile)
+		}
+		byFile[f.Lockfile] = append(byFile[f.Lockfile], f)
+	}
+	// Lockfiles in report order first, then findings about places that are
+	// no lockfile (a folder without one).
+	listed := map[string]bool{}
+	for _, lf := range r.Lockfiles {
+		listed[lf.Path] = true
+		fs := byFile[lf.Path]
+		if opt.Quiet && !hasBlock(fs) {
+			continue
+		}
+		t.printf("\n%s  %s\n", t.paint(ansiBold, lf.Path), t.paint(ansiDim, describeLockfile(lf)))
+		if len(fs) == 0 && !opt.Quiet {
+			t.printf("  %s\n", t.paint(ansiGreen, "no findings"))
+		}
+		t.findings(fs)
+		if opt.Verbose {
+			t.packages(r, lf.Path)
+		}
+	}
+	for _, p := range order {
+		if listed[p] || (opt.Quiet && !hasBlock(byFile[p])) {
+			continue
+		}
+		t.printf("\n%s\n", t.paint(ansiBold, p))
+		t.findings(byFile[p])
+	}
+
+	if len(r.Errors) > 0 {
+		t.printf("\n%s\n", t.paint(ansiRed, "errors:"))
+		for _, e := range r.Errors {
+			t.printf("  %s\n", e.Message)
+		}
+	}
+	if !opt.Quiet {
+		t.printf("\nprinciples (level %d):\n", r.Level)
+		for _, it := range r.Items {
+			status := it.Status
+			switch status {
+			case "block":
+				status = t.paint(ansiRed, status)
+			case "warn":
+				status = t.paint(ansiYellow, status)
+			case "pass":
+				status = t.paint(ansiGreen, status)
+			default:
+				status = t.paint(ansiDim, status)
+			}
+			count := ""
+			if it.Findings > 0 {
+				count = plural(it.Findings, "finding")
+			}
+			t.printf("  %-5s %-14s %-5s %-12s %s\n", it.ID, it.Rule, status+strings.Repeat(" ", max(0, 5-len(it.Status))), count, it.Title)
+		}
+	}
+	t.printf("\n%s\n", t.verdictLine(r))
+	return t.w.Flush()
+}
+
+func (t *textWriter) findings(fs []guard.Finding) {
+	for _, f := range fs {
+		if t.opt.Quiet && f.Action != guard.Block {
+			continue
+		}
+		label := strings.ToUpper(string(f.Action))
+		switch f.Action {
+		case guard.Block:
+			label = t.paint(ansiRed, label)
+		case guard.Warn:
+			label = t.paint(ansiYellow, label)
+		default:
+			label = t.paint(ansiDim, label)
+		}
+		pad := strings.Repeat(" ", max(0, 7-len(f.Action)))
+		subject := f.Name
+		if f.Version != "" {
+			subject += "@" + f.Version
+		}
+		if subject == "" {
+			t.printf("  %s%s %s: %s\n", label, pad, f.Rule, f.Message)
+		} else {
+			t.printf("  %s%s %s %s %s\n", label, pad, f.Rule, t.paint(ansiBold, subject), f.Message)
+		}
+		if len(f.Chain) > 0 {
+			t.printf("          via %s\n", strings.Join(f.Chain, " > "))
+		}
+		if f.Line > 0 && t.opt.Verbose {
+			t.printf("          at %s:%d\n", f.Lockfile, f.Line)
+		}
+		if t.opt.Verbose && f.Why != "" {
+			t.printf("          %s\n", t.paint(ansiDim, "decided by: "+f.Why))
+		}
+	}
+}
+
+func (t *textWriter) packages(r *guard.Report, path string) {
+	for _, p := range r.Packages {
+		if p.Lockfile != path {
+			continue
+		}
+		var tags []string
+		if p.Direct {
+			tags = append(tags, "direct")
+		}
+		if p.Dev {
+			tags = append(tags, "dev")
+		}
+		if p.Optional {
+			tags = append(tags, "optional")
+		}
+		tags = append(tags, string(p.Source.Kind))
+		t.printf("    %s %s\n", p.Key(), t.paint(ansiDim, strings.Join(tags, ", ")))
+	}
+}
+
+func (t *textWriter) verdictLine(r *guard.Report) string {
+	code := r.ExitCode()
+	switch {
+	case code == guard.ExitInvalid:
+		return t.paint(ansiRed, "verdict: ERROR: invalid input (exit 2)")
+	case code == guard.ExitIncomplete:
+		return t.paint(ansiRed, "verdict: ERROR: a check could not complete (exit 3)")
+	case r.Verdict == guard.VerdictBlock:
+		return t.paint(ansiRed, fmt.Sprintf("verdict: BLOCK (%s, exit 1)", countActions(r, guard.Block)))
+	case r.Verdict == guard.VerdictWarn:
+		return t.paint(ansiYellow, fmt.Sprintf("verdict: ALLOW with warnings (%s, exit 0)", countActions(r, guard.Warn)))
+	default:
+		return t.paint(ansiGreen, "verdict: ALLOW (exit 0)")
+	}
+}
+
+func countActions(r *guard.Report, a guard.Action) string {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Action == a {
+			n++
+		}
+	}
+	if a == guard.Block {
+		return plural(n, "blocking finding")
+	}
+	return plural(n, "warning")
+}
+
+func hasBlock(fs []guard.Finding) bool {
+	for _, f := range fs {
+		if f.Action == guard.Block {
+			return true
+		}
+	}
+	return false
+}
+
+func describeLockfile(lf guard.LockfileSummary) string {
+	format := string(lf.Format)
+	if lf.FormatVersion != "" {
+		format += " v" + lf.FormatVersion
+	}
+	return fmt.Sprintf("%s · %s · %s", lf.Ecosystem, format, plural(lf.Packages, "package"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
