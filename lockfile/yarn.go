@@ -263,7 +263,7 @@ func parseYarnClassic(in *input) (*Lockfile, error) {
 			return nil, errorf(in.Path, e.line, key, "missing version")
 		}
 		name := yarnSpecName(e.keys[0])
-		if name == "" {
+		if !jsLockValidName(name) {
 			return nil, errorf(in.Path, e.line, key, "cannot read a package name from %q", e.keys[0])
 		}
 		p.Name = name
@@ -456,6 +456,9 @@ func parseYarnBerry(in *input) (*Lockfile, error) {
 			return nil, errorf(in.Path, kn.Line, "", "expected an entry key, found %s", jsLockYAMLKind(kn))
 		}
 		key := kn.Value
+		if strings.TrimSpace(key) == "" {
+			return nil, errorf(in.Path, kn.Line, "", "empty entry key")
+		}
 		if seen[key] {
 			return nil, errorf(in.Path, kn.Line, key, "duplicate entry")
 		}
@@ -663,7 +666,7 @@ func parseYarnBerry(in *input) (*Lockfile, error) {
 // the real package name and its source.
 func yarnBerryLocator(loc string) (string, Source, error) {
 	name, ref, ok := jsLockSplitName(loc)
-	if !ok || name == "" || ref == "" {
+	if !ok || !jsLockValidName(name) || ref == "" {
 		return "", Source{}, fmt.Errorf("%q is not a name@reference locator", loc)
 	}
 	// "::key=value&..." parameters follow the reference (bound locators,
@@ -709,6 +712,11 @@ func yarnBerryLocator(loc string) (string, Source, error) {
 	if commit, ok := jsLockHostedGit(u); ok {
 		return name, Source{Kind: SourceGit, URL: u, Ref: commit}, nil
 	}
+	if !strings.Contains(ref, ":") {
+		// Every resolution names its protocol; a bare reference is not one.
+		return "", Source{}, fmt.Errorf("%q has no protocol (npm:, workspace:, a URL, ...)", loc)
+	}
+	// A protocol of some plugin: an archive or URL guard cannot classify further.
 	return name, Source{Kind: SourceURL, URL: ref}, nil
 }
 

@@ -593,10 +593,7 @@ func FuzzParseYarn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lf, err := ParseBytes(path, data, FormatYarn)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || strings.Contains(err.Error(), "internal error") {
-				t.Fatalf("%v", err)
-			}
+			jsFuzzCheckError(t, err)
 			return
 		}
 		for _, p := range lf.Packages {
@@ -605,4 +602,14 @@ func FuzzParseYarn(f *testing.F) {
 			}
 		}
 	})
+}
+
+// jsFuzzCheckError fails unless err is a *ParseError other than an
+// internal (recovered panic) error.
+func jsFuzzCheckError(t *testing.T, err error) {
+	t.Helper()
+	var pe *ParseError
+	if !errors.As(err, &pe) || strings.Contains(err.Error(), "internal error") {
+		t.Fatalf("%v", err)
+	}
 }
