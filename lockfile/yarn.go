@@ -449,6 +449,7 @@ func parseYarnBerry(in *input) (*Lockfile, error) {
 	lf.Packages = make([]Package, 0, n)
 	entries := make([]berryEntry, 0, n)
 	index := make(map[string]int, n*2)
+	unbound := map[string]int{}
 	seen := make(map[string]bool, n)
 	for k := 0; k+1 < len(top.Content); k += 2 {
 		kn, vn := top.Content[k], top.Content[k+1]
@@ -564,17 +565,21 @@ func parseYarnBerry(in *input) (*Lockfile, error) {
 		for _, d := range strings.Split(key, ",") {
 			d = strings.TrimSpace(d)
 			index[d] = i
+			// Descriptors bound to their dependent
+			// ("file:../x::locator=app%40workspace%3A.") are also found
+			// under their unbound form, the one dependents write.
+			if b, _, ok := strings.Cut(d, "::"); ok {
+				if _, dup := unbound[b]; !dup {
+					unbound[b] = i
+				}
+			}
 		}
 		lf.Packages = append(lf.Packages, p)
 		entries = append(entries, e)
 	}
-	// Descriptors bound to their dependent ("file:../x::locator=app%40workspace%3A.")
-	// are also found under their unbound form, the one dependents write.
-	for d, i := range index {
-		if b, _, ok := strings.Cut(d, "::"); ok {
-			if _, dup := index[b]; !dup {
-				index[b] = i
-			}
+	for b, i := range unbound {
+		if _, dup := index[b]; !dup {
+			index[b] = i
 		}
 	}
 	lookup := func(name, rng string) (int, bool) {
@@ -665,6 +670,10 @@ func parseYarnBerry(in *input) (*Lockfile, error) {
 // yarnBerryLocator reads a berry resolution ("name@protocol:reference") into
 // the real package name and its source.
 func yarnBerryLocator(loc string) (string, Source, error) {
+	return yarnBerryLocatorDepth(loc, 0)
+}
+
+func yarnBerryLocatorDepth(loc string, depth int) (string, Source, error) {
 	name, ref, ok := jsLockSplitName(loc)
 	if !ok || !jsLockValidName(name) || ref == "" {
 		return "", Source{}, fmt.Errorf("%q is not a name@reference locator", loc)
@@ -693,7 +702,12 @@ func yarnBerryLocator(loc string) (string, Source, error) {
 		if err != nil {
 			return "", Source{}, fmt.Errorf("patch locator %q: %v", inner, err)
 		}
-		return yarnBerryLocator(dec)
+		// Yarn nests a patch in a patch only when several patch files
+		// apply; a deep nest is no real lockfile (and costs quadratic time).
+		if depth >= 8 {
+			return "", Source{}, fmt.Errorf("patch locator %q nests too deeply", loc)
+		}
+		return yarnBerryLocatorDepth(dec, depth+1)
 	case strings.HasPrefix(ref, "file:"), strings.HasPrefix(ref, "portal:"), strings.HasPrefix(ref, "link:"), strings.HasPrefix(ref, "exec:"):
 		_, p, _ := strings.Cut(ref, ":")
 		p, _, _ = strings.Cut(p, "#")

@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -377,6 +378,18 @@ func TestYarnBerryLocator(t *testing.T) {
 		name, src, err := yarnBerryLocator(tc.loc)
 		if err != nil || name != tc.name || src != tc.want {
 			t.Errorf("%s: %q %+v %v; want %q %+v", tc.loc, name, src, err, tc.name, tc.want)
+		}
+	}
+	deep := "a@npm:1.0.0"
+	for i := 0; i < 12; i++ {
+		deep = "a@patch:" + url.PathEscape(deep) + "#p.patch"
+	}
+	if _, _, err := yarnBerryLocator(deep); err == nil || !strings.Contains(err.Error(), "nests too deeply") {
+		t.Errorf("deeply nested patch: %v", err)
+	}
+	for _, bad := range []string{"a@1.0.0", "@npm:1.0.0", "a b@npm:1.0.0", "a@"} {
+		if _, _, err := yarnBerryLocator(bad); err == nil {
+			t.Errorf("%q: no error", bad)
 		}
 	}
 }
