@@ -316,38 +316,48 @@ func pnpmIndependentCount(t *testing.T, data []byte) int {
 	return n + len(links)
 }
 
+type pnpmCorpusSpot struct {
+	version    string
+	workspaces int
+	spot       func(t *testing.T, lf *Lockfile)
+}
+
+// pnpmCorpusSpots are per-project checks on top of the generic ones.
+var pnpmCorpusSpots = map[string]pnpmCorpusSpot{
+	"vue2-v6": {"6.0", 3, func(t *testing.T, lf *Lockfile) {
+		jsSpot(t, lf, "vitest", "1.0.4", func(p *Package) bool {
+			return p.Direct && p.Dev && strings.HasPrefix(p.Path, "/vitest@1.0.4(")
+		})
+		jsSpot(t, lf, "esbuild", "0.19.8", func(p *Package) bool { return p.InstallScript != nil && *p.InstallScript && p.Dev })
+		// the 'file:' entry is the root project itself (directory ''),
+		// versioned by the package.json next to the lock
+		jsSpot(t, lf, "vue", "2.7.16", func(p *Package) bool { return p.Source.Kind == SourceWorkspace && p.Path == "file:" })
+		jsSpot(t, lf, "@vue/compiler-sfc", "", func(p *Package) bool { return p.Source.Kind == SourceWorkspace })
+	}},
+	"vue3-core-v9": {"9.0", 17, func(t *testing.T, lf *Lockfile) {
+		jsSpot(t, lf, "fdir", "6.5.0", func(p *Package) bool { return len(p.Deps) == 2 && p.Dev && len(p.Chain) > 0 })
+		jsSpot(t, lf, "vitest", "4.1.10", func(p *Package) bool { return p.Direct && p.Dev && p.InstallScript == nil })
+	}},
+	"osv-dev-frontend3-v9": {"9.0", 0, func(t *testing.T, lf *Lockfile) {
+		jsSpot(t, lf, "lit", "3.3.3", func(p *Package) bool { return p.Direct && !p.Dev })
+		jsSpot(t, lf, "lodash", "4.18.1", func(p *Package) bool { return !p.Direct && p.Dev && len(p.Chain) > 0 })
+		for _, p := range lf.Packages {
+			if p.Source.Kind != SourceRegistry || len(p.Hashes) != 1 || p.Hashes[0].Algorithm != "sha512" {
+				t.Errorf("%s: source %+v hashes %v", p.Key(), p.Source, p.Hashes)
+			}
+		}
+	}},
+}
+
+// TestPnpmCorpus parses every lockfiles/pnpm/*/pnpm-lock.yaml of the corpus
+// and compares the package count with one computed without the parser.
 func TestPnpmCorpus(t *testing.T) {
 	dir := corpusDir(t)
-	for _, tc := range []struct {
-		name, version string
-		workspaces    int
-		spot          func(t *testing.T, lf *Lockfile)
-	}{
-		{"vue2-v6", "6.0", 3, func(t *testing.T, lf *Lockfile) {
-			jsSpot(t, lf, "vitest", "1.0.4", func(p *Package) bool {
-				return p.Direct && p.Dev && strings.HasPrefix(p.Path, "/vitest@1.0.4(")
-			})
-			jsSpot(t, lf, "esbuild", "0.19.8", func(p *Package) bool { return p.InstallScript != nil && *p.InstallScript && p.Dev })
-			// the 'file:' entry is the root project itself (directory '')
-			jsSpot(t, lf, "vue", "2.7.16", func(p *Package) bool { return p.Source.Kind == SourceWorkspace && p.Path == "file:" })
-			jsSpot(t, lf, "@vue/compiler-sfc", "", func(p *Package) bool { return p.Source.Kind == SourceWorkspace })
-		}},
-		{"vue3-core-v9", "9.0", 17, func(t *testing.T, lf *Lockfile) {
-			jsSpot(t, lf, "fdir", "6.5.0", func(p *Package) bool { return len(p.Deps) == 2 && p.Dev && len(p.Chain) > 0 })
-			jsSpot(t, lf, "vitest", "4.1.10", func(p *Package) bool { return p.Direct && p.Dev && p.InstallScript == nil })
-		}},
-		{"osv-dev-frontend3-v9", "9.0", 0, func(t *testing.T, lf *Lockfile) {
-			jsSpot(t, lf, "lit", "3.3.3", func(p *Package) bool { return p.Direct && !p.Dev })
-			jsSpot(t, lf, "lodash", "4.18.1", func(p *Package) bool { return !p.Direct && p.Dev && len(p.Chain) > 0 })
-			for _, p := range lf.Packages {
-				if p.Source.Kind != SourceRegistry || len(p.Hashes) != 1 || p.Hashes[0].Algorithm != "sha512" {
-					t.Errorf("%s: source %+v hashes %v", p.Key(), p.Source, p.Hashes)
-				}
-			}
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(dir, "lockfiles", "pnpm", tc.name, "pnpm-lock.yaml")
+	seen := map[string]bool{}
+	for _, path := range jsGlob(t, filepath.Join(dir, "lockfiles", "pnpm", "*", "pnpm-lock.yaml")) {
+		project := filepath.Base(filepath.Dir(path))
+		seen[project] = true
+		t.Run(project, func(t *testing.T) {
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -356,11 +366,8 @@ func TestPnpmCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := pnpmIndependentCount(t, data); len(lf.Packages) != want {
-				t.Errorf("%d packages, want %d", len(lf.Packages), want)
-			}
-			if lf.FormatVersion != tc.version {
-				t.Errorf("format version %q", lf.FormatVersion)
+			if want := pnpmIndependentCount(t, data); len(lf.Packages) != want || want == 0 {
+				t.Errorf("%d packages, independent count %d", len(lf.Packages), want)
 			}
 			ws := 0
 			for _, p := range lf.Packages {
@@ -370,12 +377,27 @@ func TestPnpmCorpus(t *testing.T) {
 				if strings.ContainsAny(p.Version, "()_") {
 					t.Errorf("%s: peer suffix leaked into version %q", p.Path, p.Version)
 				}
+				if p.Name == "" {
+					t.Errorf("%s: no name", p.Path)
+				}
 			}
-			if ws != tc.workspaces {
-				t.Errorf("%d workspace projects, want %d", ws, tc.workspaces)
+			spot, ok := pnpmCorpusSpots[project]
+			if !ok {
+				return
 			}
-			tc.spot(t, lf)
+			if lf.FormatVersion != spot.version {
+				t.Errorf("format version %q, want %q", lf.FormatVersion, spot.version)
+			}
+			if ws != spot.workspaces {
+				t.Errorf("%d workspace projects, want %d", ws, spot.workspaces)
+			}
+			spot.spot(t, lf)
 		})
+	}
+	for project := range pnpmCorpusSpots {
+		if !seen[project] {
+			t.Errorf("corpus project %s missing", project)
+		}
 	}
 }
 

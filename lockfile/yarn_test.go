@@ -407,22 +407,13 @@ func yarnClassicEntryCount(data []byte) int {
 	return n
 }
 
-func TestYarnCorpus(t *testing.T) {
-	dir := corpusDir(t)
-	t.Run("webpack-classic-v1", func(t *testing.T) {
-		path := filepath.Join(dir, "lockfiles", "yarn", "webpack-classic-v1", "yarn.lock")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
+// yarnCorpusSpots are per-project checks on top of the generic ones.
+var yarnCorpusSpots = map[string]func(t *testing.T, lf *Lockfile){
+	"webpack-classic-v1": func(t *testing.T, lf *Lockfile) {
+		if lf.FormatVersion != "1" {
+			t.Errorf("format version %q", lf.FormatVersion)
 		}
-		lf, err := ParseAs(path, FormatYarn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := yarnClassicEntryCount(data); len(lf.Packages) != want || want == 0 {
-			t.Errorf("%d packages, %d entries", len(lf.Packages), want)
-		}
-		// package.json: 19 dependencies + 94 devDependencies; every one is in the lock.
+		// package.json: 19 dependencies + 94 devDependencies, all in the lock.
 		direct := 0
 		for _, p := range lf.Packages {
 			if p.Direct {
@@ -439,28 +430,8 @@ func TestYarnCorpus(t *testing.T) {
 			return p.Source.Kind == SourceRegistry && p.Direct && !p.Dev && len(p.Hashes) == 1 && p.Hashes[0].Algorithm == "sha512"
 		})
 		jsSpot(t, lf, "acorn", "7.4.1", func(p *Package) bool { return !p.Direct && p.Dev && len(p.Chain) > 0 })
-	})
-	t.Run("prettier-berry", func(t *testing.T) {
-		path := filepath.Join(dir, "lockfiles", "yarn", "prettier-berry", "yarn.lock")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lf, err := ParseAs(path, FormatYarn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Independent count: every top-level YAML key except __metadata.
-		// Workspace entries (here the root "prettier@workspace:.") count:
-		// they are Packages with Source workspace.
-		var generic map[string]any
-		if err := yaml.Unmarshal(data, &generic); err != nil {
-			t.Fatal(err)
-		}
-		want := len(generic) - 1
-		if len(lf.Packages) != want {
-			t.Errorf("%d packages, %d entries besides __metadata", len(lf.Packages), want)
-		}
+	},
+	"prettier-berry": func(t *testing.T, lf *Lockfile) {
 		if lf.FormatVersion != "10" {
 			t.Errorf("format version %q", lf.FormatVersion)
 		}
@@ -481,7 +452,58 @@ func TestYarnCorpus(t *testing.T) {
 			return strings.Contains(p.Path, "@patch:") && len(p.Hashes) == 0 && p.Optional && len(p.Chain) > 0
 		})
 		jsSpot(t, lf, "lodash", "4.18.1", func(p *Package) bool { return !p.Direct && p.Dev && len(p.Chain) > 0 })
-	})
+	},
+}
+
+// TestYarnCorpus parses every lockfiles/yarn/*/yarn.lock of the corpus and
+// compares the package count with one computed without the parser.
+func TestYarnCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	files := jsGlob(t, filepath.Join(dir, "lockfiles", "yarn", "*", "yarn.lock"))
+	seen := map[string]bool{}
+	for _, path := range files {
+		project := filepath.Base(filepath.Dir(path))
+		seen[project] = true
+		t.Run(project, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf, err := ParseAs(path, FormatYarn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want int
+			if yarnIsBerry(data) {
+				// Every top-level YAML key except __metadata. Workspace
+				// entries (e.g. the root "prettier@workspace:.") count:
+				// they are Packages with Source workspace.
+				var generic map[string]any
+				if err := yaml.Unmarshal(data, &generic); err != nil {
+					t.Fatal(err)
+				}
+				want = len(generic) - 1
+			} else {
+				want = yarnClassicEntryCount(data)
+			}
+			if len(lf.Packages) != want || want == 0 {
+				t.Errorf("%d packages, independent count %d", len(lf.Packages), want)
+			}
+			for _, p := range lf.Packages {
+				if p.Name == "" || (p.Version == "" && p.Source.Kind != SourcePath) {
+					t.Errorf("%s: name %q version %q", p.Path, p.Name, p.Version)
+				}
+			}
+			if spot := yarnCorpusSpots[project]; spot != nil {
+				spot(t, lf)
+			}
+		})
+	}
+	for project := range yarnCorpusSpots {
+		if !seen[project] {
+			t.Errorf("corpus project %s missing", project)
+		}
+	}
 }
 
 // jsSpot asserts that some package name@version satisfies ok.
