@@ -191,7 +191,7 @@ func pnpmStyle(v string) (int, error) {
 	}
 	switch {
 	case major < 5:
-		return 0, fmt.Errorf("lockfileVersion %q (pnpm before v3.5... v4) is not supported; regenerate the lockfile with a current pnpm", v)
+		return 0, fmt.Errorf("lockfileVersion %q (pnpm 3 and older) is not supported; regenerate the lockfile with a current pnpm", v)
 	case major == 5:
 		return 5, nil
 	case major < 9: // 6.x; 7.x/8.x were never released but read as 6.x
@@ -216,8 +216,9 @@ func pnpmStripPeers(style int, s string) string {
 			continue
 		}
 		rest := last[i+1:]
-		// Peers are "name@version" joined by "+", or a hash when too long.
-		if strings.Contains(rest, "@") || (len(rest) >= 20 && pnpmIsLowerAlnum(rest)) {
+		// Peers are "name@version" joined by "+", or a hash when too long;
+		// patched packages carry "patch_hash=<hash>".
+		if strings.Contains(rest, "@") || (len(rest) >= 20 && pnpmIsLowerAlnum(rest)) || strings.HasPrefix(rest, "patch_hash=") {
 			return s[:start+i]
 		}
 	}

@@ -275,8 +275,11 @@ func parseYarnClassic(in *input) (*Lockfile, error) {
 		i := len(lf.Packages)
 		for _, spec := range e.keys {
 			index[spec] = i // a later entry wins, as in yarn's own parser
-			if sn := yarnSpecName(spec); sn != "" {
-				byName[sn] = append(byName[sn], i)
+			// byName is keyed by the name the project writes (an alias
+			// stays an alias), once per entry.
+			sn, _, _ := jsLockSplitName(spec)
+			if c := byName[sn]; len(c) == 0 || c[len(c)-1] != i {
+				byName[sn] = append(c, i)
 			}
 		}
 		lf.Packages = append(lf.Packages, p)

@@ -648,3 +648,31 @@ func jsFuzzCheckError(t *testing.T, err error) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// A manifest spec the lock does not list (edited since the lock was
+// written) still finds the only entry of that name, aliases included.
+func TestYarnClassicManifestFallback(t *testing.T) {
+	dir := t.TempDir()
+	lock := "# yarn lockfile v1\n\n" +
+		"left-pad@^1.0.0, left-pad@^1.3.0:\n  version \"1.3.0\"\n\n" +
+		"\"alias-pkg@npm:real-pkg@^2.0.0\":\n  version \"2.1.0\"\n\n" +
+		"two@^1.0.0:\n  version \"1.0.0\"\n\ntwo@^2.0.0:\n  version \"2.0.0\"\n"
+	manifest := `{"dependencies": {"left-pad": "^1.2.0", "alias-pkg": "npm:real-pkg@^2.1.0", "two": "^3.0.0"}}`
+	if err := os.WriteFile(filepath.Join(dir, "yarn.lock"), []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lf, err := ParseAs(filepath.Join(dir, "yarn.lock"), FormatYarn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsCheck(t, lf, map[string]jsWant{
+		"left-pad@^1.0.0, left-pad@^1.3.0": {Name: "left-pad", Version: "1.3.0", Kind: SourceRegistry, Direct: true, Line: 3},
+		"alias-pkg@npm:real-pkg@^2.0.0":    {Name: "real-pkg", Version: "2.1.0", Kind: SourceRegistry, Direct: true, Line: 6},
+		// two entries of that name: which one is meant is unknown
+		"two@^1.0.0": {Name: "two", Version: "1.0.0", Kind: SourceRegistry, Line: 9},
+		"two@^2.0.0": {Name: "two", Version: "2.0.0", Kind: SourceRegistry, Line: 12},
+	})
+}
