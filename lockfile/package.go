@@ -74,6 +74,11 @@ type Hash struct {
 	// Digest is as stated: base64 for npm/yarn/pnpm SRI strings, hex for
 	// Python and Cargo.
 	Digest string `json:"digest"`
+	// Of says what the digest covers when it is not the archive the registry
+	// serves: "yarn-cache-zip:<cacheKey>" for yarn berry's checksum, which
+	// hashes the zip yarn builds in its cache. Such a hash pins content but
+	// can never be compared with a registry's or an attestation's digest.
+	Of string `json:"of,omitempty"`
 }
 
 var digestSizes = map[string]int{"md5": 16, "sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48, "sha512": 64}

@@ -743,14 +743,15 @@ func yarnBerryLocatorDepth(loc string, depth int) (string, Source, error) {
 // "cacheKey/" prefix. So the algorithm is SHA-512 — but of the zip archive
 // yarn builds in its cache, not of the registry's tarball: it cannot be
 // compared with the registry's dist.integrity. The cacheKey prefix (cache
-// format and compression level) is dropped from the digest.
+// format and compression level) is kept in Hash.Of, which marks the digest
+// as one of yarn's cache zip.
 func yarnBerryChecksum(s string) (Hash, error) {
-	digest := s
-	if _, d, ok := strings.Cut(s, "/"); ok {
-		digest = d
+	digest, of := s, "yarn-cache-zip"
+	if k, d, ok := strings.Cut(s, "/"); ok {
+		digest, of = d, of+":"+k
 	}
 	if !jsLockIsHex(digest, 128, 128) {
 		return Hash{}, fmt.Errorf("checksum %q is not a SHA-512 hex digest", s)
 	}
-	return Hash{Algorithm: "sha512", Digest: digest}, nil
+	return Hash{Algorithm: "sha512", Digest: digest, Of: of}, nil
 }

@@ -195,7 +195,10 @@ func TestYarnBerry(t *testing.T) {
 	if lf.FormatVersion != "8" {
 		t.Errorf("format version %q, want 8", lf.FormatVersion)
 	}
-	h := func(hexDigest string) []Hash { return []Hash{{Algorithm: "sha512", Digest: hexDigest}} }
+	// berry checksums hash yarn's cache zip, not the registry's tarball: Of says so
+	h := func(hexDigest string) []Hash {
+		return []Hash{{Algorithm: "sha512", Digest: hexDigest, Of: "yarn-cache-zip:10c0"}}
+	}
 	jsCheck(t, lf, map[string]jsWant{
 		"alias@npm:real-pkg@^2.0.0": {Name: "real-pkg", Version: "2.1.0", Kind: SourceRegistry, Direct: true, Line: 9,
 			Hashes: h("d2b5f5ef676bc052083d4b77a909c9b31d1c6efcb71b3a6a6d756bc3b833dc02cb690da63ec8024562c149ebf2da47765b2d1f712838bd422e246d84650a7d71")},
@@ -219,7 +222,7 @@ func TestYarnBerry(t *testing.T) {
 			Hashes: h("c87d3f6c2d0f608ffbfa86468beaa87756cf9414ff61671540ad59fa96d8560029d086a176262b6948545918670ee61d67a81fb7b3728d46f851571b2ad10ad0")},
 		// a dependency of the workspace member lib: direct; old-style checksum without cacheKey
 		"shared@npm:^1.0.0": {Name: "shared", Version: "1.1.0", Kind: SourceRegistry, Direct: true, Line: 87,
-			Hashes: h("d4fd4f6ba9a3f13514c45be0ae3b048dd835a84746ed3171f78517d96dfa0802438710d15da99896652e339fd47f052cdfd7ab6457aa4b823883d1d1c194fb4c")},
+			Hashes: []Hash{{Algorithm: "sha512", Digest: "d4fd4f6ba9a3f13514c45be0ae3b048dd835a84746ed3171f78517d96dfa0802438710d15da99896652e339fd47f052cdfd7ab6457aa4b823883d1d1c194fb4c", Of: "yarn-cache-zip"}}},
 		"typescript@npm:5.4.5": {Name: "typescript", Version: "5.4.5", Kind: SourceRegistry, Direct: true, Line: 94,
 			Hashes: h("af4b27acc21f77c5ef045a762418161d15c33a2a4f253fa0c462cdf292b2b56f9d9a20abd65fd1108aa9dd7c0a009cb650b631c79b58dc6905f416665d3981f0")},
 		// the built-in compat patch applies to whoever depends on typescript@npm:5.4.5
