@@ -1,0 +1,252 @@
+package advisory
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// DefaultDBURL is where OSV publishes its per-ecosystem exports
+// (<base>/<ecosystem>/all.zip).
+const DefaultDBURL = "https://osv-vulnerabilities.storage.googleapis.com"
+
+// userAgent identifies guard to OSV's servers.
+const userAgent = "guard (github.com/installguard/guard)"
+
+// UpdateDB downloads <baseURL>/<ecosystem>/all.zip for each ecosystem into
+// dir (created if missing), verifies it is a readable zip of OSV records of
+// that ecosystem (every record decodes, within the Limits), builds its index
+// and replaces dir/<ecosystem> atomically. baseURL "" means DefaultDBURL;
+// client nil means a client with a 30-minute timeout.
+//
+// Atomicity and concurrency: the new folder is assembled in a dot-named
+// temporary folder inside dir (zip, index, meta.json with the written-at
+// time), flushed to disk, then swapped in by rename (on Linux one atomic
+// renameat2 RENAME_EXCHANGE, so readers always see a complete folder;
+// elsewhere two renames, and a reader in between gets a "missing folder"
+// error, never a partial DB). A failed download or verification leaves the
+// old folder untouched. Updates of one ecosystem are serialised by a lock
+// file in dir (flock on Unix), so two updates at once run one after the
+// other; readers need no lock, because they open a folder's files through
+// one directory handle.
+//
+// Ecosystems are updated one after the other; the error joins the failures,
+// and the ecosystems that succeeded stay updated.
+func UpdateDB(ctx context.Context, dir, baseURL string, ecosystems []string, client *http.Client, opts ...Option) error {
+	if len(ecosystems) == 0 {
+		return errors.New("UpdateDB: no ecosystems given")
+	}
+	if baseURL == "" {
+		baseURL = DefaultDBURL
+	}
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Minute}
+	}
+	o := buildOptions(opts)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("UpdateDB: %w", err)
+	}
+	var errs []error
+	for _, eco := range ecosystems {
+		if err := updateEcosystem(ctx, dir, strings.TrimRight(baseURL, "/"), eco, client, o); err != nil {
+			errs = append(errs, fmt.Errorf("updating %s: %w", eco, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func validFolderName(eco string) error {
+	if eco == "" || eco == "." || eco == ".." || strings.HasPrefix(eco, ".") || strings.ContainsAny(eco, "/\\\x00") {
+		return fmt.Errorf("invalid ecosystem name %q", eco)
+	}
+	return nil
+}
+
+func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http.Client, o dbOptions) error {
+	if err := validFolderName(eco); err != nil {
+		return err
+	}
+	unlock, err := lockFile(ctx, filepath.Join(dir, "."+eco+".lock"))
+	if err != nil {
+		return fmt.Errorf("locking: %w", err)
+	}
+	defer unlock()
+	removeStale(dir, eco)
+
+	tmp, err := os.MkdirTemp(dir, ".update-"+eco+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	src := baseURL + "/" + url.PathEscape(eco) + "/" + zipFileName
+	zipPath := filepath.Join(tmp, zipFileName)
+	sum, size, err := download(ctx, client, src, zipPath, o.limits.MaxDownload)
+	if err != nil {
+		return err
+	}
+
+	zf, err := os.Open(zipPath)
+	if err != nil {
+		return err
+	}
+	defer zf.Close()
+	idx, err := os.Create(filepath.Join(tmp, indexFileName))
+	if err != nil {
+		return err
+	}
+	res, err := buildIndex(zf, size, src, sum, eco, o.limits, idx)
+	if err == nil && res.Keys == 0 {
+		err = fmt.Errorf("%s: none of its %d records names a %s package", src, res.Records, eco)
+	}
+	if err == nil {
+		err = idx.Sync()
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	meta := dbMeta{
+		Ecosystem: eco, WrittenAt: time.Now().UTC(), Source: src,
+		ZipSHA256: hex.EncodeToString(sum[:]), ZipSize: size,
+		Records: res.Records, Withdrawn: res.Withdrawn,
+	}
+	if err := writeFileSync(filepath.Join(tmp, metaFileName), meta); err != nil {
+		return err
+	}
+	syncDir(tmp)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := replaceDir(tmp, filepath.Join(dir, eco), dir, eco); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// removeStale removes what crashed updates of eco left behind. The caller
+// holds eco's lock, so no live update owns them.
+func removeStale(dir, eco string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, ".update-"+eco+"-") || strings.HasPrefix(n, ".old-"+eco+"-") {
+			os.RemoveAll(filepath.Join(dir, n))
+		}
+	}
+}
+
+// download fetches src into path, capped at max bytes, and returns the
+// file's SHA-256 and size.
+func download(ctx context.Context, client *http.Client, src, path string, max int64) (sum [32]byte, size int64, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		return sum, 0, err
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := client.Do(req)
+	if err != nil {
+		return sum, 0, fmt.Errorf("downloading %s: %w", src, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return sum, 0, fmt.Errorf("downloading %s: HTTP %s", src, resp.Status)
+	}
+	if resp.ContentLength > max {
+		return sum, 0, fmt.Errorf("downloading %s: %d bytes exceed the limit of %d", src, resp.ContentLength, max)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return sum, 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return sum, 0, fmt.Errorf("downloading %s: %w", src, err)
+	}
+	if n > max {
+		return sum, 0, fmt.Errorf("downloading %s: more than the limit of %d bytes", src, max)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return sum, 0, fmt.Errorf("downloading %s: got %d of %d bytes (truncated)", src, n, resp.ContentLength)
+	}
+	if err := f.Sync(); err != nil {
+		return sum, 0, err
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, n, f.Close()
+}
+
+func writeFileSync(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // best effort: not every OS can sync a directory
+		d.Close()
+	}
+}
+
+// replaceDir puts the folder newDir at target. After an exchange, newDir
+// holds the old folder (the caller removes it).
+func replaceDir(newDir, target, dir, eco string) error {
+	if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+		return os.Rename(newDir, target)
+	}
+	if err := exchangeDirs(newDir, target); err == nil {
+		return nil
+	}
+	// Fallback: move the old folder aside, move the new one in, and put the
+	// old one back if that fails.
+	old, err := os.MkdirTemp(dir, ".old-"+eco+"-")
+	if err != nil {
+		return err
+	}
+	os.Remove(old) // only its unique name is needed
+	if err := os.Rename(target, old); err != nil {
+		return err
+	}
+	if err := os.Rename(newDir, target); err != nil {
+		if rerr := os.Rename(old, target); rerr != nil {
+			return fmt.Errorf("%w; restoring the old folder also failed: %v (it is at %s)", err, rerr, old)
+		}
+		return err
+	}
+	os.RemoveAll(old)
+	return nil
+}
