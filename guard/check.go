@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/advisory"
 )
 
 // Options configure one check.
@@ -25,6 +27,13 @@ type Options struct {
 	Level int
 	// Mode is the action of a finding of an enabled rule: Block or Warn.
 	Mode Action
+	// Advisories answers which OSV advisories affect each package. Required
+	// whenever an advisory rule is on (malware is on at every level).
+	Advisories advisory.Source
+	// MaxDBAge bounds the age of an offline advisory DB; 0 means no bound.
+	MaxDBAge time.Duration
+	// Now is the clock (tests set it); zero means time.Now.
+	Now func() time.Time
 }
 
 // DefaultLevel and DefaultMode apply when no policy says otherwise.
@@ -67,6 +76,19 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	rc := ruleContext{level: opts.Level, mode: opts.Mode}
 	if rc.enabled(RulePinning) {
 		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
+	}
+	if rc.anyEnabled(RuleVulnerability, RuleMalware, RuleUnmaintained, RuleUnsound, RuleNotice) && len(lfs) > 0 {
+		now := time.Now
+		if opts.Now != nil {
+			now = opts.Now
+		}
+		if opts.Advisories == nil {
+			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: no advisory source configured"})
+		} else if hits, err := gatherAdvisories(ctx, opts.Advisories, opts.MaxDBAge, now(), lfs); err != nil {
+			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + err.Error()})
+		} else {
+			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
+		}
 	}
 	r.decide()
 	return r, nil
@@ -171,7 +193,23 @@ func (rc ruleContext) enabled(rule string) bool { return itemOf(rule).Level <= r
 
 func (rc ruleContext) action(rule string) (Action, string) {
 	it := itemOf(rule)
+	switch {
+	case rule == RuleMalware:
+		return Block, "malware always blocks, at every level and in either mode"
+	case it.Default != "":
+		return it.Default, fmt.Sprintf("%s findings %s by default (level is %d)", rule, it.Default, rc.level)
+	}
 	return rc.mode, fmt.Sprintf("%s is on from level %d (level is %d); --mode %s", it.ID, it.Level, rc.level, rc.mode)
+}
+
+// anyEnabled reports whether any of the rules is on.
+func (rc ruleContext) anyEnabled(rules ...string) bool {
+	for _, r := range rules {
+		if rc.enabled(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // decide sets the verdict and the per-item summary from the findings.

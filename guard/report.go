@@ -53,6 +53,13 @@ type Finding struct {
 	Chain   []string `json:"chain,omitempty"`
 	Action  Action   `json:"action"`
 	Message string   `json:"message"`
+	// Severity (NONE, LOW, MEDIUM, HIGH, CRITICAL, UNKNOWN) and CVSS Score
+	// of a vulnerability; Summary of an advisory; Fixed lists the versions
+	// that fix it, lowest first.
+	Severity string   `json:"severity,omitempty"`
+	Score    float64  `json:"score,omitempty"`
+	Summary  string   `json:"summary,omitempty"`
+	Fixed    []string `json:"fixed,omitempty"`
 	// Why says what decided the action (the level and mode in force, or a
 	// policy line), so a reader knows what would change it.
 	Why string `json:"why"`

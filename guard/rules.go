@@ -20,22 +20,38 @@ const (
 
 // Rule names, as they appear in reports and (later) policy files.
 const (
-	RulePinning = "pinning"
+	RulePinning       = "pinning"
+	RuleVulnerability = "vulnerability"
+	RuleMalware       = "malware"
+	RuleUnmaintained  = "unmaintained"
+	RuleUnsound       = "unsound"
+	RuleNotice        = "notice"
 )
 
-// Item is one principle item guard enforces: which rule enforces it and from
-// which policy level it is on.
+// Item is one principle item guard enforces: which rule enforces it, from
+// which policy level it is on, and what a finding does by default.
 type Item struct {
 	ID    string `json:"item"`
 	Rule  string `json:"rule"`
 	Level int    `json:"level"`
 	Title string `json:"title"`
+	// Default is the action of a finding: "" means the mode in force
+	// (--mode); Block and Warn are fixed defaults that the mode does not
+	// change (malware always blocks; informational advisories warn).
+	Default Action `json:"-"`
 }
 
 // Items lists the principle items, in report order. See docs in README
 // ("What guard enforces") for the source of each.
 var Items = []Item{
 	{ID: "C1.1", Rule: RulePinning, Level: 1, Title: "installs are pinned by version and hash"},
+	{ID: "C2.1", Rule: RuleVulnerability, Level: 2, Title: "known vulnerabilities are reported before installing"},
+	// Malware is on at every level: no level of maturity installs a package
+	// known to be malicious (G2.3, G3.3).
+	{ID: "G2.3", Rule: RuleMalware, Level: 0, Title: "known malicious packages always block", Default: Block},
+	{ID: "C2.1", Rule: RuleUnmaintained, Level: 2, Title: "RustSec: unmaintained crates", Default: Warn},
+	{ID: "C2.1", Rule: RuleUnsound, Level: 2, Title: "RustSec: unsound crates", Default: Warn},
+	{ID: "C2.1", Rule: RuleNotice, Level: 2, Title: "RustSec: notices", Default: Warn},
 }
 
 func itemOf(rule string) Item {

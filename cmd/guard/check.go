@@ -28,6 +28,7 @@ type checkArgs struct {
 	mode      string
 	quiet     bool
 	verbose   bool
+	source    sourceArgs
 }
 
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
@@ -38,6 +39,7 @@ func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	fs.BoolVarP(&a.recursive, "recursive", "r", false, "search folders recursively (skips node_modules, .git, target, virtual envs)")
 	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
 	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
+	addSourceFlags(fs, &a.source)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
 	fs.BoolVarP(&a.verbose, "verbose", "v", false, "also list every package and what decided each finding")
 	return fs, a
@@ -56,7 +58,13 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "guard check: --quiet and --verbose cannot be used together")
 		return guard.ExitInvalid
 	}
-	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.Action(a.mode)}
+	src, err := e.resolveSource(&a.source)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
+	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.Action(a.mode),
+		Advisories: src.source(), MaxDBAge: src.maxAge}
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid

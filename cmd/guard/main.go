@@ -23,6 +23,7 @@ const usage = `guard checks what an install brings in before it runs.
 
 Usage:
   guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
+  guard db update|status [flags]          manage the offline OSV database
   guard version                           print guard's version
   guard help [COMMAND]                    show help
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, e *env, args []string) int {
 	switch cmd {
 	case "check":
 		return runCheck(ctx, e, rest)
+	case "db":
+		return runDB(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "guard %s\n", version)
 		return guard.ExitAllow
@@ -84,6 +87,9 @@ func helpFor(e *env, cmd string) int {
 	case "check":
 		fs, _ := checkFlags(&checkArgs{})
 		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", checkUsage, fs.FlagUsages())
+		return guard.ExitAllow
+	case "db":
+		fmt.Fprintln(e.stdout, dbUsage)
 		return guard.ExitAllow
 	default:
 		fmt.Fprintf(e.stderr, "guard: no help for unknown command %q\n", cmd)

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/verify/advisory"
+)
+
+const dbUsage = `Usage:
+  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE]
+  guard db status [--db DIR] [--format text|json]
+
+Manages the offline OSV database: one <ecosystem>/all.zip per ecosystem, in
+the layout of OSV's own export, with an index built once per update. An
+update replaces each ecosystem atomically; a failed one leaves the old DB as
+it was. The default DB folder is <user cache>/guard/osv-db (GUARD_DB).`
+
+// defaultEcosystems are the ecosystems guard checks.
+var defaultEcosystems = []string{"npm", "PyPI", "crates.io"}
+
+func runDB(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(e.stdout, dbUsage)
+		if len(args) == 0 {
+			return guard.ExitInvalid
+		}
+		return guard.ExitAllow
+	}
+	switch args[0] {
+	case "update":
+		return runDBUpdate(ctx, e, args[1:])
+	case "status":
+		return runDBStatus(e, args[1:])
+	default:
+		fmt.Fprintf(e.stderr, "guard db: unknown subcommand %q\n\n%s\n", args[0], dbUsage)
+		return guard.ExitInvalid
+	}
+}
+
+func dbDirFlag(fs *pflag.FlagSet) *string {
+	return fs.String("db", "", "the offline DB `DIR` (default: GUARD_DB, else <user cache>/guard/osv-db)")
+}
+
+func (e *env) dbDir(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if d := e.getenv("GUARD_DB"); d != "" {
+		return d, nil
+	}
+	return defaultDBDir()
+}
+
+func runDBUpdate(ctx context.Context, e *env, args []string) int {
+	fs := pflag.NewFlagSet("db update", pflag.ContinueOnError)
+	dir := dbDirFlag(fs)
+	ecos := fs.StringSlice("ecosystem", defaultEcosystems, "ecosystems to download (repeat or comma-separate)")
+	base := fs.String("url", "", "base `URL` of the export (default: GUARD_OSV_DB_URL, else OSV's)")
+	offline := fs.Bool("offline", false, "refuse: an update needs the network")
+	timeout := fs.Duration("timeout", 10*time.Minute, "give up an ecosystem's download after this long")
+	if code, ok := parseFlags(e, fs, args, dbUsage); !ok {
+		return code
+	}
+	if *offline || truthy(e.getenv("GUARD_OFFLINE")) {
+		fmt.Fprintln(e.stderr, "guard db update: offline mode forbids network calls, and an update downloads the DB")
+		return guard.ExitInvalid
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "guard db update: unexpected argument %q\n", fs.Arg(0))
+		return guard.ExitInvalid
+	}
+	d, err := e.dbDir(*dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
+		return guard.ExitInvalid
+	}
+	url := *base
+	if url == "" {
+		url = e.getenv("GUARD_OSV_DB_URL")
+	}
+	fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
+	client := &http.Client{Timeout: *timeout}
+	if err := advisory.UpdateDB(ctx, d, url, *ecos, client); err != nil {
+		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
+		return guard.ExitIncomplete
+	}
+	return printDBStatus(e, d, "text")
+}
+
+func runDBStatus(e *env, args []string) int {
+	fs := pflag.NewFlagSet("db status", pflag.ContinueOnError)
+	dir := dbDirFlag(fs)
+	format := fs.String("format", "text", "text or json")
+	if code, ok := parseFlags(e, fs, args, dbUsage); !ok {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(e.stderr, "guard db status: --format %q is not supported: use text or json\n", *format)
+		return guard.ExitInvalid
+	}
+	d, err := e.dbDir(*dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard db status: %v\n", err)
+		return guard.ExitInvalid
+	}
+	return printDBStatus(e, d, *format)
+}
+
+type dbStatusJSON struct {
+	Ecosystem    string    `json:"ecosystem"`
+	Records      int       `json:"records"`
+	Withdrawn    int       `json:"withdrawn"`
+	WrittenAt    time.Time `json:"writtenAt"`
+	FromMetadata bool      `json:"fromMetadata"`
+	AgeSeconds   int64     `json:"ageSeconds"`
+	Source       string    `json:"source,omitempty"`
+	ZipSHA256    string    `json:"zipSha256,omitempty"`
+	Error        string    `json:"error,omitempty"`
+}
+
+// printDBStatus prints each ecosystem of the DB; a DB or ecosystem that
+// cannot be read is exit 3.
+func printDBStatus(e *env, dir, format string) int {
+	db, err := advisory.OpenDB(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard db status: %v\n", err)
+		return guard.ExitIncomplete
+	}
+	defer db.Close()
+	statuses, err := db.Status()
+	code := guard.ExitAllow
+	if err != nil {
+		code = guard.ExitIncomplete
+	}
+	if format == "json" {
+		out := struct {
+			Dir        string         `json:"dir"`
+			Ecosystems []dbStatusJSON `json:"ecosystems"`
+		}{Dir: dir, Ecosystems: []dbStatusJSON{}}
+		for _, s := range statuses {
+			j := dbStatusJSON{Ecosystem: s.Ecosystem, Records: s.Records, Withdrawn: s.Withdrawn, WrittenAt: s.WrittenAt,
+				FromMetadata: s.FromMetadata, AgeSeconds: int64(s.Age.Seconds()), Source: s.Source, ZipSHA256: s.ZipSHA256}
+			if s.Err != nil {
+				j.Error = s.Err.Error()
+			}
+			out.Ecosystems = append(out.Ecosystems, j)
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return guard.ExitIncomplete
+		}
+		return code
+	}
+	fmt.Fprintf(e.stdout, "offline OSV DB: %s\n", dir)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ecosystem\trecords\twithdrawn\twritten\tage\tsource")
+	for _, s := range statuses {
+		if s.Err != nil {
+			fmt.Fprintf(tw, "%s\tunreadable: %v\n", s.Ecosystem, s.Err)
+			continue
+		}
+		written := s.WrittenAt.UTC().Format(time.RFC3339)
+		if !s.FromMetadata {
+			written += " (file time)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\n", s.Ecosystem, s.Records, s.Withdrawn, written, ageString(s.Age), s.Source)
+	}
+	tw.Flush()
+	return code
+}
+
+func ageString(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}
