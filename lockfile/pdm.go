@@ -107,7 +107,31 @@ type pdmLock struct {
 	Package []pdmPackage `toml:"package"`
 }
 
-var pdmPackageHeader = regexp.MustCompile(`(?m)^[ \t]*\[\[[ \t]*package[ \t]*\]\]`)
+// tomlArrayHeaderLines returns the 1-based lines that hold an array-of-
+// tables header "[[name]]" (blanks allowed inside the brackets).
+func tomlArrayHeaderLines(data []byte, name string) []int {
+	var out []int
+	line := 1
+	for len(data) > 0 {
+		l := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		t := bytes.TrimLeft(l, " \t")
+		if rest, ok := bytes.CutPrefix(t, []byte("[[")); ok {
+			rest = bytes.TrimLeft(rest, " \t")
+			if rest, ok = bytes.CutPrefix(rest, []byte(name)); ok {
+				if bytes.HasPrefix(bytes.TrimLeft(rest, " \t"), []byte("]]")) {
+					out = append(out, line)
+				}
+			}
+		}
+		line++
+	}
+	return out
+}
 
 // tomlTypeError matches the decoding errors BurntSushi/toml returns as
 // plain strings: `toml: line 3 (last key "package.version"): ...`.
@@ -138,15 +162,9 @@ func parsePDMLock(in *input) (*Lockfile, error) {
 	lf := &Lockfile{FormatVersion: lock.Metadata.LockVersion}
 	// Lines of the [[package]] headers; used only when they match the
 	// packages one to one (an inline "package = [...]" has none).
-	var lines []int
-	if locs := pdmPackageHeader.FindAllIndex(in.Data, -1); len(locs) == len(lock.Package) {
-		lines = make([]int, len(locs))
-		prev, line := 0, 1
-		for i, l := range locs {
-			line += bytes.Count(in.Data[prev:l[0]], []byte("\n"))
-			prev = l[0]
-			lines[i] = line
-		}
+	lines := tomlArrayHeaderLines(in.Data, "package")
+	if len(lines) != len(lock.Package) {
+		lines = nil
 	}
 	manifest := readPDMManifest(in)
 	oldFiles := map[string][]pdmFile{}
