@@ -107,9 +107,9 @@ type pdmLock struct {
 	Package []pdmPackage `toml:"package"`
 }
 
-// tomlArrayHeaderLines returns the 1-based lines that hold an array-of-
+// pdmHeaderLines returns the 1-based lines that hold an array-of-
 // tables header "[[name]]" (blanks allowed inside the brackets).
-func tomlArrayHeaderLines(data []byte, name string) []int {
+func pdmHeaderLines(data []byte, name string) []int {
 	var out []int
 	line := 1
 	for len(data) > 0 {
@@ -133,12 +133,12 @@ func tomlArrayHeaderLines(data []byte, name string) []int {
 	return out
 }
 
-// tomlTypeError matches the decoding errors BurntSushi/toml returns as
+// pdmTOMLTypeError matches the decoding errors BurntSushi/toml returns as
 // plain strings: `toml: line 3 (last key "package.version"): ...`.
-var tomlTypeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+var pdmTOMLTypeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
 
-// tomlErrorAt turns a toml decoding error into a ParseError with its line.
-func tomlErrorAt(path string, err error) error {
+// pdmTOMLError turns a toml decoding error into a ParseError with its line.
+func pdmTOMLError(path string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		line := pe.Position.Line
@@ -147,7 +147,7 @@ func tomlErrorAt(path string, err error) error {
 		}
 		return errorf(path, line, pe.LastKey, "invalid TOML: %s", pe.Message)
 	}
-	if m := tomlTypeError.FindStringSubmatch(err.Error()); m != nil {
+	if m := pdmTOMLTypeError.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return errorf(path, line, m[2], "invalid value: %s", m[3])
 	}
@@ -157,12 +157,12 @@ func tomlErrorAt(path string, err error) error {
 func parsePDMLock(in *input) (*Lockfile, error) {
 	var lock pdmLock
 	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
-		return nil, tomlErrorAt(in.Path, err)
+		return nil, pdmTOMLError(in.Path, err)
 	}
 	lf := &Lockfile{FormatVersion: lock.Metadata.LockVersion}
 	// Lines of the [[package]] headers; used only when they match the
 	// packages one to one (an inline "package = [...]" has none).
-	lines := tomlArrayHeaderLines(in.Data, "package")
+	lines := pdmHeaderLines(in.Data, "package")
 	if len(lines) != len(lock.Package) {
 		lines = nil
 	}
@@ -264,7 +264,7 @@ func parsePDMLock(in *input) (*Lockfile, error) {
 			name, extras, ok := requirementLineName(dep)
 			if !ok {
 				return nil, errorf(in.Path, lf.Packages[i].Line, fmt.Sprintf("package[%d].dependencies[%d]", i, j),
-					"cannot read a project name from %q", truncate(dep, 80))
+					"cannot read a project name from %q", pyClip(dep, 80))
 			}
 			for _, id := range resolve(name, extras) {
 				if id == lf.Packages[i].ID {
@@ -317,21 +317,21 @@ func pdmSource(pp *pdmPackage, pkg *Package) error {
 	for _, v := range []string{pp.Git, pp.Hg, pp.Svn, pp.Bzr} {
 		if v != "" {
 			vcs++
-			pkg.Source = Source{Kind: SourceGit, URL: redactURL(v)}
+			pkg.Source = Source{Kind: SourceGit, URL: redactURLPassword(v)}
 		}
 	}
 	switch {
 	case vcs > 1:
 		return fmt.Errorf("more than one of git, hg, svn, bzr")
 	case vcs == 1:
-		if isCommitHash(pp.Revision) {
+		if isFullCommitID(pp.Revision) {
 			pkg.Source.Ref = pp.Revision
 		}
 	case pp.Path != "":
 		pkg.Source = Source{Kind: SourcePath, URL: pp.Path}
 	case pp.URL != "":
-		pkg.Source = Source{Kind: SourceURL, URL: redactURL(pp.URL)}
-		if urlScheme(pp.URL) == "file" {
+		pkg.Source = Source{Kind: SourceURL, URL: redactURLPassword(pp.URL)}
+		if pipURLScheme(pp.URL) == "file" {
 			pkg.Source.Kind = SourcePath
 		}
 	default:

@@ -23,23 +23,23 @@ func TestPDMLockFixture(t *testing.T) {
 		t.Errorf("includes %q", lf.Includes)
 	}
 	reg := Source{Kind: SourceRegistry}
-	want := []pkgView{
-		{Name: "certifi", Version: "2024.2.2", Hashes: []Hash{sha256Hash("certifi-whl"), sha256Hash("certifi-sdist")}, Source: reg, Path: "package[0]", Line: 13, Chain: []string{"mylib@1.0.0"}},
+	want := []pyPkgView{
+		{Name: "certifi", Version: "2024.2.2", Hashes: []Hash{pySHA256Hash("certifi-whl"), pySHA256Hash("certifi-sdist")}, Source: reg, Path: "package[0]", Line: 13, Chain: []string{"mylib@1.0.0"}},
 		{Name: "helper", Version: "0.2.0", Source: Source{Kind: SourcePath, URL: "./tools/helper"}, Direct: true, Dev: true, Path: "package[1]", Line: 24},
-		{Name: "iniconfig", Version: "2.0.0", Hashes: []Hash{sha256Hash("iniconfig")}, Source: reg, Dev: true, Path: "package[2]", Line: 33, Chain: []string{"pytest@8.0.0"}},
+		{Name: "iniconfig", Version: "2.0.0", Hashes: []Hash{pySHA256Hash("iniconfig")}, Source: reg, Dev: true, Path: "package[2]", Line: 33, Chain: []string{"pytest@8.0.0"}},
 		{Name: "mylib", Version: "1.0.0", Source: Source{Kind: SourceGit, URL: "https://github.com/example/mylib.git", Ref: "0123456789abcdef0123456789abcdef01234567"}, Direct: true, Path: "package[3]", Line: 43},
-		{Name: "pluggy", Version: "1.4.0", Hashes: []Hash{sha256Hash("pluggy")}, Source: reg, Dev: true, Path: "package[4]", Line: 56, Chain: []string{"pytest@8.0.0"}},
-		{Name: "pysocks", Version: "1.7.1", Hashes: []Hash{sha256Hash("pysocks")}, Source: reg, Path: "package[5]", Line: 66, Chain: []string{"requests@2.31.0"}},
-		{Name: "pytest", Version: "8.0.0", Hashes: []Hash{sha256Hash("pytest")}, Source: reg, Direct: true, Dev: true, Path: "package[6]", Line: 75},
+		{Name: "pluggy", Version: "1.4.0", Hashes: []Hash{pySHA256Hash("pluggy")}, Source: reg, Dev: true, Path: "package[4]", Line: 56, Chain: []string{"pytest@8.0.0"}},
+		{Name: "pysocks", Version: "1.7.1", Hashes: []Hash{pySHA256Hash("pysocks")}, Source: reg, Path: "package[5]", Line: 66, Chain: []string{"requests@2.31.0"}},
+		{Name: "pytest", Version: "8.0.0", Hashes: []Hash{pySHA256Hash("pytest")}, Source: reg, Direct: true, Dev: true, Path: "package[6]", Line: 75},
 		// an optional-dependencies group: Optional, not Dev
-		{Name: "pyyaml", Version: "6.0.1", Hashes: []Hash{sha256Hash("pyyaml")}, Source: reg, Direct: true, Optional: true, Path: "package[7]", Line: 90},
-		{Name: "requests", Version: "2.31.0", Hashes: []Hash{sha256Hash("requests")}, Source: reg, Direct: true, Path: "package[8]", Line: 100},
-		{Name: "requests", Version: "2.31.0", Hashes: []Hash{sha256Hash("requests")}, Source: reg, Direct: true, Path: "package[9]", Line: 114},
-		{Name: "ruff", Version: "0.3.0", Hashes: []Hash{sha256Hash("ruff")}, Source: reg, Direct: true, Dev: true, Path: "package[10]", Line: 129},
-		{Name: "urllib3", Version: "2.2.1", Hashes: []Hash{sha256Hash("urllib3")}, Source: reg, Path: "package[11]", Line: 139, Chain: []string{"requests@2.31.0"}},
-		{Name: "wheel-url", Version: "1.0", Hashes: []Hash{sha256Hash("wheel-url")}, Source: Source{Kind: SourceURL, URL: "https://example.com/dist/wheel_url-1.0-py3-none-any.whl"}, Path: "package[12]", Line: 149, Chain: []string{"mylib@1.0.0"}},
+		{Name: "pyyaml", Version: "6.0.1", Hashes: []Hash{pySHA256Hash("pyyaml")}, Source: reg, Direct: true, Optional: true, Path: "package[7]", Line: 90},
+		{Name: "requests", Version: "2.31.0", Hashes: []Hash{pySHA256Hash("requests")}, Source: reg, Direct: true, Path: "package[8]", Line: 100},
+		{Name: "requests", Version: "2.31.0", Hashes: []Hash{pySHA256Hash("requests")}, Source: reg, Direct: true, Path: "package[9]", Line: 114},
+		{Name: "ruff", Version: "0.3.0", Hashes: []Hash{pySHA256Hash("ruff")}, Source: reg, Direct: true, Dev: true, Path: "package[10]", Line: 129},
+		{Name: "urllib3", Version: "2.2.1", Hashes: []Hash{pySHA256Hash("urllib3")}, Source: reg, Path: "package[11]", Line: 139, Chain: []string{"requests@2.31.0"}},
+		{Name: "wheel-url", Version: "1.0", Hashes: []Hash{pySHA256Hash("wheel-url")}, Source: Source{Kind: SourceURL, URL: "https://example.com/dist/wheel_url-1.0-py3-none-any.whl"}, Path: "package[12]", Line: 149, Chain: []string{"mylib@1.0.0"}},
 	}
-	comparePackages(t, lf.Packages, want)
+	comparePyPackages(t, lf.Packages, want)
 	// The extras entry depends on its base entry and on the extra's
 	// dependency; IDs keep the two requests entries apart.
 	if got := lf.Packages[9]; got.ID != "requests[socks]@2.31.0" || !reflect.DeepEqual(got.Deps, []string{"pysocks@1.7.1", "requests@2.31.0"}) {
@@ -56,11 +56,11 @@ func TestPDMLockWithoutManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := Source{Kind: SourceRegistry}
-	comparePackages(t, lf.Packages, []pkgView{
-		{Name: "a", Version: "1.0", Hashes: []Hash{sha256Hash("a")}, Source: reg, Direct: true, Path: "package[0]", Line: 10},
+	comparePyPackages(t, lf.Packages, []pyPkgView{
+		{Name: "a", Version: "1.0", Hashes: []Hash{pySHA256Hash("a")}, Source: reg, Direct: true, Path: "package[0]", Line: 10},
 		// in "default" and "dev": not Dev
-		{Name: "b", Version: "2.0", Hashes: []Hash{sha256Hash("b")}, Source: reg, Path: "package[1]", Line: 17, Chain: []string{"a@1.0"}},
-		{Name: "c", Version: "3.0", Hashes: []Hash{sha256Hash("c")}, Source: reg, Direct: true, Dev: true, Path: "package[2]", Line: 23},
+		{Name: "b", Version: "2.0", Hashes: []Hash{pySHA256Hash("b")}, Source: reg, Path: "package[1]", Line: 17, Chain: []string{"a@1.0"}},
+		{Name: "c", Version: "3.0", Hashes: []Hash{pySHA256Hash("c")}, Source: reg, Direct: true, Dev: true, Path: "package[2]", Line: 23},
 	})
 	if len(lf.Includes) != 0 {
 		t.Errorf("includes %q", lf.Includes)
@@ -73,9 +73,9 @@ func TestPDMLockOldLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := Source{Kind: SourceRegistry}
-	comparePackages(t, lf.Packages, []pkgView{
-		{Name: "six", Version: "1.16.0", Hashes: []Hash{sha256Hash("six-whl"), sha256Hash("six-sdist")}, Source: reg, Direct: true, Path: "package[0]", Line: 2},
-		{Name: "toml", Version: "0.10.2", Hashes: []Hash{sha256Hash("toml")}, Source: reg, Direct: true, Dev: true, Path: "package[1]", Line: 9},
+	comparePyPackages(t, lf.Packages, []pyPkgView{
+		{Name: "six", Version: "1.16.0", Hashes: []Hash{pySHA256Hash("six-whl"), pySHA256Hash("six-sdist")}, Source: reg, Direct: true, Path: "package[0]", Line: 2},
+		{Name: "toml", Version: "0.10.2", Hashes: []Hash{pySHA256Hash("toml")}, Source: reg, Direct: true, Dev: true, Path: "package[1]", Line: 9},
 	})
 	if lf.FormatVersion != "3.1" {
 		t.Errorf("format version %q", lf.FormatVersion)
@@ -100,7 +100,7 @@ func TestPDMLockErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseBytes("x/pdm.lock", []byte(tt.data), FormatPDMLock)
-			wantParseError(t, err, "x/pdm.lock", tt.line, tt.want)
+			wantPyParseError(t, err, "x/pdm.lock", tt.line, tt.want)
 		})
 	}
 }
@@ -129,11 +129,11 @@ func TestPDMLockDetect(t *testing.T) {
 
 func TestPDMLockEdgeCases(t *testing.T) {
 	root := corpusFile(t, "lockfiles")
-	files := globAll(t,
+	files := pyGlob(t,
 		filepath.Join(root, "osv-scanner-v1-fixtures/pdm/*"),
 		filepath.Join(root, "osv-scalibr-testdata/pdmlock/*"),
 	)
-	edgeSweep(t, FormatPDMLock, files)
+	pyEdgeSweep(t, FormatPDMLock, files)
 	// Independent count: [[package]] tables, decoded generically.
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
@@ -155,7 +155,7 @@ func TestPDMLockEdgeCases(t *testing.T) {
 }
 
 func TestPDMLockSniffCorpus(t *testing.T) {
-	for _, f := range otherFormatFiles(t, "/pdm", "pdmlock") {
+	for _, f := range pyOtherFormatFiles(t, "/pdm", "pdmlock") {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -174,7 +174,7 @@ func BenchmarkParsePDMLock(b *testing.B) {
 	const n = 2000
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&sb, "[[package]]\nname = \"pkg-%d\"\nversion = \"1.%d.0\"\ngroups = [\"default\"]\ndependencies = [\"pkg-%d>=1\", \"pkg-%d[extra]; python_version < '3.12'\"]\nfiles = [\n    {file = \"pkg_%d-1.%d.0-py3-none-any.whl\", hash = \"sha256:%s\"},\n    {file = \"pkg_%d-1.%d.0.tar.gz\", hash = \"sha256:%s\"},\n]\n\n",
-			i, i, (i+1)%n, (i+2)%n, i, i, fakeSHA256(fmt.Sprint("w", i)), i, i, fakeSHA256(fmt.Sprint("s", i)))
+			i, i, (i+1)%n, (i+2)%n, i, i, pyFakeSHA256(fmt.Sprint("w", i)), i, i, pyFakeSHA256(fmt.Sprint("s", i)))
 	}
 	data := []byte(sb.String())
 	b.SetBytes(int64(len(data)))

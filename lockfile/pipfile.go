@@ -110,7 +110,7 @@ func (p *pipfileParser) jsonError(err error, key string, line int) error {
 		if typ.Field != "" {
 			k += "." + typ.Field
 		}
-		return errorf(p.in.Path, line, k, "expected %s, found %s", jsonKindOf(typ.Type), jsonValueName(typ.Value))
+		return errorf(p.in.Path, line, k, "expected %s, found %s", pipfileJSONKindOf(typ.Type), pipfileJSONValueName(typ.Value))
 	}
 	return errorf(p.in.Path, line, key, "%v", err)
 }
@@ -123,13 +123,13 @@ func (p *pipfileParser) expectDelim(d json.Delim, key, what string) error {
 		return p.jsonError(err, key, lineOf(p.in.Data, off))
 	}
 	if got, ok := tok.(json.Delim); !ok || got != d {
-		return errorf(p.in.Path, lineOf(p.in.Data, off+1), key, "expected %s, found %s", what, jsonTokenKind(tok))
+		return errorf(p.in.Path, lineOf(p.in.Data, off+1), key, "expected %s, found %s", what, pipfileJSONTokenKind(tok))
 	}
 	return nil
 }
 
-// jsonKindOf names the JSON kind a Go type decodes from.
-func jsonKindOf(t reflect.Type) string {
+// pipfileJSONKindOf names the JSON kind a Go type decodes from.
+func pipfileJSONKindOf(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.Slice, reflect.Array:
 		return "an array"
@@ -143,14 +143,14 @@ func jsonKindOf(t reflect.Type) string {
 	case reflect.Bool:
 		return "a boolean"
 	case reflect.Pointer:
-		return jsonKindOf(t.Elem())
+		return pipfileJSONKindOf(t.Elem())
 	}
 	return "a number"
 }
 
-// jsonValueName turns UnmarshalTypeError.Value ("string", "array",
+// pipfileJSONValueName turns UnmarshalTypeError.Value ("string", "array",
 // "number 6") into words.
-func jsonValueName(v string) string {
+func pipfileJSONValueName(v string) string {
 	switch w, _, _ := strings.Cut(v, " "); w {
 	case "array", "object":
 		return "an " + w
@@ -163,7 +163,7 @@ func jsonValueName(v string) string {
 	return v
 }
 
-func jsonTokenKind(tok json.Token) string {
+func pipfileJSONTokenKind(tok json.Token) string {
 	switch t := tok.(type) {
 	case json.Delim:
 		if t == '{' {
@@ -253,7 +253,7 @@ func parsePipfileLock(in *input) (*Lockfile, error) {
 				if err := p.dec.Decode(&v); err != nil {
 					return nil, p.jsonError(err, ekey, eline)
 				}
-				return nil, errorf(in.Path, eline, ekey, "expected an object, found %s", jsonValueKind(v))
+				return nil, errorf(in.Path, eline, ekey, "expected an object, found %s", pipfileJSONValueKind(v))
 			}
 			var e pipfileEntry
 			if err := p.dec.Decode(&e); err != nil {
@@ -277,9 +277,9 @@ func parsePipfileLock(in *input) (*Lockfile, error) {
 		if s.URL == "" {
 			return nil, errorf(in.Path, p.metaEnd, fmt.Sprintf("_meta.sources[%d].url", i), "missing")
 		}
-		u := redactURL(s.URL)
+		u := redactURLPassword(s.URL)
 		sources[s.Name] = u
-		p.lf.Indexes = appendUnique(p.lf.Indexes, u)
+		p.lf.Indexes = pyAppendUnique(p.lf.Indexes, u)
 	}
 	for _, e := range entries {
 		if err := p.add(e.section, e.name, e.line, &e.entry, sources); err != nil {
@@ -290,7 +290,7 @@ func parsePipfileLock(in *input) (*Lockfile, error) {
 	return p.lf, nil
 }
 
-func jsonValueKind(v any) string {
+func pipfileJSONValueKind(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"
@@ -306,7 +306,7 @@ func jsonValueKind(v any) string {
 	return "an object"
 }
 
-func appendUnique(list []string, s string) []string {
+func pyAppendUnique(list []string, s string) []string {
 	for _, x := range list {
 		if x == s {
 			return list
@@ -330,19 +330,19 @@ func (p *pipfileParser) add(section, name string, line int, e *pipfileEntry, sou
 	for _, v := range []string{e.Git, e.Hg, e.Svn, e.Bzr} {
 		if v != "" {
 			vcs++
-			pkg.Source = Source{Kind: SourceGit, URL: redactURL(v)}
+			pkg.Source = Source{Kind: SourceGit, URL: redactURLPassword(v)}
 		}
 	}
 	switch {
 	case vcs > 1:
 		return errorf(p.in.Path, line, key, "more than one of git, hg, svn, bzr")
 	case vcs == 1:
-		if isCommitHash(e.Ref) {
+		if isFullCommitID(e.Ref) {
 			pkg.Source.Ref = e.Ref
 		}
 	case e.File != "":
-		pkg.Source = Source{Kind: SourcePath, URL: redactURL(e.File)}
-		switch urlScheme(e.File) {
+		pkg.Source = Source{Kind: SourcePath, URL: redactURLPassword(e.File)}
+		switch pipURLScheme(e.File) {
 		case "http", "https", "ftp":
 			pkg.Source.Kind = SourceURL
 		}

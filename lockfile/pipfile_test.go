@@ -25,23 +25,23 @@ func TestPipfileLockFixture(t *testing.T) {
 	}
 	reg := Source{Kind: SourceRegistry}
 	pypi := Source{Kind: SourceRegistry, URL: "https://pypi.org/simple"}
-	want := []pkgView{
-		{Name: "certifi", Version: "2024.2.2", Hashes: []Hash{sha256Hash("certifi-a"), sha256Hash("certifi-b")}, Source: reg, Path: "default.certifi", Line: 24},
-		{Name: "django", Version: "4.2.1", Hashes: []Hash{sha256Hash("django")}, Source: Source{Kind: SourceRegistry, URL: "https://user:xxxxx@private.example/simple"}, Direct: true, Path: "default.django", Line: 32},
+	want := []pyPkgView{
+		{Name: "certifi", Version: "2024.2.2", Hashes: []Hash{pySHA256Hash("certifi-a"), pySHA256Hash("certifi-b")}, Source: reg, Path: "default.certifi", Line: 24},
+		{Name: "django", Version: "4.2.1", Hashes: []Hash{pySHA256Hash("django")}, Source: Source{Kind: SourceRegistry, URL: "https://user:xxxxx@private.example/simple"}, Direct: true, Path: "default.django", Line: 32},
 		{Name: "local", Source: Source{Kind: SourcePath, URL: "./local"}, Direct: true, Path: "default.local", Line: 39},
 		{Name: "mylib", Source: Source{Kind: SourceGit, URL: "https://github.com/example/mylib.git", Ref: "0123456789abcdef0123456789abcdef01234567"}, Direct: true, Path: "default.mylib", Line: 43},
-		{Name: "packaging", Version: "24.0", Hashes: []Hash{sha256Hash("packaging-24")}, Source: reg, Path: "default.packaging", Line: 47},
-		{Name: "requests", Version: "2.31.0", Hashes: []Hash{sha256Hash("requests")}, Source: pypi, Direct: true, Path: "default.requests", Line: 53},
+		{Name: "packaging", Version: "24.0", Hashes: []Hash{pySHA256Hash("packaging-24")}, Source: reg, Path: "default.packaging", Line: 47},
+		{Name: "requests", Version: "2.31.0", Hashes: []Hash{pySHA256Hash("requests")}, Source: pypi, Direct: true, Path: "default.requests", Line: 53},
 		// in default and develop: one package, not Dev; the index comes from develop
-		{Name: "urllib3", Version: "2.2.1", Hashes: []Hash{sha256Hash("urllib3")}, Source: pypi, Path: "default.urllib3", Line: 63},
-		{Name: "wheelfile", Hashes: []Hash{sha256Hash("wheelfile")}, Source: Source{Kind: SourceURL, URL: "https://example.com/dist/wheelfile-1.0-py3-none-any.whl"}, Path: "default.wheelfile", Line: 69},
-		{Name: "iniconfig", Version: "2.0.0", Hashes: []Hash{sha256Hash("iniconfig")}, Source: reg, Dev: true, Path: "develop.iniconfig", Line: 77},
+		{Name: "urllib3", Version: "2.2.1", Hashes: []Hash{pySHA256Hash("urllib3")}, Source: pypi, Path: "default.urllib3", Line: 63},
+		{Name: "wheelfile", Hashes: []Hash{pySHA256Hash("wheelfile")}, Source: Source{Kind: SourceURL, URL: "https://example.com/dist/wheelfile-1.0-py3-none-any.whl"}, Path: "default.wheelfile", Line: 69},
+		{Name: "iniconfig", Version: "2.0.0", Hashes: []Hash{pySHA256Hash("iniconfig")}, Source: reg, Dev: true, Path: "develop.iniconfig", Line: 77},
 		// a second version of packaging, locked for develop only
-		{Name: "packaging", Version: "23.2", Hashes: []Hash{sha256Hash("packaging-23")}, Source: reg, Dev: true, Path: "develop.packaging", Line: 83},
-		{Name: "pytest", Version: "8.0.0", Hashes: []Hash{sha256Hash("pytest")}, Source: pypi, Direct: true, Dev: true, Path: "develop.pytest", Line: 89},
-		{Name: "sphinx", Version: "7.2.6", Hashes: []Hash{sha256Hash("sphinx")}, Source: reg, Direct: true, Dev: true, Path: "docs.sphinx", Line: 105},
+		{Name: "packaging", Version: "23.2", Hashes: []Hash{pySHA256Hash("packaging-23")}, Source: reg, Dev: true, Path: "develop.packaging", Line: 83},
+		{Name: "pytest", Version: "8.0.0", Hashes: []Hash{pySHA256Hash("pytest")}, Source: pypi, Direct: true, Dev: true, Path: "develop.pytest", Line: 89},
+		{Name: "sphinx", Version: "7.2.6", Hashes: []Hash{pySHA256Hash("sphinx")}, Source: reg, Direct: true, Dev: true, Path: "docs.sphinx", Line: 105},
 	}
-	comparePackages(t, lf.Packages, want)
+	comparePyPackages(t, lf.Packages, want)
 	ids := map[string]bool{}
 	for _, p := range lf.Packages {
 		if p.ID == "" || ids[p.ID] {
@@ -56,8 +56,8 @@ func TestPipfileLockWithoutPipfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	comparePackages(t, lf.Packages, []pkgView{
-		{Name: "six", Version: "1.16.0", Hashes: []Hash{sha256Hash("six")}, Source: Source{Kind: SourceRegistry}, Path: "default.six", Line: 2},
+	comparePyPackages(t, lf.Packages, []pyPkgView{
+		{Name: "six", Version: "1.16.0", Hashes: []Hash{pySHA256Hash("six")}, Source: Source{Kind: SourceRegistry}, Path: "default.six", Line: 2},
 	})
 	if len(lf.Includes) != 0 {
 		t.Errorf("includes %q", lf.Includes)
@@ -120,7 +120,7 @@ func TestPipfileLockErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseBytes("x/Pipfile.lock", []byte(tt.data), FormatPipfileLock)
-			wantParseError(t, err, "x/Pipfile.lock", tt.line, tt.want)
+			wantPyParseError(t, err, "x/Pipfile.lock", tt.line, tt.want)
 		})
 	}
 }
@@ -160,7 +160,7 @@ func pipfileIndependentCount(t *testing.T, path string) int {
 }
 
 func TestPipfileLockCorpus(t *testing.T) {
-	files := globAll(t, filepath.Join(corpusFile(t, "lockfiles/python/pipfile-lock"), "*", "Pipfile.lock"))
+	files := pyGlob(t, filepath.Join(corpusFile(t, "lockfiles/python/pipfile-lock"), "*", "Pipfile.lock"))
 	if len(files) == 0 {
 		t.Fatal("no Pipfile.lock in the corpus")
 	}
@@ -175,7 +175,7 @@ func TestPipfileLockCorpus(t *testing.T) {
 		}
 		for _, p := range lf.Packages {
 			if p.Version == "" || len(p.Hashes) == 0 || p.Line == 0 {
-				t.Errorf("%s: %+v", f, viewOf(p))
+				t.Errorf("%s: %+v", f, pyViewOf(p))
 			}
 		}
 	}
@@ -203,7 +203,7 @@ func TestPipfileLockCorpus(t *testing.T) {
 		}
 		delete(check, p.Name)
 		if c.version != "" && p.Version != c.version || p.Direct != c.direct || p.Dev != c.dev {
-			t.Errorf("pipenv %s: %+v", p.Name, viewOf(p))
+			t.Errorf("pipenv %s: %+v", p.Name, pyViewOf(p))
 		}
 	}
 	if len(check) != 0 {
@@ -213,14 +213,14 @@ func TestPipfileLockCorpus(t *testing.T) {
 
 func TestPipfileLockEdgeCases(t *testing.T) {
 	root := corpusFile(t, "lockfiles")
-	edgeSweep(t, FormatPipfileLock, globAll(t,
+	pyEdgeSweep(t, FormatPipfileLock, pyGlob(t,
 		filepath.Join(root, "osv-scanner-v1-fixtures/pipenv/*"),
 		filepath.Join(root, "osv-scalibr-testdata/pipfilelock/*"),
 	))
 }
 
 func TestPipfileLockSniffCorpus(t *testing.T) {
-	for _, f := range otherFormatFiles(t, "pipfile", "pipenv") {
+	for _, f := range pyOtherFormatFiles(t, "pipfile", "pipenv") {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -134,7 +134,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 	}
 	r.Name = s[start:i]
 	if r.Name == "" {
-		return nil, fmt.Errorf("expected a project name at %q", truncate(s[start:], 40))
+		return nil, fmt.Errorf("expected a project name at %q", pyClip(s[start:], 40))
 	}
 	if !validPyName(r.Name) {
 		return nil, fmt.Errorf("invalid project name %q", r.Name)
@@ -143,7 +143,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 	if i < len(s) && s[i] == '[' {
 		end := strings.IndexByte(s[i:], ']')
 		if end < 0 {
-			return nil, fmt.Errorf("unclosed extras in %q", truncate(s, 60))
+			return nil, fmt.Errorf("unclosed extras in %q", pyClip(s, 60))
 		}
 		for _, e := range strings.Split(s[i+1:i+end], ",") {
 			e = strings.TrimSpace(e)
@@ -165,7 +165,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 		}
 		r.URL = s[start:i]
 		if !validDirectURL(r.URL) {
-			return nil, fmt.Errorf("invalid URL %q after @", truncate(r.URL, 60))
+			return nil, fmt.Errorf("invalid URL %q after @", pyClip(r.URL, 60))
 		}
 		i = skipPySpace(s, i)
 	} else {
@@ -176,7 +176,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 	}
 	if i < len(s) {
 		if s[i] != ';' {
-			return nil, fmt.Errorf("unexpected text %q", truncate(s[i:], 40))
+			return nil, fmt.Errorf("unexpected text %q", pyClip(s[i:], 40))
 		}
 		r.Marker = strings.TrimSpace(s[i+1:])
 		if r.Marker == "" {
@@ -201,7 +201,7 @@ func (r *pep508Req) parseSpecs(s string, i int) (int, error) {
 		}
 		if op == "" {
 			if len(r.Specs) > 0 {
-				return i, fmt.Errorf("expected a version operator after ',' at %q", truncate(s[i:], 40))
+				return i, fmt.Errorf("expected a version operator after ',' at %q", pyClip(s[i:], 40))
 			}
 			break
 		}
@@ -215,7 +215,7 @@ func (r *pep508Req) parseSpecs(s string, i int) (int, error) {
 			return i, fmt.Errorf("missing version after %q", op)
 		}
 		if op != "===" && !validSpecVersion(v) {
-			return i, fmt.Errorf("invalid version %q after %q", truncate(v, 40), op)
+			return i, fmt.Errorf("invalid version %q after %q", pyClip(v, 40), op)
 		}
 		r.Specs = append(r.Specs, pep508Spec{Op: op, Version: v})
 		i = skipPySpace(s, i)
@@ -303,18 +303,18 @@ func pep508Name(s string) (name string, extras []string, ok bool) {
 	return name, extras, true
 }
 
-// strongHashes are the algorithms pip accepts in --hash.
-var strongHashes = map[string]bool{"sha256": true, "sha384": true, "sha512": true}
+// pipStrongHashes are the algorithms pip accepts in --hash.
+var pipStrongHashes = map[string]bool{"sha256": true, "sha384": true, "sha512": true}
 
 // splitPyHash splits "sha256:<hex>" into a Hash. The digest is kept as
 // written.
 func splitPyHash(s string) (Hash, error) {
 	alg, digest, ok := strings.Cut(s, ":")
 	if !ok || alg == "" {
-		return Hash{}, fmt.Errorf("hash %q is not <algorithm>:<digest>", truncate(s, 80))
+		return Hash{}, fmt.Errorf("hash %q is not <algorithm>:<digest>", pyClip(s, 80))
 	}
 	if digest == "" {
-		return Hash{}, fmt.Errorf("hash %q has an empty digest", truncate(s, 80))
+		return Hash{}, fmt.Errorf("hash %q has an empty digest", pyClip(s, 80))
 	}
 	return Hash{Algorithm: strings.ToLower(alg), Digest: digest}, nil
 }
@@ -344,7 +344,7 @@ func wheelNameVersion(file string) (name, version string, ok bool) {
 // sdistVersion reads the version from an sdist file name when it starts
 // with the project's name: "{name}-{version}.tar.gz".
 func sdistVersion(file, name string) string {
-	ext := archiveExt(file)
+	ext := pipArchiveExt(file)
 	if ext == "" || ext == ".whl" || name == "" {
 		return ""
 	}
@@ -360,9 +360,9 @@ func sdistVersion(file, name string) string {
 	return v
 }
 
-// archiveExt returns the archive extension pip recognises at the end of a
+// pipArchiveExt returns the archive extension pip recognises at the end of a
 // file name, or "".
-func archiveExt(file string) string {
+func pipArchiveExt(file string) string {
 	lower := strings.ToLower(file)
 	for _, ext := range []string{".whl", ".zip", ".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma"} {
 		if strings.HasSuffix(lower, ext) {
@@ -372,16 +372,16 @@ func archiveExt(file string) string {
 	return ""
 }
 
-// vcsSchemes are the URL schemes pip hands to a version control system.
-var vcsSchemes = map[string]bool{
+// pipVCSSchemes are the URL schemes pip hands to a version control system.
+var pipVCSSchemes = map[string]bool{
 	"git": true, "git+http": true, "git+https": true, "git+ssh": true, "git+git": true, "git+file": true,
 	"hg+file": true, "hg+http": true, "hg+https": true, "hg+ssh": true, "hg+static-http": true,
 	"svn": true, "svn+ssh": true, "svn+http": true, "svn+https": true, "svn+svn": true, "svn+file": true,
 	"bzr+http": true, "bzr+https": true, "bzr+ssh": true, "bzr+sftp": true, "bzr+ftp": true, "bzr+lp": true, "bzr+file": true,
 }
 
-// urlScheme returns the lower-cased scheme of s ("git+https"), or "".
-func urlScheme(s string) string {
+// pipURLScheme returns the lower-cased scheme of s ("git+https"), or "".
+func pipURLScheme(s string) string {
 	i := strings.IndexByte(s, ':')
 	if i <= 0 {
 		return ""
@@ -398,17 +398,17 @@ func urlScheme(s string) string {
 
 // isPipURL mirrors pip's is_url: a scheme pip downloads from.
 func isPipURL(s string) bool {
-	sch := urlScheme(s)
+	sch := pipURLScheme(s)
 	switch sch {
 	case "http", "https", "file", "ftp":
 		return true
 	}
-	return vcsSchemes[sch]
+	return pipVCSSchemes[sch]
 }
 
-// isCommitHash reports whether a VCS revision is a full commit id (SHA-1 or
+// isFullCommitID reports whether a VCS revision is a full commit id (SHA-1 or
 // SHA-256 object name), as opposed to a branch or tag.
-func isCommitHash(rev string) bool {
+func isFullCommitID(rev string) bool {
 	if len(rev) != 40 && len(rev) != 64 {
 		return false
 	}
@@ -483,11 +483,11 @@ func fragmentHashes(frag map[string]string) []Hash {
 	return out
 }
 
-// redactURL hides the password of credentials embedded in a URL
+// redactURLPassword hides the password of credentials embedded in a URL
 // ("https://user:secret@host" -> "https://user:xxxxx@host") so that tokens
 // written into a lockfile do not end up in guard's reports. A value that is
 // not a URL with a password is returned unchanged.
-func redactURL(s string) string {
+func redactURLPassword(s string) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
@@ -507,7 +507,7 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-func truncate(s string, n int) string {
+func pyClip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

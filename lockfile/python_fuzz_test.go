@@ -12,7 +12,7 @@ import (
 // turns panics into errors) so that a panic fails the run. Includes and
 // companion manifests come from a small in-memory file set, never the disk.
 
-func memReadFile(files map[string]string) func(string) ([]byte, error) {
+func pyMemReadFile(files map[string]string) func(string) ([]byte, error) {
 	return func(p string) ([]byte, error) {
 		if s, ok := files[filepath.ToSlash(p)]; ok {
 			return []byte(s), nil
@@ -21,8 +21,8 @@ func memReadFile(files map[string]string) func(string) ([]byte, error) {
 	}
 }
 
-func fuzzParse(t *testing.T, parse func(*input) (*Lockfile, error), path string, data []byte, files map[string]string) {
-	lf, err := parse(&input{Path: path, Data: data, ReadFile: memReadFile(files)})
+func pyFuzzParse(t *testing.T, parse func(*input) (*Lockfile, error), path string, data []byte, files map[string]string) {
+	lf, err := parse(&input{Path: path, Data: data, ReadFile: pyMemReadFile(files)})
 	if err != nil {
 		var pe *ParseError
 		if !errors.As(err, &pe) {
@@ -47,7 +47,7 @@ func fuzzParse(t *testing.T, parse func(*input) (*Lockfile, error), path string,
 	}
 }
 
-func addSeedFiles(f *testing.F, patterns ...string) {
+func pyAddSeedFiles(f *testing.F, patterns ...string) {
 	for _, p := range patterns {
 		files, _ := filepath.Glob(p)
 		for _, file := range files {
@@ -58,7 +58,7 @@ func addSeedFiles(f *testing.F, patterns ...string) {
 	}
 }
 
-func corpusSeeds(f *testing.F, patterns ...string) {
+func pyCorpusSeeds(f *testing.F, patterns ...string) {
 	dir := os.Getenv("GUARD_CORPUS")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "shared", "corpus")
@@ -69,7 +69,7 @@ func corpusSeeds(f *testing.F, patterns ...string) {
 	for i := range patterns {
 		patterns[i] = filepath.Join(dir, "lockfiles", patterns[i])
 	}
-	addSeedFiles(f, patterns...)
+	pyAddSeedFiles(f, patterns...)
 }
 
 var fuzzReqFiles = map[string]string{
@@ -80,8 +80,8 @@ var fuzzReqFiles = map[string]string{
 }
 
 func FuzzParseRequirements(f *testing.F) {
-	addSeedFiles(f, "testdata/requirements/*.txt", "testdata/requirements/*/*.txt")
-	corpusSeeds(f, "osv-scanner-v1-fixtures/pip/*", "osv-scalibr-testdata/requirements/*", "python/requirements-vulnerable/*/*.txt")
+	pyAddSeedFiles(f, "testdata/requirements/*.txt", "testdata/requirements/*/*.txt")
+	pyCorpusSeeds(f, "osv-scanner-v1-fixtures/pip/*", "osv-scalibr-testdata/requirements/*", "python/requirements-vulnerable/*/*.txt")
 	for _, s := range []string{
 		"-r inc.txt\n-r self.txt\n",
 		"foo[bar]==1.0 ; python_version < '3' --hash sha256:00 \\\n --hash=sha384:11\n",
@@ -94,7 +94,7 @@ func FuzzParseRequirements(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sniffRequirements(data)
-		fuzzParse(t, parseRequirements, "fz/requirements.txt", data, fuzzReqFiles)
+		pyFuzzParse(t, parseRequirements, "fz/requirements.txt", data, fuzzReqFiles)
 	})
 }
 
@@ -103,12 +103,12 @@ var fuzzPipfile = map[string]string{
 }
 
 func FuzzParsePipfileLock(f *testing.F) {
-	addSeedFiles(f, "testdata/pipfile/*.json", "testdata/pipfile/*/Pipfile.lock")
-	corpusSeeds(f, "osv-scanner-v1-fixtures/pipenv/*", "osv-scalibr-testdata/pipfilelock/*")
+	pyAddSeedFiles(f, "testdata/pipfile/*.json", "testdata/pipfile/*/Pipfile.lock")
+	pyCorpusSeeds(f, "osv-scanner-v1-fixtures/pipenv/*", "osv-scalibr-testdata/pipfilelock/*")
 	f.Add([]byte(`{"_meta": {"sources": [{"name": "a", "url": "https://x:y@h/simple"}]}, "default": {"requests": {"version": "==1", "index": "a", "hashes": ["sha256:00"]}}, "develop": {"requests": {"version": "==1"}, "pytest": {"git": "https://h/p", "ref": "0123456789012345678901234567890123456789"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sniffPipfileLock(data)
-		fuzzParse(t, parsePipfileLock, "fz/Pipfile.lock", data, fuzzPipfile)
+		pyFuzzParse(t, parsePipfileLock, "fz/Pipfile.lock", data, fuzzPipfile)
 	})
 }
 
@@ -117,11 +117,11 @@ var fuzzPyproject = map[string]string{
 }
 
 func FuzzParsePDMLock(f *testing.F) {
-	addSeedFiles(f, "testdata/pdm/*/pdm.lock")
-	corpusSeeds(f, "osv-scanner-v1-fixtures/pdm/*", "osv-scalibr-testdata/pdmlock/*")
+	pyAddSeedFiles(f, "testdata/pdm/*/pdm.lock")
+	pyCorpusSeeds(f, "osv-scanner-v1-fixtures/pdm/*", "osv-scalibr-testdata/pdmlock/*")
 	f.Add([]byte("[[package]]\nname = \"a\"\nversion = \"1\"\nextras = [\"x\"]\ngroups = [\"opt\"]\ndependencies = [\"a==1\", \"b\", \"-e ./c#egg=c\"]\n[[package]]\nname = \"a\"\nversion = \"1\"\n[[package]]\nname = \"b\"\nversion = \"2\"\n[metadata.files]\n\"b 2\" = [{url = \"u\", hash = \"sha256:00\"}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sniffPDMLock(data)
-		fuzzParse(t, parsePDMLock, "fz/pdm.lock", data, fuzzPyproject)
+		pyFuzzParse(t, parsePDMLock, "fz/pdm.lock", data, fuzzPyproject)
 	})
 }

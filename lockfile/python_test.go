@@ -11,17 +11,17 @@ import (
 
 // Helpers shared by the Python format tests.
 
-// fakeSHA256 returns the hex SHA-256 of s: the hand-written fixtures use
+// pyFakeSHA256 returns the hex SHA-256 of s: the hand-written fixtures use
 // these as stand-in distribution hashes.
-func fakeSHA256(s string) string {
+func pyFakeSHA256(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
 
-func sha256Hash(s string) Hash { return Hash{Algorithm: "sha256", Digest: fakeSHA256(s)} }
+func pySHA256Hash(s string) Hash { return Hash{Algorithm: "sha256", Digest: pyFakeSHA256(s)} }
 
-// pkgView is the part of a Package the tests compare.
-type pkgView struct {
+// pyPkgView is the part of a Package the tests compare.
+type pyPkgView struct {
 	Name, Version, Requirement string
 	Hashes                     []Hash
 	Source                     Source
@@ -31,20 +31,20 @@ type pkgView struct {
 	Chain                      []string
 }
 
-func viewOf(p Package) pkgView {
-	return pkgView{p.Name, p.Version, p.Requirement, p.Hashes, p.Source, p.Direct, p.Dev, p.Optional, p.Path, p.Line, p.Chain}
+func pyViewOf(p Package) pyPkgView {
+	return pyPkgView{p.Name, p.Version, p.Requirement, p.Hashes, p.Source, p.Direct, p.Dev, p.Optional, p.Path, p.Line, p.Chain}
 }
 
-func comparePackages(t *testing.T, got []Package, want []pkgView) {
+func comparePyPackages(t *testing.T, got []Package, want []pyPkgView) {
 	t.Helper()
 	if len(got) != len(want) {
 		for _, p := range got {
-			t.Logf("got %+v", viewOf(p))
+			t.Logf("got %+v", pyViewOf(p))
 		}
 		t.Fatalf("got %d packages, want %d", len(got), len(want))
 	}
 	for i := range want {
-		g := viewOf(got[i])
+		g := pyViewOf(got[i])
 		if len(g.Hashes) == 0 {
 			g.Hashes = nil
 		}
@@ -63,9 +63,9 @@ func comparePackages(t *testing.T, got []Package, want []pkgView) {
 	}
 }
 
-// wantParseError checks err is a *ParseError at path:line whose message
+// wantPyParseError checks err is a *ParseError at path:line whose message
 // contains every one of subs.
-func wantParseError(t *testing.T, err error, path string, line int, subs ...string) {
+func wantPyParseError(t *testing.T, err error, path string, line int, subs ...string) {
 	t.Helper()
 	var pe *ParseError
 	if !errors.As(err, &pe) {
@@ -84,7 +84,7 @@ func wantParseError(t *testing.T, err error, path string, line int, subs ...stri
 	}
 }
 
-func TestPEP503Name(t *testing.T) {
+func TestPyHelpersPEP503Name(t *testing.T) {
 	for in, want := range map[string]string{
 		"Django":                   "django",
 		"zope.interface":           "zope-interface",
@@ -99,7 +99,7 @@ func TestPEP503Name(t *testing.T) {
 	}
 }
 
-func TestParsePEP508(t *testing.T) {
+func TestPyHelpersParsePEP508(t *testing.T) {
 	tests := []struct {
 		in      string
 		name    string
@@ -153,7 +153,7 @@ func TestParsePEP508(t *testing.T) {
 	}
 }
 
-func TestWheelNameVersion(t *testing.T) {
+func TestPyHelpersWheelNameVersion(t *testing.T) {
 	tests := []struct{ file, name, version string }{
 		{"numpy-1.9.2-cp34-none-win32.whl", "numpy", "1.9.2"},
 		{"wxPython_Phoenix-3.0.3.dev1820+49a8884-cp34-none-win_amd64.whl", "wxpython-phoenix", "3.0.3.dev1820+49a8884"},
@@ -170,7 +170,7 @@ func TestWheelNameVersion(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
+func TestPyHelpersRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://pypi.org/simple":                         "https://pypi.org/simple",
 		"https://user:s3cret@private.example/simple":      "https://user:xxxxx@private.example/simple",
@@ -179,13 +179,13 @@ func TestRedactURL(t *testing.T) {
 		"https://${USER}:${TOKEN}@private.example/simple": "https://${USER}:${TOKEN}@private.example/simple",
 		"./local/path@weird":                              "./local/path@weird",
 	} {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		if got := redactURLPassword(in); got != want {
+			t.Errorf("redactURLPassword(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestVCSRevision(t *testing.T) {
+func TestPyHelpersVCSRevision(t *testing.T) {
 	for in, want := range map[string]string{
 		"git+https://github.com/x/y.git@abc#egg=y":      "abc",
 		"git+ssh://git@github.com/x/y.git":              "",

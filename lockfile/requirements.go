@@ -26,8 +26,10 @@ package lockfile
 //     there is not installed. Their exact pins (and hashes) are applied to
 //     requirements of the same name that pin no version themselves (pip
 //     resolves those to the constrained version and, since pip 22.1, filters
-//     downloads by the constraint's hashes). Entries keep the Path of the
-//     requirement line.
+//     downloads by the constraint's hashes). Such an entry gets the
+//     constraint's version (Requirement then ""), the constraint's hashes if
+//     it has none of its own, and keeps the Path of the requirement line.
+//     Conflicting pins for one name are not applied (pip fails on them).
 //   - Every requirement line becomes one package, duplicates included, and
 //     every one is Direct: the file has no dependency graph.
 //   - Direct references (VCS, URL, local path, -e) are packages with Source
@@ -113,7 +115,7 @@ func parseRequirements(in *input) (*Lockfile, error) {
 	return p.lf, nil
 }
 
-func absPath(p string) string {
+func pipAbsPath(p string) string {
 	if a, err := filepath.Abs(p); err == nil {
 		return a
 	}
@@ -121,7 +123,7 @@ func absPath(p string) string {
 }
 
 func (p *reqParser) parseFile(shown string, data []byte, constraint bool) error {
-	abs := absPath(shown)
+	abs := pipAbsPath(shown)
 	mode := "r:"
 	if constraint {
 		mode = "c:"
@@ -149,11 +151,11 @@ func (p *reqParser) parseFile(shown string, data []byte, constraint bool) error 
 }
 
 func (p *reqParser) line(file string, ln pipLine, constraint bool) error {
-	key := truncate(ln.text, 80)
+	key := pyClip(ln.text, 80)
 	args, optText := breakArgsOptions(ln.text)
 	toks, err := shlexSplit(optText)
 	if err != nil {
-		return errorf(file, ln.num, key, "cannot split options %q: %v", truncate(optText, 60), err)
+		return errorf(file, ln.num, key, "cannot split options %q: %v", pyClip(optText, 60), err)
 	}
 	opts, err := parsePipOptions(toks)
 	if err != nil {
@@ -196,7 +198,7 @@ func (p *reqParser) line(file string, ln pipLine, constraint bool) error {
 }
 
 func (p *reqParser) addIndex(u string) {
-	u = redactURL(u)
+	u = redactURLPassword(u)
 	if !p.indexes[u] {
 		p.indexes[u] = true
 		p.lf.Indexes = append(p.lf.Indexes, u)
@@ -246,11 +248,11 @@ func (p *reqParser) applyConstraints() {
 }
 
 func (p *reqParser) include(file string, ln pipLine, key, target string, constraint bool) error {
-	shown, err := includePath(file, target)
+	shown, err := pipIncludePath(file, target)
 	if err != nil {
 		return errorf(file, ln.num, key, "%v", err)
 	}
-	abs := absPath(shown)
+	abs := pipAbsPath(shown)
 	for i, s := range p.stack {
 		if s == abs {
 			chain := append(append([]string(nil), p.stackShown[i:]...), shown)
@@ -277,11 +279,11 @@ func (p *reqParser) include(file string, ln pipLine, key, target string, constra
 	return p.parseFile(shown, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), constraint)
 }
 
-// includePath resolves an include target relative to the including file.
-func includePath(from, target string) (string, error) {
-	switch urlScheme(target) {
+// pipIncludePath resolves an include target relative to the including file.
+func pipIncludePath(from, target string) (string, error) {
+	switch pipURLScheme(target) {
 	case "http", "https":
-		return "", fmt.Errorf("remote requirements file %s is not read: guard reads no network; download it and include the local copy", redactURL(target))
+		return "", fmt.Errorf("remote requirements file %s is not read: guard reads no network; download it and include the local copy", redactURLPassword(target))
 	case "file":
 		u, err := url.Parse(target)
 		if err != nil {
@@ -376,7 +378,7 @@ func isNamedDirectRef(s string) bool {
 
 // looksLikePipPath mirrors pip's _looks_like_path plus its archive check.
 func looksLikePipPath(s string) bool {
-	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".") || archiveExt(stripPathExtras(s)) != ""
+	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".") || pipArchiveExt(stripPathExtras(s)) != ""
 }
 
 // stripPathExtras removes a trailing "[extras]" from a path.
@@ -397,8 +399,8 @@ func pipLink(link, name string, strict bool) (*Package, error) {
 	pkg := &Package{}
 	frag := linkFragment(link)
 	file := linkFileName(link)
-	scheme := urlScheme(link)
-	if strings.HasSuffix(strings.ToLower(file), ".whl") && !vcsSchemes[scheme] {
+	scheme := pipURLScheme(link)
+	if strings.HasSuffix(strings.ToLower(file), ".whl") && !pipVCSSchemes[scheme] {
 		n, v, ok := wheelNameVersion(file)
 		switch {
 		case ok && (name == "" || pep503Name(name) == n):
@@ -414,19 +416,19 @@ func pipLink(link, name string, strict bool) (*Package, error) {
 		if egg := frag["egg"]; egg != "" {
 			n, _, ok := pep508Name(egg)
 			if !ok {
-				return nil, fmt.Errorf("invalid #egg=%s: not a project name", truncate(egg, 40))
+				return nil, fmt.Errorf("invalid #egg=%s: not a project name", pyClip(egg, 40))
 			}
 			pkg.Name = pep503Name(n)
 		}
 	}
-	if pkg.Version == "" && !vcsSchemes[scheme] {
+	if pkg.Version == "" && !pipVCSSchemes[scheme] {
 		pkg.Version = sdistVersion(file, pkg.Name)
 	}
-	pkg.Source = Source{URL: redactURL(link)}
+	pkg.Source = Source{URL: redactURLPassword(link)}
 	switch {
-	case vcsSchemes[scheme]:
+	case pipVCSSchemes[scheme]:
 		pkg.Source.Kind = SourceGit
-		if rev := vcsRevision(link); isCommitHash(rev) {
+		if rev := vcsRevision(link); isFullCommitID(rev) {
 			pkg.Source.Ref = rev
 		}
 	case scheme == "file" || scheme == "":
@@ -448,12 +450,12 @@ func pipEditable(text string) (*Package, error) {
 	if text == "" {
 		return nil, fmt.Errorf("-e needs a path or VCS URL")
 	}
-	scheme := urlScheme(text)
+	scheme := pipURLScheme(text)
 	switch {
-	case vcsSchemes[scheme] || scheme == "file":
+	case pipVCSSchemes[scheme] || scheme == "file":
 		return pipLink(text, "", false)
 	case scheme == "http" || scheme == "https" || scheme == "ftp":
-		return nil, fmt.Errorf("%s is not a valid editable requirement: it should be a path to a local project or a VCS URL (git+https://...)", truncate(redactURL(text), 80))
+		return nil, fmt.Errorf("%s is not a valid editable requirement: it should be a path to a local project or a VCS URL (git+https://...)", pyClip(redactURLPassword(text), 80))
 	case isNamedDirectRef(text):
 		return pep508Package(text)
 	}
@@ -853,10 +855,10 @@ func (o *pipOpts) set(opt *pipOption, val string) error {
 	case optHash:
 		alg, digest, ok := strings.Cut(val, ":")
 		if !ok {
-			return fmt.Errorf("--hash=%s: arguments to --hash must be a hash name followed by a value, like --hash=sha256:abcde...", truncate(val, 40))
+			return fmt.Errorf("--hash=%s: arguments to --hash must be a hash name followed by a value, like --hash=sha256:abcde...", pyClip(val, 40))
 		}
-		if !strongHashes[alg] {
-			return fmt.Errorf("--hash=%s: allowed hash algorithms for --hash are sha256, sha384, sha512", truncate(val, 40))
+		if !pipStrongHashes[alg] {
+			return fmt.Errorf("--hash=%s: allowed hash algorithms for --hash are sha256, sha384, sha512", pyClip(val, 40))
 		}
 		o.hashes = append(o.hashes, Hash{Algorithm: alg, Digest: digest})
 	}
@@ -898,7 +900,7 @@ func sniffRequirements(data []byte) bool {
 		spec, _, _ := strings.Cut(args, ";")
 		spec = strings.TrimSpace(spec)
 		switch {
-		case vcsSchemes[urlScheme(spec)]:
+		case pipVCSSchemes[pipURLScheme(spec)]:
 			signal = true
 			continue
 		case isPipURL(spec) || looksLikePipPath(spec) && !isNamedDirectRef(spec):

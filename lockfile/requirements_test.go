@@ -33,27 +33,27 @@ func TestRequirementsFixture(t *testing.T) {
 	}
 	at := func(line int) string { return dir + "/requirements.txt:" + strconv.Itoa(line) }
 	reg := Source{Kind: SourceRegistry}
-	urllib3URL := "https://files.pythonhosted.org/packages/aa/bb/urllib3-1.26.8-py2.py3-none-any.whl#sha256=" + fakeSHA256("urllib3")
+	urllib3URL := "https://files.pythonhosted.org/packages/aa/bb/urllib3-1.26.8-py2.py3-none-any.whl#sha256=" + pyFakeSHA256("urllib3")
 	projURL := "git+https://github.com/example/proj.git@0123456789abcdef0123456789abcdef01234567#egg=proj"
-	want := []pkgView{
-		{Name: "six", Version: "1.16.0", Hashes: []Hash{sha256Hash("six")}, Source: reg, Direct: true,
+	want := []pyPkgView{
+		{Name: "six", Version: "1.16.0", Hashes: []Hash{pySHA256Hash("six")}, Source: reg, Direct: true,
 			Path: filepath.FromSlash(dir+"/base/requirements-base.txt") + ":1", Line: 1},
-		{Name: "django", Version: "4.2.1", Hashes: []Hash{sha256Hash("django-a"), sha256Hash("django-b")}, Source: reg, Direct: true, Path: at(7), Line: 7},
+		{Name: "django", Version: "4.2.1", Hashes: []Hash{pySHA256Hash("django-a"), pySHA256Hash("django-b")}, Source: reg, Direct: true, Path: at(7), Line: 7},
 		{Name: "requests", Requirement: ">=2.8.1,==2.8.*", Source: reg, Direct: true, Path: at(11), Line: 11},
 		{Name: "zope-interface", Version: "5.4.0", Source: reg, Direct: true, Path: at(12), Line: 12},
 		{Name: "flask", Source: reg, Direct: true, Path: at(13), Line: 13},
 		// pinned (and hashed) by constraints.txt
-		{Name: "pyyaml", Version: "6.0.1", Hashes: []Hash{sha256Hash("pyyaml")}, Source: reg, Direct: true, Path: at(14), Line: 14},
+		{Name: "pyyaml", Version: "6.0.1", Hashes: []Hash{pySHA256Hash("pyyaml")}, Source: reg, Direct: true, Path: at(14), Line: 14},
 		{Name: "numpy", Requirement: "==1.26.*", Source: reg, Direct: true, Path: at(15), Line: 15},
 		{Name: "proj", Source: Source{Kind: SourceGit, URL: projURL, Ref: "0123456789abcdef0123456789abcdef01234567"}, Direct: true, Path: at(16), Line: 16},
 		{Name: "", Source: Source{Kind: SourcePath, URL: "./local/pkg"}, Direct: true, Path: at(17), Line: 17},
-		{Name: "urllib3", Version: "1.26.8", Hashes: []Hash{sha256Hash("urllib3")}, Source: Source{Kind: SourceURL, URL: urllib3URL}, Direct: true, Path: at(18), Line: 18},
+		{Name: "urllib3", Version: "1.26.8", Hashes: []Hash{pySHA256Hash("urllib3")}, Source: Source{Kind: SourceURL, URL: urllib3URL}, Direct: true, Path: at(18), Line: 18},
 		{Name: "numpy", Version: "1.9.2", Source: Source{Kind: SourcePath, URL: "./downloads/numpy-1.9.2-cp34-none-win32.whl"}, Direct: true, Path: at(19), Line: 19},
 		{Name: "other-pkg", Source: Source{Kind: SourceGit, URL: "git+https://github.com/example/other.git@v1.2#egg=Other_Pkg"}, Direct: true, Path: at(20), Line: 20},
 		{Name: "", Source: Source{Kind: SourceURL, URL: "https://example.com/archive/thing.zip"}, Direct: true, Path: at(21), Line: 21},
 		{Name: "qwert", Requirement: "==${MY_VERSION}", Source: reg, Direct: true, Path: at(22), Line: 22},
 	}
-	comparePackages(t, lf.Packages, want)
+	comparePyPackages(t, lf.Packages, want)
 	ids := map[string]bool{}
 	for _, p := range lf.Packages {
 		if p.ID == "" || ids[p.ID] {
@@ -65,18 +65,18 @@ func TestRequirementsFixture(t *testing.T) {
 
 func TestRequirementsIncludeErrors(t *testing.T) {
 	_, err := ParseAs("testdata/requirements/cycle/a.txt", FormatRequirements)
-	wantParseError(t, err, filepath.FromSlash("testdata/requirements/cycle/b.txt"), 1,
+	wantPyParseError(t, err, filepath.FromSlash("testdata/requirements/cycle/b.txt"), 1,
 		"include cycle", "testdata/requirements/cycle/a.txt -> testdata/requirements/cycle/b.txt -> testdata/requirements/cycle/a.txt")
 
 	_, err = ParseAs("testdata/requirements/missing-include.txt", FormatRequirements)
-	wantParseError(t, err, "testdata/requirements/missing-include.txt", 3, "-r ./missing.txt", "does not exist")
+	wantPyParseError(t, err, "testdata/requirements/missing-include.txt", 3, "-r ./missing.txt", "does not exist")
 
 	_, err = ParseBytes("x/requirements.txt", []byte("a==1\n-r https://example.com/r.txt\n"), FormatRequirements)
-	wantParseError(t, err, "x/requirements.txt", 2, "guard reads no network")
+	wantPyParseError(t, err, "x/requirements.txt", 2, "guard reads no network")
 }
 
 // memInput parses requirements text whose includes come from files.
-func parseReqMem(t *testing.T, path, text string, files map[string]string) (*Lockfile, error) {
+func parsePipMem(t *testing.T, path, text string, files map[string]string) (*Lockfile, error) {
 	t.Helper()
 	in := &input{Path: path, Data: []byte(text), ReadFile: func(p string) ([]byte, error) {
 		if s, ok := files[filepath.ToSlash(p)]; ok {
@@ -98,12 +98,12 @@ func TestRequirementsLines(t *testing.T) {
 		name  string
 		text  string
 		files map[string]string
-		want  []pkgView
+		want  []pyPkgView
 	}{
 		{
 			name: "continuations and comments, numbered by first line",
 			text: "# c\nfoo==\\\n\\\n \\\n1.2.3\nbar == 4.5\\\\\n.6\nbaz == 7.8.9 # \\\nbaz == 1.2.3\n  # indented comment \\\nqux==1 \\\n# comment ends the joined line\nlast==2\\",
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "foo", Version: "1.2.3", Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 				{Name: "bar", Version: "4.5.6", Source: reg, Direct: true, Path: "r.txt:6", Line: 6},
 				{Name: "baz", Version: "7.8.9", Source: reg, Direct: true, Path: "r.txt:8", Line: 8},
@@ -114,7 +114,7 @@ func TestRequirementsLines(t *testing.T) {
 		{
 			name: "CRLF, hash options in any spelling",
 			text: "a==1 --hash sha256:00\r\nb==2 --hash=sha512:11 -C x --global-option=y --hash=sha384:22\r\n",
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "a", Version: "1", Hashes: []Hash{{"sha256", "00"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
 				{Name: "b", Version: "2", Hashes: []Hash{{"sha512", "11"}, {"sha384", "22"}}, Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 			},
@@ -122,7 +122,7 @@ func TestRequirementsLines(t *testing.T) {
 		{
 			name: "markers stay out of the version; options after a marker",
 			text: `foo5==1.0; python_version < "2.7" --hash=sha256:aa` + "\n" + `bar>=1 ; sys_platform == "win32"`,
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "foo5", Version: "1.0", Hashes: []Hash{{"sha256", "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
 				{Name: "bar", Requirement: ">=1", Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 			},
@@ -130,18 +130,18 @@ func TestRequirementsLines(t *testing.T) {
 		{
 			name: "words after the options are ignored, as pip ignores them",
 			text: "foo6==1.0 --hash=sha256:aa trailing words\n",
-			want: []pkgView{{Name: "foo6", Version: "1.0", Hashes: []Hash{{"sha256", "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1}},
+			want: []pyPkgView{{Name: "foo6", Version: "1.0", Hashes: []Hash{{"sha256", "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1}},
 		},
 		{
 			name: "options: abbreviations, attached short values, -r on a requirement line is ignored",
 			text: "--extra-index https://a.example/simple\n-ihttps://b.example/simple\n--pre --prefer-binary --only-binary :all: --no-binary foo -f ./wheels --trusted-host h --require-hashes --use-feature x --no-index\nfoo==1 -r other.txt\n",
-			want: []pkgView{{Name: "foo", Version: "1", Source: reg, Direct: true, Path: "r.txt:4", Line: 4}},
+			want: []pyPkgView{{Name: "foo", Version: "1", Source: reg, Direct: true, Path: "r.txt:4", Line: 4}},
 		},
 		{
 			name:  "constraints do not add packages; conflicting pins are not applied",
 			text:  "-c c.txt\nalpha\nbeta>=1\ngamma==2\n",
 			files: map[string]string{"c.txt": "alpha==1.0\nalpha==2.0\nbeta==1.5 --hash=sha256:bb\ngamma==2 --hash=sha256:cc\ndelta==9\n"},
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "alpha", Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 				{Name: "beta", Version: "1.5", Hashes: []Hash{{"sha256", "bb"}}, Source: reg, Direct: true, Path: "r.txt:3", Line: 3},
 				{Name: "gamma", Version: "2", Hashes: []Hash{{"sha256", "cc"}}, Source: reg, Direct: true, Path: "r.txt:4", Line: 4},
@@ -151,7 +151,7 @@ func TestRequirementsLines(t *testing.T) {
 			name:  "-r inside a constraints file adds requirements (pip's rule); files are read once",
 			text:  "-c c.txt\n-r inc/x.txt\n-r inc/x.txt\n",
 			files: map[string]string{"c.txt": "-r inc/y.txt\n", "inc/x.txt": "x==1\n", "inc/y.txt": "y==2\n"},
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "y", Version: "2", Source: reg, Direct: true, Path: "inc/y.txt:1", Line: 1},
 				{Name: "x", Version: "1", Source: reg, Direct: true, Path: "inc/x.txt:1", Line: 1},
 			},
@@ -160,7 +160,7 @@ func TestRequirementsLines(t *testing.T) {
 			name:  "includes resolve against the including file; file: URLs",
 			text:  "-r sub/a.txt\n",
 			files: map[string]string{"sub/a.txt": "-r ../b.txt\n-r file:///abs/c.txt\n", "b.txt": "b==1\n", "/abs/c.txt": "c==1\n"},
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "b", Version: "1", Source: reg, Direct: true, Path: "b.txt:1", Line: 1},
 				{Name: "c", Version: "1", Source: reg, Direct: true, Path: filepath.FromSlash("/abs/c.txt") + ":1", Line: 1},
 			},
@@ -171,7 +171,7 @@ func TestRequirementsLines(t *testing.T) {
 				"pkg @ git+https://github.com/x/pkg@0123456789012345678901234567890123456789\n" +
 				"https://example.com/dist/thing-2.0.tar.gz#egg=thing&sha256=ab\n" +
 				"C:\\wheels\\w-1.0-py3-none-any.whl\n",
-			want: []pkgView{
+			want: []pyPkgView{
 				{Source: Source{Kind: SourcePath, URL: "."}, Direct: true, Path: "r.txt:1", Line: 1},
 				{Name: "proj", Source: Source{Kind: SourcePath, URL: "file:///srv/proj#egg=proj"}, Direct: true, Path: "r.txt:2", Line: 2},
 				{Name: "y", Source: Source{Kind: SourceGit, URL: "git+ssh://git@github.com/x/y.git@v2#egg=y[extra]&subdirectory=s"}, Direct: true, Path: "r.txt:3", Line: 3},
@@ -183,12 +183,12 @@ func TestRequirementsLines(t *testing.T) {
 		{
 			name: "hashes on an editable line are ignored, as pip ignores them",
 			text: "-e ./pkg --hash=sha256:aa\n",
-			want: []pkgView{{Source: Source{Kind: SourcePath, URL: "./pkg"}, Direct: true, Path: "r.txt:1", Line: 1}},
+			want: []pyPkgView{{Source: Source{Kind: SourcePath, URL: "./pkg"}, Direct: true, Path: "r.txt:1", Line: 1}},
 		},
 		{
 			name: "duplicates stay separate entries",
 			text: "flask==0.12.2\nFlask==0.12.2\n",
-			want: []pkgView{
+			want: []pyPkgView{
 				{Name: "flask", Version: "0.12.2", Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
 				{Name: "flask", Version: "0.12.2", Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 			},
@@ -200,11 +200,11 @@ func TestRequirementsLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lf, err := parseReqMem(t, "r.txt", tt.text, tt.files)
+			lf, err := parsePipMem(t, "r.txt", tt.text, tt.files)
 			if err != nil {
 				t.Fatal(err)
 			}
-			comparePackages(t, lf.Packages, tt.want)
+			comparePyPackages(t, lf.Packages, tt.want)
 		})
 	}
 }
@@ -235,16 +235,16 @@ func TestRequirementsErrors(t *testing.T) {
 		{"c==3#no-blank-before-hash-is-no-comment\n", 1, "invalid version"},
 	}
 	for _, tt := range tests {
-		_, err := parseReqMem(t, "r.txt", tt.text, nil)
-		wantParseError(t, err, "r.txt", tt.line, tt.want)
+		_, err := parsePipMem(t, "r.txt", tt.text, nil)
+		wantPyParseError(t, err, "r.txt", tt.line, tt.want)
 	}
 	// Errors in an included file name that file and its line.
-	_, err := parseReqMem(t, "r.txt", "a==1\n-r sub/x.txt\n", map[string]string{"sub/x.txt": "\n\nbad line here\n"})
-	wantParseError(t, err, filepath.FromSlash("sub/x.txt"), 3, "bad line here")
-	_, err = parseReqMem(t, "r.txt", "-c c.txt\n", map[string]string{"c.txt": "-e ./x\n"})
-	wantParseError(t, err, "c.txt", 1, "not allowed as constraints")
-	_, err = parseReqMem(t, "r.txt", "-c c.txt\n", map[string]string{"c.txt": "./x.tar.gz\n"})
-	wantParseError(t, err, "c.txt", 1, "not allowed as constraints")
+	_, err := parsePipMem(t, "r.txt", "a==1\n-r sub/x.txt\n", map[string]string{"sub/x.txt": "\n\nbad line here\n"})
+	wantPyParseError(t, err, filepath.FromSlash("sub/x.txt"), 3, "bad line here")
+	_, err = parsePipMem(t, "r.txt", "-c c.txt\n", map[string]string{"c.txt": "-e ./x\n"})
+	wantPyParseError(t, err, "c.txt", 1, "not allowed as constraints")
+	_, err = parsePipMem(t, "r.txt", "-c c.txt\n", map[string]string{"c.txt": "./x.tar.gz\n"})
+	wantPyParseError(t, err, "c.txt", 1, "not allowed as constraints")
 }
 
 func TestRequirementsEncodings(t *testing.T) {
@@ -277,7 +277,7 @@ func TestRequirementsEncodings(t *testing.T) {
 		}
 	}
 	_, err := ParseBytes("requirements.txt", []byte{0xff, 0xfe, 'a'}, FormatRequirements)
-	wantParseError(t, err, "requirements.txt", 0, "odd length")
+	wantPyParseError(t, err, "requirements.txt", 0, "odd length")
 }
 
 func TestRequirementsName(t *testing.T) {
@@ -348,10 +348,10 @@ func TestRequirementsSniff(t *testing.T) {
 	}
 }
 
-// reqIndependentCount counts requirement lines without the parser: join
+// pipIndependentCount counts requirement lines without the parser: join
 // backslash continuations, drop comments and blank lines, skip lines that
 // are only options.
-func reqIndependentCount(t *testing.T, path string) int {
+func pipIndependentCount(t *testing.T, path string) int {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -402,13 +402,13 @@ func TestRequirementsCorpus(t *testing.T) {
 			t.Errorf("%v", err)
 			continue
 		}
-		if want := reqIndependentCount(t, f); len(lf.Packages) != want {
+		if want := pipIndependentCount(t, f); len(lf.Packages) != want {
 			t.Errorf("%s: %d packages, independent count %d", f, len(lf.Packages), want)
 		}
 		hashed := strings.Contains(f, "requirements-hashes")
 		for _, p := range lf.Packages {
 			if p.Name == "" || p.Version == "" || !p.Direct || p.Source.Kind != SourceRegistry {
-				t.Errorf("%s: %+v", p.Path, viewOf(p))
+				t.Errorf("%s: %+v", p.Path, pyViewOf(p))
 			}
 			if hashed && len(p.Hashes) == 0 {
 				t.Errorf("%s: %s has no hashes", p.Path, p.Name)
@@ -459,9 +459,9 @@ func TestRequirementsCorpus(t *testing.T) {
 	}
 }
 
-// edgeSweep parses every file under dirs with format f: each must parse or
+// pyEdgeSweep parses every file under dirs with format f: each must parse or
 // fail with a *ParseError, never a panic. It logs the failures.
-func edgeSweep(t *testing.T, f Format, files []string) {
+func pyEdgeSweep(t *testing.T, f Format, files []string) {
 	t.Helper()
 	if len(files) == 0 {
 		t.Fatal("no edge-case files found")
@@ -484,7 +484,7 @@ func edgeSweep(t *testing.T, f Format, files []string) {
 	}
 }
 
-func globAll(t *testing.T, patterns ...string) []string {
+func pyGlob(t *testing.T, patterns ...string) []string {
 	t.Helper()
 	var out []string
 	for _, p := range patterns {
@@ -499,18 +499,18 @@ func globAll(t *testing.T, patterns ...string) []string {
 
 func TestRequirementsEdgeCases(t *testing.T) {
 	root := corpusFile(t, "lockfiles")
-	files := globAll(t,
+	files := pyGlob(t,
 		filepath.Join(root, "osv-scanner-v1-fixtures/pip/*"),
 		filepath.Join(root, "osv-scalibr-testdata/requirements/*"),
 		filepath.Join(root, "osv-scanner-v2-testdata/*/*/testdata/*/requirements*.txt"),
 		filepath.Join(root, "osv-scanner-v2-testdata/*/testdata/*/requirements*.txt"),
 	)
-	edgeSweep(t, FormatRequirements, files)
+	pyEdgeSweep(t, FormatRequirements, files)
 }
 
-// otherFormatFiles lists corpus lockfiles of the formats this file does not
+// pyOtherFormatFiles lists corpus lockfiles of the formats this file does not
 // parse, to check that Sniff does not claim them.
-func otherFormatFiles(t *testing.T, except ...string) []string {
+func pyOtherFormatFiles(t *testing.T, except ...string) []string {
 	root := corpusFile(t, "lockfiles")
 	var out []string
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -530,7 +530,7 @@ func otherFormatFiles(t *testing.T, except ...string) []string {
 }
 
 func TestRequirementsSniffCorpus(t *testing.T) {
-	for _, f := range otherFormatFiles(t, "requirements", "/pip/", "python-fixture") {
+	for _, f := range pyOtherFormatFiles(t, "requirements", "/pip/", "python-fixture") {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
