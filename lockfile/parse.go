@@ -132,8 +132,13 @@ func readFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Devices, FIFOs and sockets could block or never end (/dev/zero, a
+	// "-r /dev/stdin" include): only regular files are lockfiles.
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", path)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {

@@ -115,22 +115,22 @@ func TestRequirementsLines(t *testing.T) {
 			name: "CRLF, hash options in any spelling",
 			text: "a==1 --hash sha256:00\r\nb==2 --hash=sha512:11 -C x --global-option=y --hash=sha384:22\r\n",
 			want: []pyPkgView{
-				{Name: "a", Version: "1", Hashes: []Hash{{"sha256", "00"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
-				{Name: "b", Version: "2", Hashes: []Hash{{"sha512", "11"}, {"sha384", "22"}}, Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
+				{Name: "a", Version: "1", Hashes: []Hash{{Algorithm: "sha256", Digest: "00"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
+				{Name: "b", Version: "2", Hashes: []Hash{{Algorithm: "sha512", Digest: "11"}, {Algorithm: "sha384", Digest: "22"}}, Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 			},
 		},
 		{
 			name: "markers stay out of the version; options after a marker",
 			text: `foo5==1.0; python_version < "2.7" --hash=sha256:aa` + "\n" + `bar>=1 ; sys_platform == "win32"`,
 			want: []pyPkgView{
-				{Name: "foo5", Version: "1.0", Hashes: []Hash{{"sha256", "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
+				{Name: "foo5", Version: "1.0", Hashes: []Hash{{Algorithm: "sha256", Digest: "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1},
 				{Name: "bar", Requirement: ">=1", Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
 			},
 		},
 		{
 			name: "words after the options are ignored, as pip ignores them",
 			text: "foo6==1.0 --hash=sha256:aa trailing words\n",
-			want: []pyPkgView{{Name: "foo6", Version: "1.0", Hashes: []Hash{{"sha256", "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1}},
+			want: []pyPkgView{{Name: "foo6", Version: "1.0", Hashes: []Hash{{Algorithm: "sha256", Digest: "aa"}}, Source: reg, Direct: true, Path: "r.txt:1", Line: 1}},
 		},
 		{
 			name: "options: abbreviations, attached short values, -r on a requirement line is ignored",
@@ -143,8 +143,8 @@ func TestRequirementsLines(t *testing.T) {
 			files: map[string]string{"c.txt": "alpha==1.0\nalpha==2.0\nbeta==1.5 --hash=sha256:bb\ngamma==2 --hash=sha256:cc\ndelta==9\n"},
 			want: []pyPkgView{
 				{Name: "alpha", Source: reg, Direct: true, Path: "r.txt:2", Line: 2},
-				{Name: "beta", Version: "1.5", Hashes: []Hash{{"sha256", "bb"}}, Source: reg, Direct: true, Path: "r.txt:3", Line: 3},
-				{Name: "gamma", Version: "2", Hashes: []Hash{{"sha256", "cc"}}, Source: reg, Direct: true, Path: "r.txt:4", Line: 4},
+				{Name: "beta", Version: "1.5", Hashes: []Hash{{Algorithm: "sha256", Digest: "bb"}}, Source: reg, Direct: true, Path: "r.txt:3", Line: 3},
+				{Name: "gamma", Version: "2", Hashes: []Hash{{Algorithm: "sha256", Digest: "cc"}}, Source: reg, Direct: true, Path: "r.txt:4", Line: 4},
 			},
 		},
 		{
@@ -176,7 +176,7 @@ func TestRequirementsLines(t *testing.T) {
 				{Name: "proj", Source: Source{Kind: SourcePath, URL: "file:///srv/proj#egg=proj"}, Direct: true, Path: "r.txt:2", Line: 2},
 				{Name: "y", Source: Source{Kind: SourceGit, URL: "git+ssh://git@github.com/x/y.git@v2#egg=y[extra]&subdirectory=s"}, Direct: true, Path: "r.txt:3", Line: 3},
 				{Name: "pkg", Source: Source{Kind: SourceGit, URL: "git+https://github.com/x/pkg@0123456789012345678901234567890123456789", Ref: "0123456789012345678901234567890123456789"}, Direct: true, Path: "r.txt:4", Line: 4},
-				{Name: "thing", Version: "2.0", Hashes: []Hash{{"sha256", "ab"}}, Source: Source{Kind: SourceURL, URL: "https://example.com/dist/thing-2.0.tar.gz#egg=thing&sha256=ab"}, Direct: true, Path: "r.txt:5", Line: 5},
+				{Name: "thing", Version: "2.0", Hashes: []Hash{{Algorithm: "sha256", Digest: "ab"}}, Source: Source{Kind: SourceURL, URL: "https://example.com/dist/thing-2.0.tar.gz#egg=thing&sha256=ab"}, Direct: true, Path: "r.txt:5", Line: 5},
 				{Name: "w", Version: "1.0", Source: Source{Kind: SourcePath, URL: "C:\\wheels\\w-1.0-py3-none-any.whl"}, Direct: true, Path: "r.txt:6", Line: 6},
 			},
 		},
