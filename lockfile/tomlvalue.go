@@ -23,7 +23,13 @@ func tlDecode(in *input) (map[string]any, error) {
 	if err := toml.Unmarshal(in.Data, &m); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &ParseError{Path: in.Path, Line: pe.Position.Line, Key: pe.LastKey, Err: fmt.Errorf("invalid TOML: %s", pe.Message)}
+			// The decoder counts a newline it stops at as the next line;
+			// the byte offset is exact.
+			line := pe.Position.Line
+			if pe.Position.Start > 0 {
+				line = lineOf(in.Data, int64(pe.Position.Start))
+			}
+			return nil, &ParseError{Path: in.Path, Line: line, Key: pe.LastKey, Err: fmt.Errorf("invalid TOML: %s", pe.Message)}
 		}
 		return nil, errorf(in.Path, 0, "", "invalid TOML: %v", err)
 	}
