@@ -82,7 +82,7 @@ func parseCargo(in *input) (*Lockfile, error) {
 		return nil, err
 	}
 	if hasMeta {
-		for _, k := range sortedKeys(meta.m) {
+		for _, k := range tlSortedKeys(meta.m) {
 			id, ok := strings.CutPrefix(k, "checksum ")
 			if !ok {
 				continue // other tools' metadata
@@ -209,7 +209,7 @@ func parseCargo(in *input) (*Lockfile, error) {
 			lf.Indexes = append(lf.Indexes, p.Source.URL)
 		}
 	}
-	assignIDs(lf.Packages)
+	tlAssignIDs(lf.Packages)
 
 	// Resolve references the way Cargo does: the version may be left out
 	// when the name has one version, the source when the name and version
@@ -423,7 +423,7 @@ func cargoInnerPathDeps(m map[string]any, from string) []string {
 	var out []string
 	addTable := func(v any) {
 		deps, _ := v.(map[string]any)
-		for _, k := range sortedKeys(deps) {
+		for _, k := range tlSortedKeys(deps) {
 			d, _ := deps[k].(map[string]any)
 			p, _ := d["path"].(string)
 			if p == "" || path.IsAbs(p) {
@@ -440,7 +440,7 @@ func cargoInnerPathDeps(m map[string]any, from string) []string {
 		addTable(m[k])
 	}
 	if targets, ok := m["target"].(map[string]any); ok {
-		for _, tk := range sortedKeys(targets) {
+		for _, tk := range tlSortedKeys(targets) {
 			t, _ := targets[tk].(map[string]any)
 			for _, k := range kinds {
 				addTable(t[k])

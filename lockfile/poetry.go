@@ -125,7 +125,7 @@ func parsePoetry(in *input) (*Lockfile, error) {
 		depNames[i] = deps
 		byName[p.Name] = append(byName[p.Name], i)
 	}
-	assignIDs(lf.Packages)
+	tlAssignIDs(lf.Packages)
 	for i := range lf.Packages {
 		for _, d := range depNames[i] {
 			// Poetry lists dependencies that the lock leaves out (markers
@@ -138,7 +138,7 @@ func parsePoetry(in *input) (*Lockfile, error) {
 			}
 		}
 	}
-	for name := range pyprojectDirectNames(in) {
+	for name := range tlPyprojectDirect(in) {
 		for _, j := range byName[name] {
 			lf.Roots = append(lf.Roots, lf.Packages[j].ID)
 		}
@@ -155,7 +155,7 @@ func poetryMetaHashes(meta tlTable) (map[string][]Hash, error) {
 		return nil, err
 	}
 	if ok {
-		for _, name := range sortedKeys(files.m) {
+		for _, name := range tlSortedKeys(files.m) {
 			entries, err := files.tablesOf(name, files.m[name])
 			if err != nil {
 				return nil, err
@@ -173,7 +173,7 @@ func poetryMetaHashes(meta tlTable) (map[string][]Hash, error) {
 		return nil, err
 	}
 	if ok {
-		for _, name := range sortedKeys(hashes.m) {
+		for _, name := range tlSortedKeys(hashes.m) {
 			digests, err := hashes.strs(name)
 			if err != nil {
 				return nil, err
@@ -181,7 +181,7 @@ func poetryMetaHashes(meta tlTable) (map[string][]Hash, error) {
 			n := normPyName(name)
 			for _, d := range digests {
 				// Pre-1.0 Poetry wrote bare sha256 hex digests.
-				h, ok := splitPyHash(d)
+				h, ok := tlSplitHash(d)
 				if !ok {
 					h = Hash{Algorithm: "sha256", Digest: d}
 				}
@@ -203,7 +203,7 @@ func poetryFileHashes(entries []tlTable) ([]Hash, error) {
 		if err != nil {
 			return nil, err
 		}
-		h, ok := splitPyHash(s)
+		h, ok := tlSplitHash(s)
 		if !ok {
 			return nil, e.errf("hash", "malformed hash %q (want \"algorithm:digest\")", s)
 		}
@@ -285,7 +285,7 @@ func poetryPackage(t tlTable, metaHashes map[string][]Hash) (Package, []string, 
 	}
 	var names []string
 	if ok {
-		for _, dn := range sortedKeys(deps.m) {
+		for _, dn := range tlSortedKeys(deps.m) {
 			if err := poetryCheckConstraint(deps, dn, deps.m[dn], true); err != nil {
 				return p, nil, err
 			}
@@ -360,10 +360,10 @@ func poetrySource(src tlTable) (Source, error) {
 	return Source{}, src.errf("type", "unknown source type %q", typ)
 }
 
-// assignIDs gives every package an ID unique within the lockfile:
+// tlAssignIDs gives every package an ID unique within the lockfile:
 // "name@version" (or "name" without a version), with "#index" appended
 // when that is taken.
-func assignIDs(pkgs []Package) {
+func tlAssignIDs(pkgs []Package) {
 	seen := make(map[string]bool, len(pkgs))
 	for i := range pkgs {
 		id := pkgs[i].Key()
@@ -375,13 +375,13 @@ func assignIDs(pkgs []Package) {
 	}
 }
 
-// pyprojectDirectNames reads the pyproject.toml next to the lockfile, if
+// tlPyprojectDirect reads the pyproject.toml next to the lockfile, if
 // any, and returns the normalised names of the dependencies it declares:
 // [project] dependencies and optional-dependencies, [dependency-groups], and
 // Poetry's [tool.poetry] dependencies, dev-dependencies and group
 // dependencies. A missing or unreadable pyproject.toml yields none: the
 // lockfile alone does not say which packages are direct.
-func pyprojectDirectNames(in *input) map[string]bool {
+func tlPyprojectDirect(in *input) map[string]bool {
 	if in.ReadFile == nil {
 		return nil
 	}
@@ -398,7 +398,7 @@ func pyprojectDirectNames(in *input) map[string]bool {
 		arr, _ := tlArray(v)
 		for _, e := range arr {
 			if s, ok := e.(string); ok {
-				if n := pep508Name(s); n != "" {
+				if n := tlReqName(s); n != "" {
 					out[n] = true
 				}
 			}
@@ -442,9 +442,9 @@ func pyprojectDirectNames(in *input) map[string]bool {
 	return out
 }
 
-// pep508Name returns the normalised name at the start of a PEP 508
+// tlReqName returns the normalised name at the start of a PEP 508
 // requirement ("requests[socks] >= 2 ; python_version < '3.8'").
-func pep508Name(req string) string {
+func tlReqName(req string) string {
 	req = strings.TrimSpace(req)
 	end := 0
 	for end < len(req) {

@@ -116,7 +116,7 @@ func parsePylock(in *input) (*Lockfile, error) {
 		}
 		byName[p.Name] = append(byName[p.Name], i)
 	}
-	assignIDs(lf.Packages)
+	tlAssignIDs(lf.Packages)
 	for i, rs := range refs {
 		seen := map[int]bool{}
 		for _, r := range rs {
@@ -132,7 +132,7 @@ func parsePylock(in *input) (*Lockfile, error) {
 			}
 		}
 	}
-	for name := range pyprojectDirectNames(in) {
+	for name := range tlPyprojectDirect(in) {
 		for _, j := range byName[name] {
 			if lf.Packages[j].Source.Kind != SourceWorkspace {
 				lf.Roots = append(lf.Roots, lf.Packages[j].ID)
@@ -167,7 +167,7 @@ func pylockPackage(t tlTable, p *Package, defaults map[string]bool) ([]pylockRef
 		return nil, err
 	}
 	if marker != "" {
-		m, err := parseMarker(marker)
+		m, err := pylParseMarker(marker)
 		if err != nil {
 			return nil, t.errf("marker", "%v", err)
 		}
@@ -337,7 +337,7 @@ func pylockFileHashes(f tlTable) ([]Hash, error) {
 		return nil, f.errf("hashes", "required key is missing")
 	}
 	var out []Hash
-	for _, alg := range sortedKeys(hashes.m) {
+	for _, alg := range tlSortedKeys(hashes.m) {
 		d, err := hashes.str(alg, true)
 		if err != nil {
 			return nil, err
@@ -370,55 +370,55 @@ func pylockIsProjectDir(p string, editable bool) bool {
 
 // ---- PEP 508 environment markers, evaluated in three-valued logic ----
 
-type tri int8
+type pylTriValue int8
 
 const (
-	triFalse   tri = -1
-	triUnknown tri = 0
-	triTrue    tri = 1
+	pylFalse   pylTriValue = -1
+	pylUnknown pylTriValue = 0
+	pylTrue    pylTriValue = 1
 )
 
-// markerEnv says which extras and dependency groups are being installed.
+// pylMarkerEnv says which extras and dependency groups are being installed.
 // Everything else a marker can test (platform, Python version) is unknown.
-type markerEnv struct {
+type pylMarkerEnv struct {
 	extras, groups       map[string]bool
 	allExtras, allGroups bool
 }
 
-type markerNode struct {
+type pylMarkerNode struct {
 	op       string // "and", "or", or a comparison operator
-	kids     []*markerNode
-	lhs, rhs markerTok
+	kids     []*pylMarkerNode
+	lhs, rhs pylMarkerTok
 }
 
-type markerTok struct {
+type pylMarkerTok struct {
 	s      string
 	quoted bool
 }
 
-func (n *markerNode) eval(env markerEnv) tri {
+func (n *pylMarkerNode) eval(env pylMarkerEnv) pylTriValue {
 	switch n.op {
 	case "and":
-		out := triTrue
+		out := pylTrue
 		for _, k := range n.kids {
 			v := k.eval(env)
-			if v == triFalse {
-				return triFalse
+			if v == pylFalse {
+				return pylFalse
 			}
-			if v == triUnknown {
-				out = triUnknown
+			if v == pylUnknown {
+				out = pylUnknown
 			}
 		}
 		return out
 	case "or":
-		out := triFalse
+		out := pylFalse
 		for _, k := range n.kids {
 			v := k.eval(env)
-			if v == triTrue {
-				return triTrue
+			if v == pylTrue {
+				return pylTrue
 			}
-			if v == triUnknown {
-				out = triUnknown
+			if v == pylUnknown {
+				out = pylUnknown
 			}
 		}
 		return out
@@ -426,18 +426,18 @@ func (n *markerNode) eval(env markerEnv) tri {
 	member := func(set map[string]bool, all bool, name string) bool {
 		return all || set[normPyName(name)]
 	}
-	var in tri = triUnknown
+	var in pylTriValue = pylUnknown
 	switch {
 	case n.lhs.quoted && !n.rhs.quoted && n.rhs.s == "extras" && (n.op == "in" || n.op == "not in"):
-		in = boolTri(member(env.extras, env.allExtras, n.lhs.s))
+		in = pylTri(member(env.extras, env.allExtras, n.lhs.s))
 	case n.lhs.quoted && !n.rhs.quoted && n.rhs.s == "dependency_groups" && (n.op == "in" || n.op == "not in"):
-		in = boolTri(member(env.groups, env.allGroups, n.lhs.s))
+		in = pylTri(member(env.groups, env.allGroups, n.lhs.s))
 	case !n.lhs.quoted && n.lhs.s == "extra" && n.rhs.quoted && (n.op == "==" || n.op == "!="):
-		in = boolTri(member(env.extras, env.allExtras, n.rhs.s))
+		in = pylTri(member(env.extras, env.allExtras, n.rhs.s))
 	case n.lhs.quoted && !n.rhs.quoted && n.rhs.s == "extra" && (n.op == "==" || n.op == "!="):
-		in = boolTri(member(env.extras, env.allExtras, n.lhs.s))
+		in = pylTri(member(env.extras, env.allExtras, n.lhs.s))
 	default:
-		return triUnknown
+		return pylUnknown
 	}
 	if n.op == "not in" || n.op == "!=" {
 		return -in
@@ -449,33 +449,33 @@ func (n *markerNode) eval(env markerEnv) tri {
 // optional installs need it. A package a default install (default groups, no
 // extras) may need is neither. Otherwise it is Optional when some extras may
 // bring it in, else Dev when some dependency groups may.
-func (n *markerNode) devOptional(defaults map[string]bool) (dev, optional bool) {
-	if n.eval(markerEnv{groups: defaults}) != triFalse {
+func (n *pylMarkerNode) devOptional(defaults map[string]bool) (dev, optional bool) {
+	if n.eval(pylMarkerEnv{groups: defaults}) != pylFalse {
 		return false, false
 	}
-	optional = n.eval(markerEnv{groups: defaults, allExtras: true}) != triFalse
-	dev = !optional && n.eval(markerEnv{allGroups: true}) != triFalse
+	optional = n.eval(pylMarkerEnv{groups: defaults, allExtras: true}) != pylFalse
+	dev = !optional && n.eval(pylMarkerEnv{allGroups: true}) != pylFalse
 	return dev, optional
 }
 
-func boolTri(b bool) tri {
+func pylTri(b bool) pylTriValue {
 	if b {
-		return triTrue
+		return pylTrue
 	}
-	return triFalse
+	return pylFalse
 }
 
-// parseMarker parses a PEP 508 marker expression:
+// pylParseMarker parses a PEP 508 marker expression:
 //
 //	marker = and ("or" and)* ; and = expr ("and" expr)*
 //	expr   = "(" marker ")" | value op value
 //	op     = "<=" | "<" | "!=" | "===" | "==" | ">=" | ">" | "~=" | "in" | "not in"
-func parseMarker(s string) (*markerNode, error) {
-	toks, err := lexMarker(s)
+func pylParseMarker(s string) (*pylMarkerNode, error) {
+	toks, err := pylLexMarker(s)
 	if err != nil {
 		return nil, err
 	}
-	mp := &markerParser{toks: toks}
+	mp := &pylMarkerParser{toks: toks}
 	n, err := mp.or(0)
 	if err != nil {
 		return nil, err
@@ -486,28 +486,28 @@ func parseMarker(s string) (*markerNode, error) {
 	return n, nil
 }
 
-type markerLex struct {
+type pylMarkerLex struct {
 	s      string
 	kind   byte // 'v' value, 'q' quoted value, 'o' operator, '(' or ')'
 	quoted bool
 }
 
-func lexMarker(s string) ([]markerLex, error) {
-	var out []markerLex
+func pylLexMarker(s string) ([]pylMarkerLex, error) {
+	var out []pylMarkerLex
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
 		case c == '(' || c == ')':
-			out = append(out, markerLex{s: string(c), kind: c})
+			out = append(out, pylMarkerLex{s: string(c), kind: c})
 			i++
 		case c == '\'' || c == '"':
 			j := strings.IndexByte(s[i+1:], c)
 			if j < 0 {
 				return nil, errors.New("malformed marker: unterminated string")
 			}
-			out = append(out, markerLex{s: s[i+1 : i+1+j], kind: 'q', quoted: true})
+			out = append(out, pylMarkerLex{s: s[i+1 : i+1+j], kind: 'q', quoted: true})
 			i += j + 2
 		case strings.ContainsRune("<>=!~", rune(c)):
 			j := i
@@ -520,7 +520,7 @@ func lexMarker(s string) ([]markerLex, error) {
 			default:
 				return nil, errors.New("malformed marker: bad operator " + op)
 			}
-			out = append(out, markerLex{s: op, kind: 'o'})
+			out = append(out, pylMarkerLex{s: op, kind: 'o'})
 			i = j
 		case c == '_' || c == '.' || c == '-' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9'):
 			j := i
@@ -532,7 +532,7 @@ func lexMarker(s string) ([]markerLex, error) {
 				}
 				break
 			}
-			out = append(out, markerLex{s: s[i:j], kind: 'v'})
+			out = append(out, pylMarkerLex{s: s[i:j], kind: 'v'})
 			i = j
 		default:
 			return nil, errors.New("malformed marker: unexpected character " + string(rune(c)))
@@ -541,31 +541,31 @@ func lexMarker(s string) ([]markerLex, error) {
 	return out, nil
 }
 
-type markerParser struct {
-	toks []markerLex
+type pylMarkerParser struct {
+	toks []pylMarkerLex
 	pos  int
 }
 
-const maxMarkerDepth = 64
+const pylMaxMarkerDepth = 64
 
-func (mp *markerParser) peekWord(w string) bool {
+func (mp *pylMarkerParser) peekWord(w string) bool {
 	return mp.pos < len(mp.toks) && mp.toks[mp.pos].kind == 'v' && mp.toks[mp.pos].s == w
 }
 
-func (mp *markerParser) or(depth int) (*markerNode, error) {
+func (mp *pylMarkerParser) or(depth int) (*pylMarkerNode, error) {
 	return mp.list(depth, "or", mp.and)
 }
 
-func (mp *markerParser) and(depth int) (*markerNode, error) {
+func (mp *pylMarkerParser) and(depth int) (*pylMarkerNode, error) {
 	return mp.list(depth, "and", mp.expr)
 }
 
-func (mp *markerParser) list(depth int, op string, next func(int) (*markerNode, error)) (*markerNode, error) {
+func (mp *pylMarkerParser) list(depth int, op string, next func(int) (*pylMarkerNode, error)) (*pylMarkerNode, error) {
 	first, err := next(depth)
 	if err != nil {
 		return nil, err
 	}
-	kids := []*markerNode{first}
+	kids := []*pylMarkerNode{first}
 	for mp.peekWord(op) {
 		mp.pos++
 		k, err := next(depth)
@@ -577,15 +577,15 @@ func (mp *markerParser) list(depth int, op string, next func(int) (*markerNode, 
 	if len(kids) == 1 {
 		return first, nil
 	}
-	return &markerNode{op: op, kids: kids}, nil
+	return &pylMarkerNode{op: op, kids: kids}, nil
 }
 
-func (mp *markerParser) expr(depth int) (*markerNode, error) {
+func (mp *pylMarkerParser) expr(depth int) (*pylMarkerNode, error) {
 	if mp.pos >= len(mp.toks) {
 		return nil, errors.New("malformed marker: unexpected end")
 	}
 	if mp.toks[mp.pos].kind == '(' {
-		if depth >= maxMarkerDepth {
+		if depth >= pylMaxMarkerDepth {
 			return nil, errors.New("malformed marker: too deeply nested")
 		}
 		mp.pos++
@@ -625,20 +625,20 @@ func (mp *markerParser) expr(depth int) (*markerNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &markerNode{op: op, lhs: lhs, rhs: rhs}, nil
+	return &pylMarkerNode{op: op, lhs: lhs, rhs: rhs}, nil
 }
 
-func (mp *markerParser) value() (markerTok, error) {
+func (mp *pylMarkerParser) value() (pylMarkerTok, error) {
 	if mp.pos >= len(mp.toks) {
-		return markerTok{}, errors.New("malformed marker: unexpected end")
+		return pylMarkerTok{}, errors.New("malformed marker: unexpected end")
 	}
 	t := mp.toks[mp.pos]
 	if t.kind != 'v' && t.kind != 'q' {
-		return markerTok{}, errors.New("malformed marker: expected a value, found " + t.s)
+		return pylMarkerTok{}, errors.New("malformed marker: expected a value, found " + t.s)
 	}
 	if t.kind == 'v' && (t.s == "and" || t.s == "or" || t.s == "in" || t.s == "not") {
-		return markerTok{}, errors.New("malformed marker: expected a value, found " + t.s)
+		return pylMarkerTok{}, errors.New("malformed marker: expected a value, found " + t.s)
 	}
 	mp.pos++
-	return markerTok{s: t.s, quoted: t.quoted}, nil
+	return pylMarkerTok{s: t.s, quoted: t.quoted}, nil
 }

@@ -62,7 +62,7 @@ func TestPylockMarkers(t *testing.T) {
 		{"sys_platform == 'win32'", false, false},
 		{"(((('x' in extras))))", false, true},
 	} {
-		m, err := parseMarker(c.marker)
+		m, err := pylParseMarker(c.marker)
 		if err != nil {
 			t.Errorf("%s: %v", c.marker, err)
 			continue
@@ -72,8 +72,8 @@ func TestPylockMarkers(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "'a' in", "and", "'a' == 'b' or", "('a' in extras", "'a' in extras)", "a ! b", "'unterminated", "a not b", "a $ b", strings.Repeat("(", 100) + "a == b" + strings.Repeat(")", 100)} {
-		if _, err := parseMarker(bad); err == nil {
-			t.Errorf("parseMarker(%q) accepted", bad)
+		if _, err := pylParseMarker(bad); err == nil {
+			t.Errorf("pylParseMarker(%q) accepted", bad)
 		}
 	}
 }

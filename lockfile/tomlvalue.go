@@ -206,9 +206,9 @@ func (t tlTable) strs(k string) ([]string, error) {
 	return out, nil
 }
 
-// sortedKeys returns the keys of m in order, so that output built from a
+// tlSortedKeys returns the keys of m in order, so that output built from a
 // TOML table (whose order the decoder does not keep) is deterministic.
-func sortedKeys(m map[string]any) []string {
+func tlSortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -217,8 +217,8 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// splitPyHash splits a Python-style "algorithm:hexdigest" hash.
-func splitPyHash(s string) (Hash, bool) {
+// tlSplitHash splits a Python-style "algorithm:hexdigest" hash.
+func tlSplitHash(s string) (Hash, bool) {
 	alg, digest, ok := strings.Cut(s, ":")
 	if !ok || alg == "" || digest == "" || strings.ContainsAny(alg, " \t") {
 		return Hash{}, false

@@ -297,13 +297,13 @@ func TestNormPyName(t *testing.T) {
 	}
 }
 
-func TestSplitPyHash(t *testing.T) {
-	if h, ok := splitPyHash("SHA256:abcd"); !ok || h != (Hash{"sha256", "abcd"}) {
+func TestTOMLSplitHash(t *testing.T) {
+	if h, ok := tlSplitHash("SHA256:abcd"); !ok || h != (Hash{"sha256", "abcd"}) {
 		t.Errorf("got %v %v", h, ok)
 	}
 	for _, bad := range []string{"abcd", ":abcd", "sha256:", "sha 256:ab"} {
-		if _, ok := splitPyHash(bad); ok {
-			t.Errorf("splitPyHash(%q) accepted", bad)
+		if _, ok := tlSplitHash(bad); ok {
+			t.Errorf("tlSplitHash(%q) accepted", bad)
 		}
 	}
 }
@@ -339,7 +339,7 @@ func TestTOMLSniffsDoNotOverlap(t *testing.T) {
 	add("testdata/uv/*/uv.lock", FormatUVLock)
 	add("testdata/pylock/*/pylock.toml", FormatPylock)
 	add("testdata/cargo/*/Cargo.lock", FormatCargoLock)
-	if corpusPresent() {
+	if tlCorpusPresent() {
 		c := tlCorpusGlob("lockfiles")
 		add(filepath.Join(c, "python/poetry/*/poetry.lock"), FormatPoetryLock)
 		add(filepath.Join(c, "python/uv/*/uv.lock"), FormatUVLock)
@@ -372,7 +372,7 @@ func TestTOMLSniffsDoNotOverlap(t *testing.T) {
 	}
 }
 
-func corpusPresent() bool {
+func tlCorpusPresent() bool {
 	_, err := os.Stat(tlCorpusGlob("lockfiles"))
 	return err == nil
 }

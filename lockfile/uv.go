@@ -163,7 +163,7 @@ func parseUV(in *input) (*Lockfile, error) {
 		}
 		byName[p.Name] = append(byName[p.Name], i)
 	}
-	assignIDs(lf.Packages)
+	tlAssignIDs(lf.Packages)
 
 	// Resolve every reference: by name, narrowed by version and source
 	// when the lockfile gives them. uv refuses a lockfile whose
@@ -215,19 +215,19 @@ func parseUV(in *input) (*Lockfile, error) {
 func uvAllDeps(u *uvPkg) []*uvDep {
 	all := append([]*uvDep(nil), u.deps...)
 	for _, g := range []map[string][]*uvDep{u.opt, u.dev} {
-		for _, k := range sortedKeysDeps(g) {
+		for _, k := range uvSortedKeys(g) {
 			all = append(all, g[k]...)
 		}
 	}
 	return all
 }
 
-func sortedKeysDeps(m map[string][]*uvDep) []string {
+func uvSortedKeys(m map[string][]*uvDep) []string {
 	mm := make(map[string]any, len(m))
 	for k := range m {
 		mm[k] = nil
 	}
-	return sortedKeys(mm)
+	return tlSortedKeys(mm)
 }
 
 // uvMarkDevOptional works out which packages only development or optional
@@ -286,7 +286,7 @@ func uvMarkDevOptional(pkgs []Package, info []uvPkg) {
 	}
 	flatten := func(m map[string][]*uvDep) []*uvDep {
 		var out []*uvDep
-		for _, k := range sortedKeysDeps(m) {
+		for _, k := range uvSortedKeys(m) {
 			out = append(out, m[k]...)
 		}
 		return out
@@ -368,7 +368,7 @@ func uvHashes(t tlTable) ([]Hash, error) {
 		if err != nil || s == "" {
 			return err
 		}
-		h, ok := splitPyHash(s)
+		h, ok := tlSplitHash(s)
 		if !ok {
 			return f.errf("hash", "malformed hash %q (want \"algorithm:digest\")", s)
 		}
@@ -440,7 +440,7 @@ func uvDepGroups(t tlTable, k string) (map[string][]*uvDep, error) {
 		return nil, err
 	}
 	out := make(map[string][]*uvDep, len(g.m))
-	for _, name := range sortedKeys(g.m) {
+	for _, name := range tlSortedKeys(g.m) {
 		if out[name], err = uvDeps(g, name); err != nil {
 			return nil, err
 		}
