@@ -138,7 +138,7 @@ func parseCargo(in *input) (*Lockfile, error) {
 		if info[i].source, err = t.str("source", false); err != nil {
 			return nil, err
 		}
-		if info[i].source != "" {
+		if t.has("source") {
 			if p.Source, err = cargoSource(info[i].source); err != nil {
 				return nil, t.errf("source", "%v", err)
 			}

@@ -112,6 +112,7 @@ func TestCargoLockErrors(t *testing.T) {
 	tlWantError(t, f, "Cargo.lock", "version = \"3\"\n", 0, "version", "expected an integer")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n[[package]]\nname = \"a\"\n", 3, "package[0].version", "required key is missing")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"source = \"svn+https://x\"\n", 3, "package[0].source", `unknown source kind "svn"`)
+	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"source = \"\"\n", 3, "package[0].source", "malformed source")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"dependencies = [1]\n", 3, "package[0].dependencies[0]", "expected a string")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"dependencies = [\"b 1.0 registry+x\"]\n", 3, "package[0].dependencies[0]", "malformed package reference")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"\n"+pkg, 7, "package[1]", "package a 1.0.0 is listed twice")
