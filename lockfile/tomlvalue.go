@@ -1,0 +1,385 @@
+package lockfile
+
+// Helpers shared by the TOML lockfile formats (poetry.lock, uv.lock,
+// pylock.toml, Cargo.lock): decoding with positioned errors, typed access to
+// the generic map the decoder returns, and the lines of array-of-tables
+// headers, which github.com/BurntSushi/toml does not expose per element.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// tlDecode decodes a TOML document into a generic map. Syntax errors become
+// ParseErrors carrying the decoder's line and last key.
+func tlDecode(in *input) (map[string]any, error) {
+	var m map[string]any
+	if err := toml.Unmarshal(in.Data, &m); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			// The decoder counts a newline it stops at as the next line;
+			// the byte offset is exact.
+			line := pe.Position.Line
+			if pe.Position.Start > 0 {
+				line = lineOf(in.Data, int64(pe.Position.Start))
+			}
+			return nil, &ParseError{Path: in.Path, Line: line, Key: pe.LastKey, Err: fmt.Errorf("invalid TOML: %s", pe.Message)}
+		}
+		return nil, errorf(in.Path, 0, "", "invalid TOML: %v", err)
+	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m, nil
+}
+
+// tlTable is one TOML table with what is needed to report errors in it.
+type tlTable struct {
+	m    map[string]any
+	file string
+	key  string // dotted key of the table, "" for the document root
+	line int    // line of the table's header or entry, 0 when unknown
+}
+
+func (t tlTable) sub(k string) string {
+	if k == "" {
+		return t.key
+	}
+	if t.key == "" {
+		return k
+	}
+	return t.key + "." + k
+}
+
+func (t tlTable) errf(k, format string, args ...any) error {
+	return errorf(t.file, t.line, t.sub(k), format, args...)
+}
+
+func (t tlTable) has(k string) bool {
+	_, ok := t.m[k]
+	return ok
+}
+
+// tlType names the TOML type of a decoded value, for error messages.
+func tlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case time.Time:
+		return "a date-time"
+	case map[string]any:
+		return "a table"
+	case []any, []map[string]any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// str returns the string at k; "" when absent and not required.
+func (t tlTable) str(k string, required bool) (string, error) {
+	v, ok := t.m[k]
+	if !ok {
+		if required {
+			return "", t.errf(k, "required key is missing")
+		}
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", t.errf(k, "expected a string, found %s", tlType(v))
+	}
+	return s, nil
+}
+
+// boolean returns the boolean at k; false when absent.
+func (t tlTable) boolean(k string) (bool, error) {
+	v, ok := t.m[k]
+	if !ok {
+		return false, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, t.errf(k, "expected a boolean, found %s", tlType(v))
+	}
+	return b, nil
+}
+
+// integer returns the integer at k and whether it is present.
+func (t tlTable) integer(k string) (int64, bool, error) {
+	v, ok := t.m[k]
+	if !ok {
+		return 0, false, nil
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return 0, false, t.errf(k, "expected an integer, found %s", tlType(v))
+	}
+	return n, true, nil
+}
+
+// table returns the table at k and whether it is present.
+func (t tlTable) table(k string) (tlTable, bool, error) {
+	v, ok := t.m[k]
+	if !ok {
+		return tlTable{}, false, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return tlTable{}, false, t.errf(k, "expected a table, found %s", tlType(v))
+	}
+	return tlTable{m: m, file: t.file, key: t.sub(k), line: t.line}, true, nil
+}
+
+// tlArray returns v as a list of values: TOML arrays decode as []any, arrays
+// of tables as []map[string]any.
+func tlArray(v any) ([]any, bool) {
+	switch a := v.(type) {
+	case []any:
+		return a, true
+	case []map[string]any:
+		out := make([]any, len(a))
+		for i := range a {
+			out[i] = a[i]
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// tables returns the array of tables at k (absent: nil), each keyed k[i].
+func (t tlTable) tables(k string) ([]tlTable, error) {
+	v, ok := t.m[k]
+	if !ok {
+		return nil, nil
+	}
+	return t.tablesOf(k, v)
+}
+
+// tablesOf interprets v, found at key k of t, as an array of tables.
+func (t tlTable) tablesOf(k string, v any) ([]tlTable, error) {
+	arr, ok := tlArray(v)
+	if !ok {
+		return nil, t.errf(k, "expected an array of tables, found %s", tlType(v))
+	}
+	out := make([]tlTable, len(arr))
+	for i, e := range arr {
+		key := fmt.Sprintf("%s[%d]", t.sub(k), i)
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, errorf(t.file, t.line, key, "expected a table, found %s", tlType(e))
+		}
+		out[i] = tlTable{m: m, file: t.file, key: key, line: t.line}
+	}
+	return out, nil
+}
+
+// strs returns the array of strings at k (absent: nil).
+func (t tlTable) strs(k string) ([]string, error) {
+	v, ok := t.m[k]
+	if !ok {
+		return nil, nil
+	}
+	arr, ok := tlArray(v)
+	if !ok {
+		return nil, t.errf(k, "expected an array of strings, found %s", tlType(v))
+	}
+	out := make([]string, len(arr))
+	for i, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			return nil, errorf(t.file, t.line, fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tlType(e))
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// tlSortedKeys returns the keys of m in order, so that output built from a
+// TOML table (whose order the decoder does not keep) is deterministic.
+func tlSortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// tlSplitHash splits a Python-style "algorithm:hexdigest" hash.
+func tlSplitHash(s string) (Hash, bool) {
+	alg, digest, ok := strings.Cut(s, ":")
+	if !ok || alg == "" || digest == "" || strings.ContainsAny(alg, " \t") {
+		return Hash{}, false
+	}
+	return Hash{Algorithm: strings.ToLower(alg), Digest: digest}, true
+}
+
+// tlArrayHeaderLines returns the 1-based lines of the `[[key]]` headers of a
+// TOML document, in order, so that the i-th element of that array of tables
+// can be given a line. It is a small lexer that skips strings (including
+// multi-line ones), comments and bracketed values, so that text looking like
+// a header inside them is not counted. key is compared after removing
+// whitespace and quotes around its parts. Callers use the result only when
+// its length equals the number of decoded elements.
+func tlArrayHeaderLines(data []byte, key string) []int {
+	var out []int
+	line := 1
+	depth := 0 // nesting of [ and { inside values
+	lineStart := true
+	n := len(data)
+	for i := 0; i < n; {
+		c := data[i]
+		switch {
+		case c == '\n':
+			line++
+			lineStart = true
+			i++
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+		case c == '#':
+			for i < n && data[i] != '\n' {
+				i++
+			}
+		case c == '"' || c == '\'':
+			lineStart = false
+			j, nl := tlSkipString(data, i)
+			line += nl
+			i = j
+		case c == '[' && lineStart && depth == 0:
+			lineStart = false
+			double := i+1 < n && data[i+1] == '['
+			j := i + 1
+			if double {
+				j++
+			}
+			start := j
+			// The key ends at the first ']' outside quotes.
+			for j < n && data[j] != ']' && data[j] != '\n' {
+				if data[j] == '"' || data[j] == '\'' {
+					k, nl := tlSkipString(data, j)
+					if nl > 0 { // malformed; let the decoder report it
+						break
+					}
+					j = k
+					continue
+				}
+				j++
+			}
+			if double && j < n && tlHeaderKey(data[start:j]) == key {
+				out = append(out, line)
+			}
+			i = j
+			for i < n && data[i] == ']' {
+				i++
+			}
+		case c == '[' || c == '{':
+			lineStart = false
+			depth++
+			i++
+		case c == ']' || c == '}':
+			lineStart = false
+			if depth > 0 {
+				depth--
+			}
+			i++
+		default:
+			lineStart = false
+			i++
+		}
+	}
+	return out
+}
+
+// tlSkipString returns the index just past the string starting at data[i]
+// and the number of newlines it spans.
+func tlSkipString(data []byte, i int) (int, int) {
+	q := data[i]
+	n := len(data)
+	nl := 0
+	if i+2 < n && data[i+1] == q && data[i+2] == q {
+		j := i + 3
+		for j < n {
+			switch {
+			case data[j] == '\\' && q == '"':
+				if j+1 < n && data[j+1] == '\n' {
+					nl++
+				}
+				j += 2
+			case data[j] == '\n':
+				nl++
+				j++
+			case data[j] == q && j+2 < n && data[j+1] == q && data[j+2] == q:
+				j += 3
+				// Up to two further quotes belong to the string.
+				for k := 0; k < 2 && j < n && data[j] == q; k++ {
+					j++
+				}
+				return j, nl
+			case data[j] == q && j+2 >= n:
+				return n, nl
+			default:
+				j++
+			}
+		}
+		return n, nl
+	}
+	j := i + 1
+	for j < n && data[j] != '\n' {
+		if data[j] == '\\' && q == '"' {
+			j += 2
+			continue
+		}
+		if data[j] == q {
+			return j + 1, 0
+		}
+		j++
+	}
+	return j, 0
+}
+
+// tlHeaderKey normalises a table header's key: whitespace around the dotted
+// parts and the quotes of quoted parts are removed.
+func tlHeaderKey(b []byte) string {
+	parts := strings.Split(string(b), ".")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if len(p) >= 2 && (p[0] == '"' || p[0] == '\'') && p[len(p)-1] == p[0] {
+			p = p[1 : len(p)-1]
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, ".")
+}
+
+// tlLines reports which of the given prefixes start a line of data (after
+// leading whitespace). Sniffers use it to look for keys and headers cheaply.
+func tlLines(data []byte, prefixes ...string) []bool {
+	found := make([]bool, len(prefixes))
+	for len(data) > 0 {
+		var l []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			l, data = data, nil
+		}
+		l = bytes.TrimLeft(l, " \t")
+		for i, p := range prefixes {
+			if !found[i] && bytes.HasPrefix(l, []byte(p)) {
+				found[i] = true
+			}
+		}
+	}
+	return found
+}
