@@ -156,7 +156,7 @@ func TestPoetryCorpus(t *testing.T) {
 	}
 	old := tlParse(t, corpusFile(t, "lockfiles/python/poetry/poetry-fixture-old-lock-v1.0/poetry.lock"), FormatPoetryLock)
 	sp := tlOne(t, old, "sampleproject", "1.3.1")
-	if len(sp.Hashes) != 3 || sp.Hashes[2] != (Hash{"sha256", "3593ca2f1e057279d70d6144b14472fb28035b1da213dde60906b703d6f82c55"}) {
+	if len(sp.Hashes) != 3 || sp.Hashes[2] != (Hash{Algorithm: "sha256", Digest: "3593ca2f1e057279d70d6144b14472fb28035b1da213dde60906b703d6f82c55"}) {
 		t.Errorf("sampleproject hashes %v", sp.Hashes)
 	}
 	v20 := tlParse(t, corpusFile(t, "lockfiles/python/poetry/poetry-fixture-outdated-lock-v2.0/poetry.lock"), FormatPoetryLock)

@@ -99,7 +99,7 @@ func parsePylock(in *input) (*Lockfile, error) {
 	seenIndex := map[string]bool{}
 	defaultSet := map[string]bool{}
 	for _, g := range defaults {
-		defaultSet[normPyName(g)] = true
+		defaultSet[pep503Name(g)] = true
 	}
 	for i, t := range pkgs {
 		if lines != nil {
@@ -152,7 +152,7 @@ func pylockPackage(t tlTable, p *Package, defaults map[string]bool) ([]pylockRef
 	if name == "" {
 		return nil, t.errf("name", "empty package name")
 	}
-	p.Name = normPyName(name)
+	p.Name = pep503Name(name)
 	// version is optional: a source tree's version is not pinned.
 	if p.Version, err = t.str("version", false); err != nil {
 		return nil, err
@@ -292,7 +292,7 @@ func pylockPackage(t tlTable, p *Package, defaults map[string]bool) ([]pylockRef
 			return nil, err
 		}
 		if name != "" {
-			out = append(out, pylockRef{normPyName(name), version})
+			out = append(out, pylockRef{pep503Name(name), version})
 		}
 	}
 	return out, nil
@@ -424,7 +424,7 @@ func (n *pylMarkerNode) eval(env pylMarkerEnv) pylTriValue {
 		return out
 	}
 	member := func(set map[string]bool, all bool, name string) bool {
-		return all || set[normPyName(name)]
+		return all || set[pep503Name(name)]
 	}
 	var in pylTriValue = pylUnknown
 	switch {

@@ -91,6 +91,8 @@ func TestPyHelpersPEP503Name(t *testing.T) {
 		"under_score":              "under-score",
 		"combination-._-.also_-._": "combination-also-",
 		"A..B__C--D":               "a-b-c-d",
+		"Foo__Bar-.-baz":           "foo-bar-baz",
+		"-x_":                      "-x-",
 		"":                         "",
 	} {
 		if got := pep503Name(in); got != want {

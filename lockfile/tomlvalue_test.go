@@ -282,23 +282,8 @@ desc = """ends with quotes"""""
 	}
 }
 
-func TestNormPyName(t *testing.T) {
-	for in, want := range map[string]string{
-		"Flask":             "flask",
-		"zope.interface":    "zope-interface",
-		"Foo__Bar-.-baz":    "foo-bar-baz",
-		"typing_extensions": "typing-extensions",
-		"-x_":               "-x-",
-		"":                  "",
-	} {
-		if got := normPyName(in); got != want {
-			t.Errorf("normPyName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestTOMLSplitHash(t *testing.T) {
-	if h, ok := tlSplitHash("SHA256:abcd"); !ok || h != (Hash{"sha256", "abcd"}) {
+	if h, ok := tlSplitHash("SHA256:abcd"); !ok || h != (Hash{Algorithm: "sha256", Digest: "abcd"}) {
 		t.Errorf("got %v %v", h, ok)
 	}
 	for _, bad := range []string{"abcd", ":abcd", "sha256:", "sha 256:ab"} {

@@ -98,7 +98,7 @@ func parseUV(in *input) (*Lockfile, error) {
 			return nil, err
 		}
 		for _, n := range names {
-			members[normPyName(n)] = true
+			members[pep503Name(n)] = true
 		}
 	}
 
@@ -127,7 +127,7 @@ func parseUV(in *input) (*Lockfile, error) {
 		if name == "" {
 			return nil, t.errf("name", "empty package name")
 		}
-		p.Name = normPyName(name)
+		p.Name = pep503Name(name)
 		// Workspace members with a dynamic version have none.
 		if p.Version, err = t.str("version", false); err != nil {
 			return nil, err
@@ -409,7 +409,7 @@ func uvDeps(t tlTable, k string) ([]*uvDep, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.name = normPyName(name)
+		d.name = pep503Name(name)
 		if d.version, err = r.str("version", false); err != nil {
 			return nil, err
 		}
