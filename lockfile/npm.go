@@ -410,7 +410,7 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 	if depsStart >= 0 {
 		sub := newNpmJSON(in.Path, data[:depsEnd], depsStart, lines)
 		var entries []npmV1Node
-		if err := sub.npmV1Deps("", "dependencies", &entries); err != nil {
+		if err := sub.npmV1Deps(-1, &entries); err != nil {
 			return nil, err
 		}
 		npmFromV1(lf, entries, in)
@@ -432,6 +432,9 @@ func (j *npmJSON) npmPackages() ([]npmEntry, error) {
 		}
 		if !more {
 			return out, nil
+		}
+		if strings.Count(key, "/") >= npmMaxSegments {
+			return nil, errorf(j.path, line, fmt.Sprintf("packages[%q]", key), "install path has more than %d parts: not one npm can install", npmMaxSegments)
 		}
 		var e npmEntry
 		if err := j.dec.Decode(&e); err != nil {
@@ -480,62 +483,108 @@ func npmInsideProject(p string) bool {
 	return c != ".." && !strings.HasPrefix(c, "../")
 }
 
-// npmResolver resolves a dependency name from an install path the way Node
-// does: the nearest node_modules folder up the path that holds it.
-type npmResolver struct {
-	byPath map[string]int    // install path → package index
-	links  map[string]string // link path → target path
-	buf    []byte
+// npmMaxDepth bounds how deep install paths go: npm cannot install deeper
+// than the file system's path limits allow, real lockfiles stay under 20,
+// and the bound keeps the work linear in the size of the file.
+const (
+	npmMaxDepth    = 64  // node_modules levels in a v1 file
+	npmMaxSegments = 100 // folders in a v2/v3 install path
+)
+
+// npmTree resolves dependency names the way Node does: from a package's
+// folder up to the project root, the nearest node_modules folder that holds
+// the name wins. Folders are numbered (0 is the project root) so that a
+// lookup costs one map access per folder level, whatever the path length.
+type npmTree struct {
+	children map[npmSeg]int32 // (folder, name) → subfolder
+	parent   []int32          // folder → parent folder; -1 for the root
+	isNM     []bool           // folder is named node_modules
+	holds    []bool           // folder/node_modules holds at least one entry
+	entries  map[npmSeg]int   // (folder, package name) → package in folder/node_modules/<name>
 }
 
-func (r *npmResolver) lookup(p []byte) (int, bool) {
-	if i, ok := r.byPath[string(p)]; ok {
-		return i, true
+type npmSeg struct {
+	folder int32
+	name   string
+}
+
+func newNpmTree() *npmTree {
+	return &npmTree{
+		children: map[npmSeg]int32{},
+		parent:   []int32{-1},
+		isNM:     []bool{false},
+		holds:    []bool{false},
+		entries:  map[npmSeg]int{},
 	}
-	if t, ok := r.links[string(p)]; ok {
-		i, ok := r.byPath[t]
-		return i, ok
+}
+
+// newFolder adds a folder under parent.
+func (t *npmTree) newFolder(parent int32, nm bool) int32 {
+	t.parent = append(t.parent, parent)
+	t.isNM = append(t.isNM, nm)
+	t.holds = append(t.holds, false)
+	return int32(len(t.parent) - 1)
+}
+
+// folder returns the folder of a slash-separated path relative to the
+// project root, adding it and its parents as needed.
+func (t *npmTree) folder(p string) int32 {
+	f := int32(0)
+	for p != "" {
+		seg := p
+		if k := strings.IndexByte(p, '/'); k >= 0 {
+			seg, p = p[:k], p[k+1:]
+		} else {
+			p = ""
+		}
+		key := npmSeg{f, seg}
+		child, ok := t.children[key]
+		if !ok {
+			child = t.newFolder(f, seg == "node_modules")
+			t.children[key] = child
+		}
+		f = child
+	}
+	return f
+}
+
+// add records that folder/node_modules/<name> holds package i.
+func (t *npmTree) add(folder int32, name string, i int) {
+	t.entries[npmSeg{folder, name}] = i
+	t.holds[folder] = true
+}
+
+// up returns the folder n levels above f (never above the root).
+func (t *npmTree) up(f int32, n int) int32 {
+	for ; n > 0 && t.parent[f] >= 0; n-- {
+		f = t.parent[f]
+	}
+	return f
+}
+
+// resolve returns the package that name resolves to from folder f. A folder
+// outside the project (a link to "../x") does not see the project root's
+// node_modules.
+func (t *npmTree) resolve(f int32, name string, outside bool) (int, bool) {
+	for ; f >= 0; f = t.parent[f] {
+		if f == 0 && outside {
+			return 0, false
+		}
+		if t.isNM[f] || !t.holds[f] {
+			continue
+		}
+		if i, ok := t.entries[npmSeg{f, name}]; ok {
+			return i, true
+		}
 	}
 	return 0, false
 }
 
-func (r *npmResolver) resolve(from, name string) (int, bool) {
-	// A folder outside the project (a link to "../x") does not see the
-	// project's own node_modules.
-	outside := from != "" && !npmInsideProject(from)
-	d := from
-	for {
-		if d == "" && outside {
-			return 0, false
-		}
-		if d != "node_modules" && !strings.HasSuffix(d, "/node_modules") {
-			r.buf = r.buf[:0]
-			if d != "" {
-				r.buf = append(r.buf, d...)
-				r.buf = append(r.buf, '/')
-			}
-			r.buf = append(r.buf, "node_modules/"...)
-			r.buf = append(r.buf, name...)
-			if i, ok := r.lookup(r.buf); ok {
-				return i, true
-			}
-		}
-		if d == "" {
-			return 0, false
-		}
-		if k := strings.LastIndexByte(d, '/'); k >= 0 {
-			d = d[:k]
-		} else {
-			d = ""
-		}
-	}
-}
-
-// resolveAll appends to deps the IDs of the named dependencies of the
-// package at from, in sorted name order, skipping names that do not
-// resolve (npm tolerates missing dependencies: they are reported by
-// "npm ls", not refused at load).
-func (r *npmResolver) resolveAll(pkgs []Package, deps []string, from string, groups ...map[string]string) []string {
+// resolveAll returns the IDs of the named dependencies of the package in
+// folder f, in sorted name order, skipping names that do not resolve (npm
+// tolerates missing dependencies: "npm ls" reports them, loading does not
+// refuse them).
+func (t *npmTree) resolveAll(pkgs []Package, f int32, outside bool, groups ...map[string]string) []string {
 	var names []string
 	for _, g := range groups {
 		for n := range g {
@@ -543,11 +592,12 @@ func (r *npmResolver) resolveAll(pkgs []Package, deps []string, from string, gro
 		}
 	}
 	sort.Strings(names)
+	var deps []string
 	for k, n := range names {
 		if k > 0 && names[k-1] == n {
 			continue
 		}
-		if i, ok := r.resolve(from, n); ok {
+		if i, ok := t.resolve(f, n, outside); ok {
 			deps = append(deps, pkgs[i].ID)
 		}
 	}
@@ -556,14 +606,12 @@ func (r *npmResolver) resolveAll(pkgs []Package, deps []string, from string, gro
 
 func npmFromPackages(lf *Lockfile, entries []npmEntry) {
 	var root *npmEntry
-	links := map[string]string{}
 	linkName := map[string]string{} // link target → name the link installs it as
 	for i := range entries {
 		e := &entries[i]
 		if e.key == "" {
 			root = e
 		} else if e.Link {
-			links[e.key] = e.Resolved
 			if n := npmInstalledName(e.key); n != "" {
 				if _, ok := linkName[e.Resolved]; !ok {
 					linkName[e.Resolved] = n
@@ -571,9 +619,11 @@ func npmFromPackages(lf *Lockfile, entries []npmEntry) {
 			}
 		}
 	}
-	r := &npmResolver{byPath: map[string]int{}, links: links}
+	t := newNpmTree()
+	byPath := make(map[string]int, len(entries))
 	pkgs := make([]Package, 0, len(entries))
 	kept := make([]*npmEntry, 0, len(entries))
+	folders := make([]int32, 0, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		if e.key == "" || e.Link {
@@ -612,21 +662,40 @@ func npmFromPackages(lf *Lockfile, entries []npmEntry) {
 		} else {
 			p.Source = npmSource(e.Resolved, p.Name, p.Version)
 		}
-		r.byPath[e.key] = len(pkgs)
+		f := t.folder(e.key)
+		if installed != "" {
+			// folder/node_modules/<name>: the name has one or two parts.
+			t.add(t.up(f, 2+strings.Count(installed, "/")), installed, len(pkgs))
+		}
+		byPath[e.key] = len(pkgs)
 		pkgs = append(pkgs, p)
 		kept = append(kept, e)
+		folders = append(folders, f)
+	}
+	for i := range entries {
+		e := &entries[i]
+		if !e.Link || e.key == "" {
+			continue
+		}
+		installed := npmInstalledName(e.key)
+		target, ok := byPath[e.Resolved]
+		if installed == "" || !ok {
+			continue
+		}
+		t.add(t.up(t.folder(e.key), 2+strings.Count(installed, "/")), installed, target)
 	}
 	for i, e := range kept {
 		p := &pkgs[i]
+		outside := !npmInsideProject(e.key)
 		if p.Source.Kind == SourceWorkspace {
 			// Workspace members' own devDependencies are installed too.
-			p.Deps = r.resolveAll(pkgs, nil, e.key, e.Dependencies, e.OptionalDependencies, e.PeerDependencies, e.DevDependencies)
+			p.Deps = t.resolveAll(pkgs, folders[i], false, e.Dependencies, e.OptionalDependencies, e.PeerDependencies, e.DevDependencies)
 		} else {
-			p.Deps = r.resolveAll(pkgs, nil, e.key, e.Dependencies, e.OptionalDependencies, e.PeerDependencies)
+			p.Deps = t.resolveAll(pkgs, folders[i], outside, e.Dependencies, e.OptionalDependencies, e.PeerDependencies)
 		}
 	}
 	if root != nil {
-		lf.Roots = r.resolveAll(pkgs, nil, "", root.Dependencies, root.OptionalDependencies, root.PeerDependencies, root.DevDependencies)
+		lf.Roots = t.resolveAll(pkgs, 0, false, root.Dependencies, root.OptionalDependencies, root.PeerDependencies, root.DevDependencies)
 	} else {
 		lf.Roots = npmGuessRoots(pkgs)
 	}
@@ -748,19 +817,34 @@ func npmSource(resolved, name, version string) Source {
 	return Source{Kind: SourceURL, URL: resolved}
 }
 
-// npmV1Node is one v1 entry with its install path.
+// npmV1Node is one v1 entry with where it is installed.
 type npmV1Node struct {
 	npmV1Entry
-	name string // the key: the name it is installed under
-	path string // "node_modules/a/node_modules/b"
-	key  string // for errors: dependencies["a"].dependencies["b"]
-	line int
+	name   string // the key: the name it is installed under
+	parent int    // index of the entry it is nested in, -1 at the top
+	depth  int    // 1 at the top
+	path   string // "node_modules/a/node_modules/b"
+	line   int
 }
 
-// npmV1Deps reads a v1 "dependencies" object whose entries live under
-// parent ("" or an install path), depth first, appending entries in file
+// npmV1Key names node i for errors: dependencies["a"].dependencies["b"].
+func npmV1Key(nodes []npmV1Node, i int) string {
+	if nodes[i].parent < 0 {
+		return fmt.Sprintf("dependencies[%q]", nodes[i].name)
+	}
+	return fmt.Sprintf("%s.dependencies[%q]", npmV1Key(nodes, nodes[i].parent), nodes[i].name)
+}
+
+// npmV1Deps reads a v1 "dependencies" object whose entries are nested in
+// entry parent (-1 at the top), depth first, appending entries in file
 // order.
-func (j *npmJSON) npmV1Deps(parent, where string, out *[]npmV1Node) error {
+func (j *npmJSON) npmV1Deps(parent int, out *[]npmV1Node) error {
+	where := "dependencies"
+	depth, parentPath := 1, ""
+	if parent >= 0 {
+		where = npmV1Key(*out, parent) + ".dependencies"
+		depth, parentPath = (*out)[parent].depth+1, (*out)[parent].path+"/"
+	}
 	if err := j.openObject(where); err != nil {
 		return err
 	}
@@ -772,14 +856,11 @@ func (j *npmJSON) npmV1Deps(parent, where string, out *[]npmV1Node) error {
 		if !more {
 			return nil
 		}
-		n := npmV1Node{name: name, line: line, key: fmt.Sprintf("%s[%q]", where, name)}
-		if parent == "" {
-			n.path = "node_modules/" + name
-		} else {
-			n.path = parent + "/node_modules/" + name
+		if depth > npmMaxDepth {
+			return errorf(j.path, line, where, "dependencies nested more than %d levels deep: not a tree npm can install", npmMaxDepth)
 		}
 		at := len(*out)
-		*out = append(*out, n)
+		*out = append(*out, npmV1Node{name: name, parent: parent, depth: depth, path: parentPath + "node_modules/" + name, line: line})
 		if err := j.npmV1Entry(at, out); err != nil {
 			return err
 		}
@@ -787,14 +868,22 @@ func (j *npmJSON) npmV1Deps(parent, where string, out *[]npmV1Node) error {
 }
 
 func (j *npmJSON) npmV1Entry(at int, out *[]npmV1Node) error {
-	key, path := (*out)[at].key, (*out)[at].path
-	if err := j.openObject(key); err != nil {
+	key := func() string { return npmV1Key(*out, at) }
+	if err := j.openObject(""); err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			pe.Key = key()
+		}
 		return err
 	}
 	var e npmV1Entry
 	for {
-		field, line, more, err := j.nextKey(key)
+		field, line, more, err := j.nextKey("")
 		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pe.Key = key()
+			}
 			return err
 		}
 		if !more {
@@ -803,7 +892,7 @@ func (j *npmJSON) npmV1Entry(at int, out *[]npmV1Node) error {
 		var dst any
 		switch field {
 		case "dependencies":
-			if err := j.npmV1Deps(path, key+".dependencies", out); err != nil {
+			if err := j.npmV1Deps(at, out); err != nil {
 				return err
 			}
 			continue
@@ -824,13 +913,17 @@ func (j *npmJSON) npmV1Entry(at int, out *[]npmV1Node) error {
 		case "requires":
 			dst = &e.Requires
 		default:
-			if err := j.skip(key + "." + field); err != nil {
+			if err := j.skip(""); err != nil {
+				var pe *ParseError
+				if errors.As(err, &pe) {
+					pe.Key = key() + "." + field
+				}
 				return err
 			}
 			continue
 		}
 		if err := j.dec.Decode(dst); err != nil {
-			return j.valueErr(err, key+"."+field, line)
+			return j.valueErr(err, key()+"."+field, line)
 		}
 	}
 	(*out)[at].npmV1Entry = e
@@ -892,28 +985,50 @@ func npmV1Package(n *npmV1Node) Package {
 }
 
 func npmFromV1(lf *Lockfile, nodes []npmV1Node, in *input) {
-	r := &npmResolver{byPath: make(map[string]int, len(nodes))}
+	// Each entry is a folder, nested in its parent entry's folder.
+	t := newNpmTree()
+	folder := make([]int32, len(nodes))
+	for i := range nodes {
+		parent := int32(0)
+		if nodes[i].parent >= 0 {
+			parent = folder[nodes[i].parent]
+		}
+		folder[i] = t.newFolder(parent, false)
+		// A repeated key replaces the earlier entry, with everything nested
+		// in it, as in JSON.parse.
+		t.add(parent, nodes[i].name, i)
+	}
 	pkgs := make([]Package, 0, len(nodes))
-	kept := make([]*npmV1Node, 0, len(nodes))
+	kept := make([]int, 0, len(nodes))
+	pkgOf := make([]int, len(nodes))
 	for i := range nodes {
 		n := &nodes[i]
-		p := npmV1Package(n)
-		// A repeated key replaces the earlier entry, as in JSON.parse.
-		if k, dup := r.byPath[n.path]; dup {
-			pkgs[k], kept[k] = p, n
+		parent := int32(0)
+		if n.parent >= 0 {
+			parent = folder[n.parent]
+		}
+		if t.entries[npmSeg{parent, n.name}] != i || (n.parent >= 0 && pkgOf[n.parent] < 0) {
+			pkgOf[i] = -1
 			continue
 		}
-		r.byPath[n.path] = len(pkgs)
-		pkgs = append(pkgs, p)
-		kept = append(kept, n)
+		pkgOf[i] = len(pkgs)
+		pkgs = append(pkgs, npmV1Package(n))
+		kept = append(kept, i)
 	}
-	for i, n := range kept {
-		pkgs[i].Deps = r.resolveAll(pkgs, nil, n.path, n.Requires)
+	for k, v := range t.entries {
+		if pkgOf[v] < 0 {
+			delete(t.entries, k)
+		} else {
+			t.entries[k] = pkgOf[v]
+		}
+	}
+	for k, i := range kept {
+		pkgs[k].Deps = t.resolveAll(pkgs, folder[i], false, nodes[i].Requires)
 	}
 	lf.Packages = pkgs
 	// v1 does not record the project's own dependencies; npm reads them
 	// from package.json, and so do we when it sits next to the lockfile.
-	if roots, manifest, ok := npmManifestRoots(in, r, pkgs); ok {
+	if roots, manifest, ok := npmManifestRoots(in, t, pkgs); ok {
 		lf.Roots = roots
 		lf.Includes = append(lf.Includes, manifest)
 	} else {
@@ -924,7 +1039,7 @@ func npmFromV1(lf *Lockfile, nodes []npmV1Node, in *input) {
 // npmManifestRoots reads package.json next to the lockfile and resolves its
 // dependencies. ok is false when there is none or it cannot be read as a
 // package.json; the lockfile is still parsed.
-func npmManifestRoots(in *input, r *npmResolver, pkgs []Package) (roots []string, manifest string, ok bool) {
+func npmManifestRoots(in *input, t *npmTree, pkgs []Package) (roots []string, manifest string, ok bool) {
 	if in.ReadFile == nil || in.Path == "" {
 		return nil, "", false
 	}
@@ -942,5 +1057,5 @@ func npmManifestRoots(in *input, r *npmResolver, pkgs []Package) (roots []string
 	if err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &m); err != nil {
 		return nil, "", false
 	}
-	return r.resolveAll(pkgs, nil, "", m.Dependencies, m.OptionalDependencies, m.PeerDependencies, m.DevDependencies), manifest, true
+	return t.resolveAll(pkgs, 0, false, m.Dependencies, m.OptionalDependencies, m.PeerDependencies, m.DevDependencies), manifest, true
 }

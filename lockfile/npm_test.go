@@ -688,3 +688,72 @@ func BenchmarkParseAtomV1(b *testing.B) {
 		}
 	}
 }
+
+// A repeated key replaces the earlier entry, with what is nested in it, as
+// JSON.parse does.
+func TestNpmDuplicateKeys(t *testing.T) {
+	v1 := `{"lockfileVersion": 1, "dependencies": {
+"a": {"version": "1.0.0", "dependencies": {"x": {"version": "1.0.0"}}},
+"a": {"version": "2.0.0", "requires": {"x": "1"}}}}`
+	lf, err := ParseBytes("package-lock.json", []byte(v1), FormatPackageLock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lf.Packages) != 1 || lf.Packages[0].Key() != "a@2.0.0" || lf.Packages[0].Line != 3 || len(lf.Packages[0].Deps) != 0 {
+		t.Errorf("v1: %+v", lf.Packages)
+	}
+	v3 := `{"lockfileVersion": 3, "packages": {
+"node_modules/a": {"version": "1.0.0"},
+"node_modules/a": {"version": "2.0.0"}}}`
+	lf, err = ParseBytes("package-lock.json", []byte(v3), FormatPackageLock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lf.Packages) != 1 || lf.Packages[0].Key() != "a@2.0.0" || lf.Packages[0].Line != 3 {
+		t.Errorf("v3: %+v", lf.Packages)
+	}
+}
+
+// Install paths deeper than npm could create are refused, which keeps the
+// work linear in the size of the file.
+func TestNpmDepthLimits(t *testing.T) {
+	nest := func(depth int) string {
+		var b strings.Builder
+		b.WriteString(`{"lockfileVersion": 1, "dependencies": `)
+		for i := 0; i < depth; i++ {
+			b.WriteString(`{"a": {"version": "1.0.0", "requires": {"a": "1", "b": "1"}, "dependencies": `)
+		}
+		b.WriteString(`{}`)
+		for i := 0; i < depth; i++ {
+			b.WriteString(`}}`)
+		}
+		b.WriteString(`}`)
+		return b.String()
+	}
+	lf, err := ParseBytes("package-lock.json", []byte(nest(npmMaxDepth)), FormatPackageLock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lf.Packages) != npmMaxDepth {
+		t.Errorf("%d packages", len(lf.Packages))
+	}
+	// Each a depends on the a nested in it.
+	if p := lf.Packages[npmMaxDepth-1]; len(p.Chain) != npmMaxDepth-1 {
+		t.Errorf("deepest chain has %d links", len(p.Chain))
+	}
+	_, err = ParseBytes("package-lock.json", []byte(nest(npmMaxDepth+1)), FormatPackageLock)
+	var pe *ParseError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "nested more than") {
+		t.Errorf("depth %d: %v", npmMaxDepth+1, err)
+	}
+
+	key := strings.Repeat("x/", npmMaxSegments-1) + "node_modules/a"
+	_, err = ParseBytes("package-lock.json", []byte(`{"lockfileVersion": 3, "packages": {"`+key+`": {}}}`), FormatPackageLock)
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("long path: %v", err)
+	}
+	key = strings.Repeat("x/", npmMaxSegments-2) + "node_modules/a"
+	if _, err := ParseBytes("package-lock.json", []byte(`{"lockfileVersion": 3, "packages": {"`+key+`": {}}}`), FormatPackageLock); err != nil {
+		t.Errorf("path of %d parts: %v", npmMaxSegments, err)
+	}
+}
