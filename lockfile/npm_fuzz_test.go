@@ -14,7 +14,7 @@ func fuzzSeeds(f *testing.F, pattern string, corpus []string) {
 	files, _ := filepath.Glob(pattern)
 	files = append(files, corpus...)
 	for _, file := range files {
-		if data, err := os.ReadFile(file); err == nil && len(data) < 64<<10 {
+		if data, err := os.ReadFile(file); err == nil && len(data) < 8<<10 {
 			f.Add(data)
 		}
 	}
