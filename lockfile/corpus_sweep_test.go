@@ -15,8 +15,24 @@ var realProjectDirs = []string{"npm", "npm-generated", "yarn", "pnpm", "python",
 
 // knownNotLockfiles are files with a lockfile's name that hold something
 // else: rustsec's fixture Cargo.lock is a git symlink stored as the text
-// "Cargo.lock.v3" (its target is parsed by the Cargo tests).
-var knownNotLockfiles = map[string]bool{"cargo/rustsec-cargo-lock-fixtures/Cargo.lock": true}
+// "Cargo.lock.v3" (its target is parsed by the Cargo tests), and an npm
+// arborist fixture is plain text saying it is no shrinkwrap. Both fail to
+// parse with a clear error, which TestCorpusKnownNotLockfiles checks.
+var knownNotLockfiles = map[string]bool{
+	"cargo/rustsec-cargo-lock-fixtures/Cargo.lock":                            true,
+	"npm/npm-cli/arborist-fixtures/workspace3/packages/a/npm-shrinkwrap.json": true,
+}
+
+func TestCorpusKnownNotLockfiles(t *testing.T) {
+	root := filepath.Join(corpusDir(t), "lockfiles")
+	for rel := range knownNotLockfiles {
+		_, err := Parse(filepath.Join(root, filepath.FromSlash(rel)))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), rel) {
+			t.Errorf("%s: want a ParseError naming the file, got %v", rel, err)
+		}
+	}
+}
 
 // TestCorpusRealLockfilesParse walks the real-project folders of the corpus:
 // every file Find would pick up parses with the detected format, with at
