@@ -464,11 +464,12 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 		}
 		slices.Sort(keys)
 		loaded := map[uint32]*osvschema.Vulnerability{}
+		lc := newLookupCache()
 		for _, key := range keys {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			recs, err := e.records(key, loaded)
+			recs, err := e.records(key, loaded, lc)
 			if err != nil {
 				return nil, fmt.Errorf("offline OSV DB %s: %s %q: %w", db.dir, f, key, err)
 			}
@@ -487,8 +488,8 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 
 // records returns every record (withdrawn included) that names key in this
 // ecosystem folder. loaded caches decoded records across keys of one call.
-func (e *ecoDB) records(key string, loaded map[uint32]*osvschema.Vulnerability) ([]*osvschema.Vulnerability, error) {
-	ids, err := e.r.lookup(key)
+func (e *ecoDB) records(key string, loaded map[uint32]*osvschema.Vulnerability, lc *lookupCache) ([]*osvschema.Vulnerability, error) {
+	ids, err := e.r.lookup(key, lc)
 	if err != nil {
 		return nil, err
 	}

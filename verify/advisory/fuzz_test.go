@@ -114,7 +114,7 @@ func FuzzIndexReader(f *testing.F) {
 		}
 		e := &ecoDB{name: "npm", r: r}
 		for _, key := range []string{"lodash", "qs", "@evil/pkg", "lodash-es", "zzz", ""} {
-			recs, err := e.records(key, map[uint32]*osvschema.Vulnerability{})
+			recs, err := e.records(key, map[uint32]*osvschema.Vulnerability{}, newLookupCache())
 			if err != nil {
 				continue
 			}
