@@ -434,12 +434,17 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 	// Group queries by folder, then by key, so each name is looked up once.
 	type nameQueries struct{ idx []int }
 	byFolder := map[string]map[string]*nameQueries{}
+	folderOf := map[string]string{}
 	var folders []string
 	for i, q := range qs {
 		if q.Ecosystem == "" || q.Name == "" {
 			return nil, fmt.Errorf("query %d: ecosystem and name are required (got %+v)", i, q)
 		}
-		f := db.folderFor(q.Ecosystem)
+		f, ok := folderOf[q.Ecosystem]
+		if !ok {
+			f = db.folderFor(q.Ecosystem)
+			folderOf[q.Ecosystem] = f
+		}
 		m := byFolder[f]
 		if m == nil {
 			m = map[string]*nameQueries{}
