@@ -485,6 +485,8 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 					}
 				}
 				slices.SortFunc(out[i], func(a, b *osvschema.Vulnerability) int { return strings.Compare(a.GetId(), b.GetId()) })
+				// A zip holding one record twice (two entry names) answers it once.
+				out[i] = slices.CompactFunc(out[i], func(a, b *osvschema.Vulnerability) bool { return a.GetId() == b.GetId() })
 			}
 		}
 	}
