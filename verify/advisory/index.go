@@ -30,10 +30,12 @@ package advisory
 //	           method   uint16  zip.Store or zip.Deflate
 //	           pad      uint16
 //
-// A lookup is a binary search over the fixed-size name rows with ReadAt
-// (the 16-byte prefix settles most probes without reading the full key;
-// rows read once in a query are kept for its other names), then one read of the postings, one read per entry row and one read of each
-// entry's compressed bytes from all.zip, which are inflated with
+// A lookup is a binary search over the fixed-size name rows with ReadAt:
+// at most ceil(log2(names+1)) probes of one row read each, plus a read of the
+// full key when the 16-byte prefix does not decide; rows read once in a query
+// are kept for its other names. Then one read of the postings, one read per
+// entry row and one read of each entry's compressed bytes from all.zip
+// (only the records of the queried names), which are inflated with
 // compress/flate and checked against the recorded CRC-32 and size. The zip's
 // central directory is never parsed at query time (archive/zip would read
 // all of it to open the archive, which is O(M)); that per-entry read is
@@ -88,8 +90,8 @@ type Limits struct {
 	MaxDownload int64
 }
 
-// DefaultLimits fit OSV's real per-ecosystem exports with a wide margin
-// (the largest, npm, is a few hundred MiB compressed).
+// DefaultLimits leave a wide margin over OSV's real per-ecosystem exports
+// while stopping zip bombs long before they exhaust memory or disk.
 var DefaultLimits = Limits{
 	MaxEntrySize: MaxRecordSize,
 	MaxTotalSize: 16 << 30,
