@@ -434,12 +434,17 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 	// Group queries by folder, then by key, so each name is looked up once.
 	type nameQueries struct{ idx []int }
 	byFolder := map[string]map[string]*nameQueries{}
+	folderOf := map[string]string{}
 	var folders []string
 	for i, q := range qs {
 		if q.Ecosystem == "" || q.Name == "" {
 			return nil, fmt.Errorf("query %d: ecosystem and name are required (got %+v)", i, q)
 		}
-		f := db.folderFor(q.Ecosystem)
+		f, ok := folderOf[q.Ecosystem]
+		if !ok {
+			f = db.folderFor(q.Ecosystem)
+			folderOf[q.Ecosystem] = f
+		}
 		m := byFolder[f]
 		if m == nil {
 			m = map[string]*nameQueries{}
@@ -464,11 +469,12 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 		}
 		slices.Sort(keys)
 		loaded := map[uint32]*osvschema.Vulnerability{}
+		lc := newLookupCache()
 		for _, key := range keys {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			recs, err := e.records(key, loaded)
+			recs, err := e.records(key, loaded, lc)
 			if err != nil {
 				return nil, fmt.Errorf("offline OSV DB %s: %s %q: %w", db.dir, f, key, err)
 			}
@@ -479,6 +485,8 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 					}
 				}
 				slices.SortFunc(out[i], func(a, b *osvschema.Vulnerability) int { return strings.Compare(a.GetId(), b.GetId()) })
+				// A zip holding one record twice (two entry names) answers it once.
+				out[i] = slices.CompactFunc(out[i], func(a, b *osvschema.Vulnerability) bool { return a.GetId() == b.GetId() })
 			}
 		}
 	}
@@ -487,8 +495,8 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 
 // records returns every record (withdrawn included) that names key in this
 // ecosystem folder. loaded caches decoded records across keys of one call.
-func (e *ecoDB) records(key string, loaded map[uint32]*osvschema.Vulnerability) ([]*osvschema.Vulnerability, error) {
-	ids, err := e.r.lookup(key)
+func (e *ecoDB) records(key string, loaded map[uint32]*osvschema.Vulnerability, lc *lookupCache) ([]*osvschema.Vulnerability, error) {
+	ids, err := e.r.lookup(key, lc)
 	if err != nil {
 		return nil, err
 	}

@@ -535,6 +535,21 @@ func assertNoLeftovers(t *testing.T, dir string) {
 	}
 }
 
+func TestDBDuplicateRecordAnsweredOnce(t *testing.T) {
+	dbDir, cacheDir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(dbDir, "npm", "all.zip"), zipBytes(t, []zipEntry{
+		{name: "T-FIXED.json", data: recFixed}, {name: "copy/T-FIXED.json", data: recFixed, store: true}}))
+	db, err := OpenDB(dbDir, WithCacheDir(cacheDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.Query(context.Background(), []Query{{"npm", "lodash", "1.0.0"}})
+	if err != nil || !slices.Equal(ids(got[0]), []string{"T-FIXED"}) {
+		t.Fatalf("got %q, %v", ids(got[0]), err)
+	}
+}
+
 func TestIndexLookupLongNames(t *testing.T) {
 	// Keys longer than the 16-byte prefix and keys sharing long prefixes.
 	var recs []string

@@ -30,10 +30,12 @@ package advisory
 //	           method   uint16  zip.Store or zip.Deflate
 //	           pad      uint16
 //
-// A lookup is a binary search over the fixed-size name rows with ReadAt
-// (the 16-byte prefix settles most probes without reading the full key),
-// then one read of the postings, one read per entry row and one read of each
-// entry's compressed bytes from all.zip, which are inflated with
+// A lookup is a binary search over the fixed-size name rows with ReadAt:
+// at most ceil(log2(names+1)) probes of one row read each, plus a read of the
+// full key when the 16-byte prefix does not decide; rows read once in a query
+// are kept for its other names. Then one read of the postings, one read per
+// entry row and one read of each entry's compressed bytes from all.zip
+// (only the records of the queried names), which are inflated with
 // compress/flate and checked against the recorded CRC-32 and size. The zip's
 // central directory is never parsed at query time (archive/zip would read
 // all of it to open the archive, which is O(M)); that per-entry read is
@@ -88,8 +90,8 @@ type Limits struct {
 	MaxDownload int64
 }
 
-// DefaultLimits fit OSV's real per-ecosystem exports with a wide margin
-// (the largest, npm, is a few hundred MiB compressed).
+// DefaultLimits leave a wide margin over OSV's real per-ecosystem exports
+// while stopping zip bombs long before they exhaust memory or disk.
 var DefaultLimits = Limits{
 	MaxEntrySize: MaxRecordSize,
 	MaxTotalSize: 16 << 30,
@@ -430,51 +432,90 @@ func (r *indexReader) row(i uint64) (nameRow, error) {
 }
 
 // compareKey compares the key of row nr with key, reading the full key only
-// when the prefix does not decide.
-func (r *indexReader) compareKey(nr nameRow, key string) (int, error) {
+// when the prefix does not decide (then it is returned too).
+func (r *indexReader) compareKey(nr nameRow, key string) (int, string, error) {
 	var kp [namePrefixLen]byte
 	copy(kp[:], key)
 	if c := bytes.Compare(nr.prefix[:], kp[:]); c != 0 {
-		return c, nil
+		return c, "", nil
 	}
 	if nr.keyLen <= namePrefixLen && len(key) <= namePrefixLen {
 		// Both fit in the prefix; zero padding cannot tell "a" from "a\x00",
 		// which names never contain, so compare lengths.
-		return int(nr.keyLen) - len(key), nil
+		return int(nr.keyLen) - len(key), "", nil
 	}
 	full := make([]byte, nr.keyLen)
 	if _, err := r.idx.ReadAt(full, int64(r.h.StringsOff)+int64(nr.keyOff)); err != nil {
-		return 0, fmt.Errorf("%w: reading key: %v", ErrCorrupt, err)
+		return 0, "", fmt.Errorf("%w: reading key: %v", ErrCorrupt, err)
 	}
 	if !bytes.HasPrefix(full, nr.prefix[:min(len(full), namePrefixLen)]) {
-		return 0, fmt.Errorf("%w: key does not match its prefix", ErrCorrupt)
+		return 0, "", fmt.Errorf("%w: key does not match its prefix", ErrCorrupt)
 	}
-	return strings.Compare(string(full), key), nil
+	return strings.Compare(string(full), key), string(full), nil
 }
 
-// lookup returns the entry numbers of the records naming key.
-func (r *indexReader) lookup(key string) ([]uint32, error) {
+// lookupCache keeps the name rows and keys read during one query, so the
+// probes every binary search shares (the middle row, the quarters, ...) are
+// read once per query rather than once per name.
+type lookupCache struct {
+	rows map[uint64]nameRow
+	keys map[uint64]string
+}
+
+func newLookupCache() *lookupCache {
+	return &lookupCache{rows: map[uint64]nameRow{}, keys: map[uint64]string{}}
+}
+
+// lookup returns the entry numbers of the records naming key. c may be nil.
+func (r *indexReader) lookup(key string, c *lookupCache) ([]uint32, error) {
 	lo, hi := uint64(0), r.h.NameCount
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		nr, err := r.row(mid)
-		if err != nil {
-			return nil, err
+		var cmp int
+		nr, ok := nameRow{}, false
+		if c != nil {
+			nr, ok = c.rows[mid]
 		}
-		c, err := r.compareKey(nr, key)
-		if err != nil {
-			return nil, err
+		if !ok {
+			var err error
+			if nr, err = r.row(mid); err != nil {
+				return nil, err
+			}
+			if c != nil {
+				c.rows[mid] = nr
+			}
+		}
+		if full, ok := c.key(mid); ok {
+			cmp = strings.Compare(full, key)
+		} else {
+			var full string
+			var err error
+			cmp, full, err = r.compareKey(nr, key)
+			if err != nil {
+				return nil, err
+			}
+			if full != "" && c != nil {
+				c.keys[mid] = full
+			}
 		}
 		switch {
-		case c == 0:
+		case cmp == 0:
 			return r.postings(nr)
-		case c < 0:
+		case cmp < 0:
 			lo = mid + 1
 		default:
 			hi = mid
 		}
 	}
 	return nil, nil
+}
+
+func (c *lookupCache) key(i uint64) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	k, ok := c.keys[i]
+	return k, ok
 }
 
 func (r *indexReader) postings(nr nameRow) ([]uint32, error) {

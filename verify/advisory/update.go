@@ -101,12 +101,13 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 	if err != nil {
 		return err
 	}
-	defer zf.Close()
 	idx, err := os.Create(filepath.Join(tmp, indexFileName))
 	if err != nil {
+		zf.Close()
 		return err
 	}
 	res, err := buildIndex(zf, size, src, sum, eco, o.limits, idx)
+	zf.Close() // before the folder is renamed: Windows refuses to move open files
 	if err == nil && res.Keys == 0 {
 		err = fmt.Errorf("%s: none of its %d records names a %s package", src, res.Records, eco)
 	}
