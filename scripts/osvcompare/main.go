@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 )
 
 type guardReport struct {
@@ -78,7 +79,7 @@ func main() {
 	osvIDs := map[string]map[string]bool{}
 	for _, r := range o.Results {
 		for _, p := range r.Packages {
-			k := p.Package.Name + "@" + p.Package.Version
+			k := p.Package.Name + "@" + tarballVersion(p.Package.Name, p.Package.Version)
 			for _, v := range p.Vulnerabilities {
 				if osvIDs[k] == nil {
 					osvIDs[k] = map[string]bool{}
@@ -119,6 +120,26 @@ func main() {
 	if len(diffs) > 0 {
 		os.Exit(1)
 	}
+}
+
+// tarballVersion returns the version in a registry tarball URL
+// (".../<name>/-/<base>-<version>.tgz"), which old npm v1 lockfiles write in
+// place of the version and osv-scanner reports as is; guard reports the
+// version itself. Anything else is returned unchanged.
+func tarballVersion(name, v string) string {
+	if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return v
+	}
+	base := name
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		base = name[i+1:]
+	}
+	marker := "/" + name + "/-/" + base + "-"
+	i := strings.Index(v, marker)
+	if i < 0 || !strings.HasSuffix(v, ".tgz") {
+		return v
+	}
+	return strings.TrimSuffix(v[i+len(marker):], ".tgz")
 }
 
 func load(path string, v any) error {
