@@ -57,16 +57,16 @@ func init() {
 // sniffBunLock recognises a bun.lock by its top-level "lockfileVersion" and
 // "workspaces" keys.
 func sniffBunLock(data []byte) bool {
-	keys := jsonTopLevelKeys(data, 64<<10)
+	keys := npmTopLevelKeys(data, 64<<10)
 	return keys["lockfileVersion"] && keys["workspaces"]
 }
 
-// stripJSONC returns a copy of data in which // and /* */ comments and
+// bunStripJSONC returns a copy of data in which // and /* */ comments and
 // trailing commas are replaced by spaces, newlines kept, so that
 // encoding/json can read it and offsets and lines stay those of the file.
 // Hand-written: none of the kept libraries reads JSONC. String contents,
 // including "//" and "/*" inside them, are left intact.
-func stripJSONC(data []byte) ([]byte, error) {
+func bunStripJSONC(data []byte) ([]byte, error) {
 	out := make([]byte, len(data))
 	copy(out, data)
 	blank := func(from, to int) {
@@ -109,7 +109,7 @@ func stripJSONC(data []byte) ([]byte, error) {
 				}
 			}
 			if end < 0 {
-				return nil, &jsoncError{Offset: int64(i), Msg: "unterminated /* comment"}
+				return nil, &bunJSONCError{Offset: int64(i), Msg: "unterminated /* comment"}
 			}
 			blank(i, end)
 			i = end - 1
@@ -128,12 +128,12 @@ func stripJSONC(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-type jsoncError struct {
+type bunJSONCError struct {
 	Offset int64
 	Msg    string
 }
 
-func (e *jsoncError) Error() string { return e.Msg }
+func (e *bunJSONCError) Error() string { return e.Msg }
 
 // bunWorkspace is a "workspaces" value.
 type bunWorkspace struct {
@@ -168,12 +168,12 @@ type bunEntry struct {
 
 func parseBunLock(in *input) (*Lockfile, error) {
 	lines := newNpmLines(in.Data)
-	if err := jsonStartCheck(in.Path, in.Data, lines); err != nil {
+	if err := npmStartCheck(in.Path, in.Data, lines); err != nil {
 		return nil, err
 	}
-	data, err := stripJSONC(in.Data)
+	data, err := bunStripJSONC(in.Data)
 	if err != nil {
-		var je *jsoncError
+		var je *bunJSONCError
 		errors.As(err, &je)
 		return nil, errorf(in.Path, lines.at(je.Offset), "", "%s", je.Msg)
 	}
@@ -201,7 +201,7 @@ func parseBunLock(in *input) (*Lockfile, error) {
 			if err := j.dec.Decode(&raw); err != nil {
 				return nil, j.syntaxErr(err, key)
 			}
-			v, ok := jsonInteger(raw)
+			v, ok := npmJSONInteger(raw)
 			if !ok {
 				return nil, errorf(in.Path, line, key, "expected a whole number, found %s", raw)
 			}
@@ -230,6 +230,13 @@ func parseBunLock(in *input) (*Lockfile, error) {
 	}
 	if !haveWorkspaces {
 		return nil, errorf(in.Path, 1, "workspaces", "missing: not a bun.lock")
+	}
+	hasRoot := false
+	for i := range workspaces {
+		hasRoot = hasRoot || workspaces[i].path == ""
+	}
+	if !hasRoot {
+		return nil, errorf(in.Path, 1, "workspaces", `no root entry "": not a bun.lock`)
 	}
 	b := &bunBuilder{path: in.Path, lf: lf}
 	if err := b.build(workspaces, entries); err != nil {
@@ -674,7 +681,7 @@ func (b *bunBuilder) entry(e bunEntry, name string) (p Package, kind bunKind, in
 	}
 	ident, ok := str(0)
 	if !ok {
-		return fail(0, "expected a string \"name@resolution\", found %s", jsonKind(t[0]))
+		return fail(0, "expected a string \"name@resolution\", found %s", bunJSONKind(t[0]))
 	}
 	pkgName, res, ok := bunSplitIdent(ident)
 	if !ok || (pkgName == "" && !strings.HasPrefix(res, "root:")) {
@@ -699,9 +706,9 @@ func (b *bunBuilder) entry(e bunEntry, name string) (p Package, kind bunKind, in
 		if err := json.Unmarshal(t[idx], &in); err != nil || t[idx][0] != '{' {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) && te.Field != "" {
-				return nil, errAt(idx, te.Field, "expected %s, found %s", jsonTypeName(te.Type.String()), te.Value)
+				return nil, errAt(idx, te.Field, "expected %s, found %s", npmTypeName(te.Type.String()), te.Value)
 			}
-			return nil, errAt(idx, "", "expected an object, found %s", jsonKind(t[idx]))
+			return nil, errAt(idx, "", "expected an object, found %s", bunJSONKind(t[idx]))
 		}
 		return &in, nil
 	}
@@ -712,7 +719,7 @@ func (b *bunBuilder) entry(e bunEntry, name string) (p Package, kind bunKind, in
 		}
 		s, ok := str(idx)
 		if !ok {
-			return nil, errAt(idx, "", "expected an integrity string, found %s", jsonKind(t[idx]))
+			return nil, errAt(idx, "", "expected an integrity string, found %s", bunJSONKind(t[idx]))
 		}
 		return ParseSRI(s), nil
 	}
@@ -721,14 +728,14 @@ func (b *bunBuilder) entry(e bunEntry, name string) (p Package, kind bunKind, in
 	case bunNpm:
 		reg, ok := str(1)
 		if !ok {
-			return fail(1, "expected the registry string, found %s", jsonKind(at(t, 1)))
+			return fail(1, "expected the registry string, found %s", bunJSONKind(bunAt(t, 1)))
 		}
 		if info, err = readInfo(2, true); err != nil {
 			return Package{}, 0, nil, err
 		}
 		integrity, ok := str(3)
 		if !ok {
-			return fail(3, "expected the integrity string, found %s", jsonKind(at(t, 3)))
+			return fail(3, "expected the integrity string, found %s", bunJSONKind(bunAt(t, 3)))
 		}
 		p.Version = res
 		p.Source = Source{Kind: SourceRegistry, URL: reg}
@@ -739,7 +746,7 @@ func (b *bunBuilder) entry(e bunEntry, name string) (p Package, kind bunKind, in
 		}
 		tag, ok := str(2)
 		if !ok {
-			return fail(2, "expected the git tag string, found %s", jsonKind(at(t, 2)))
+			return fail(2, "expected the git tag string, found %s", bunJSONKind(bunAt(t, 2)))
 		}
 		if p.Hashes, err = optHash(3); err != nil {
 			return Package{}, 0, nil, err
@@ -790,15 +797,15 @@ func (b *bunBuilder) entry(e bunEntry, name string) (p Package, kind bunKind, in
 	return p, kind, info, nil
 }
 
-func at(t []json.RawMessage, i int) json.RawMessage {
+func bunAt(t []json.RawMessage, i int) json.RawMessage {
 	if i < len(t) {
 		return t[i]
 	}
 	return nil
 }
 
-// jsonKind names the kind of a raw JSON value for messages.
-func jsonKind(raw json.RawMessage) string {
+// bunJSONKind names the kind of a raw JSON value for messages.
+func bunJSONKind(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return "nothing"
 	}

@@ -24,7 +24,7 @@ func TestBunLock(t *testing.T) {
 		t.Errorf("format %q ecosystem %q version %q", lf.Format, lf.Ecosystem, lf.FormatVersion)
 	}
 	reg := func(u string) Source { return Source{Kind: SourceRegistry, URL: u} }
-	want := []pkgView{
+	want := []npmView{
 		{Path: "packages/lib", Name: "@demo/lib", Version: "0.1.0", Source: Source{Kind: SourceWorkspace, URL: "packages/lib"}, Direct: true, Script: "nil"},
 		{Path: "a", Name: "a", Version: "1.0.0", Source: reg(""), Direct: true, Script: "nil", Hashes: "sha512"},
 		{Path: "alias-b", Name: "b", Version: "2.0.0", Source: reg("https://registry.example.invalid/b/-/b-2.0.0.tgz"), Direct: true, Script: "nil", Hashes: "sha512"},
@@ -46,7 +46,7 @@ func TestBunLock(t *testing.T) {
 		{Path: "a/b", Name: "b", Version: "1.5.0", Source: reg(""), Script: "nil", Hashes: "sha512", Chain: "a@1.0.0"},
 		{Path: "c/d", Name: "d", Version: "1.0.0", Source: reg(""), Bundled: true, Script: "nil", Hashes: "sha512", Chain: "c@1.0.0"},
 	}
-	checkPackages(t, lf, data, want, func(p *Package) string { return "\n    \"" + p.Path + `": ` })
+	npmCheckPackages(t, lf, data, want, func(p *Package) string { return "\n    \"" + p.Path + `": ` })
 	// The integrity holds "//": string contents survive comment stripping.
 	if d := lf.Packages[1].Hashes[0].Digest; d != "PJrVUUenFE9gZzJ8O4LqcOfFQmrdnO6k0H3CkCI5v54Em4hiXrZdAUp3GPeTVGCMqwkheCxkPwIImD//o1guQA==" {
 		t.Errorf("a digest %q", d)
@@ -73,17 +73,17 @@ func TestStripJSONC(t *testing.T) {
 		{`{"a": 1,,}`, `{"a": 1,,}`},
 	}
 	for _, tt := range tests {
-		got, err := stripJSONC([]byte(tt.in))
+		got, err := bunStripJSONC([]byte(tt.in))
 		if err != nil {
 			t.Errorf("%q: %v", tt.in, err)
 			continue
 		}
 		if string(got) != tt.want {
-			t.Errorf("stripJSONC(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("bunStripJSONC(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	in := []byte(`{"a": 1} /* open`)
-	if _, err := stripJSONC(in); err == nil {
+	if _, err := bunStripJSONC(in); err == nil {
 		t.Error("unterminated comment accepted")
 	}
 	if string(in) != `{"a": 1} /* open` {
@@ -119,7 +119,8 @@ func TestBunErrors(t *testing.T) {
 		{"git without tag", head + "\"a\": [\"a@git+https://x.invalid/r.git#abcdef1\", {}]}}", 5, `packages["a"][2]`, "expected the git tag"},
 		{"folder without info", head + "\"a\": [\"a@file:x\"]}}", 5, `packages["a"]`, "missing the dependencies object"},
 		{"duplicate key", head + "\"a\": [\"a@link:a\", {}],\n\"a\": [\"a@link:a\", {}]}}", 6, `packages["a"]`, "listed twice"},
-		{"trailing data", "{\"lockfileVersion\": 1, \"workspaces\": {}}\n]", 2, "", "data after"},
+		{"trailing data", "{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}}}\n]", 2, "", "data after"},
+		{"no root workspace", "{\"lockfileVersion\": 1, \"workspaces\": {}}", 1, "workspaces", "no root entry"},
 		{"not json", "lockfileVersion = 1", 1, "", "not JSON"},
 		{"empty", "", 0, "", "empty file"},
 	}
@@ -144,7 +145,7 @@ func TestBunEmpty(t *testing.T) {
 	for _, data := range []string{
 		"{\"lockfileVersion\": 1, \"workspaces\": {\"\": {},},}",
 		"{\"lockfileVersion\": 0, \"workspaces\": {\"\": {\"name\": \"x\"}}, \"packages\": {}}",
-		"// nothing yet\n{\"lockfileVersion\": 1, \"workspaces\": {}}",
+		"// nothing yet\n{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}}}",
 	} {
 		lf, err := ParseBytes("bun.lock", []byte(data), FormatBun)
 		if err != nil {
@@ -172,12 +173,12 @@ func TestBunV0Workspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []pkgView{
+	want := []npmView{
 		{Path: "packages/w", Name: "w", Source: Source{Kind: SourceWorkspace, URL: "packages/w"}, Direct: true, Script: "nil"},
 		{Path: "a", Name: "a", Version: "1.0.0", Source: Source{Kind: SourceRegistry}, Direct: true, Script: "nil", Hashes: "sha512"},
 		{Path: "t", Name: "t", Version: "1.0.0", Source: Source{Kind: SourceRegistry}, Direct: true, Dev: true, Script: "nil", Hashes: "sha512"},
 	}
-	checkPackages(t, lf, data, want, func(p *Package) string {
+	npmCheckPackages(t, lf, data, want, func(p *Package) string {
 		if p.Path == "packages/w" {
 			return `"w": [`
 		}
@@ -342,7 +343,7 @@ func TestBunEdgeCaseSpotChecks(t *testing.T) {
 		t.Errorf("alias: %v", got)
 	}
 	lf := parse("files.json5")
-	if p := findPkg(lf, "etag"); p == nil || p.Source != (Source{Kind: SourceWorkspace, URL: "file:deps/etag"}) || !p.Dev || !p.Direct {
+	if p := npmFindPkg(lf, "etag"); p == nil || p.Source != (Source{Kind: SourceWorkspace, URL: "file:deps/etag"}) || !p.Dev || !p.Direct {
 		t.Errorf("files: etag %+v", p)
 	}
 	lf = parse("commits.json5")
@@ -355,19 +356,19 @@ func TestBunEdgeCaseSpotChecks(t *testing.T) {
 }
 
 func FuzzParseBunLock(f *testing.F) {
-	fuzzSeeds(f, "testdata/bun/*.lock", nil)
+	npmFuzzSeeds(f, "testdata/bun/*.lock", nil)
 	if dir := os.Getenv("GUARD_CORPUS"); dir != "" {
 		seeds, _ := filepath.Glob(filepath.Join(dir, "lockfiles/osv-scalibr-testdata/bunlock/*.json5"))
-		fuzzSeeds(f, "", seeds)
+		npmFuzzSeeds(f, "", seeds)
 	}
 	f.Add([]byte("{\"lockfileVersion\": 1, /* c */ \"workspaces\": {\"\": {\"dependencies\": {\"a\": \"1\"}},}, \"packages\": {\"a\": [\"a@git+x#abcdef1\", {}, \"abcdef1\"], \"a/@s/b\": [\"@s/b@1.0.0-rc.1\", \"\", {\"optionalPeers\": [\"a\"]}, \"sha1-x\"],},}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if out, err := stripJSONC(data); err == nil {
+		if out, err := bunStripJSONC(data); err == nil {
 			if len(out) != len(data) || bytes.Count(out, []byte("\n")) != bytes.Count(data, []byte("\n")) {
-				t.Fatalf("stripJSONC changed offsets: %q → %q", data, out)
+				t.Fatalf("bunStripJSONC changed offsets: %q → %q", data, out)
 			}
 		}
 		lf, err := ParseBytes("fuzz/bun.lock", data, FormatBun)
-		checkFuzzResult(t, lf, err)
+		npmCheckFuzzResult(t, lf, err)
 	})
 }

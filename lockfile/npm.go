@@ -46,18 +46,18 @@ func init() {
 // "lockfileVersion" with "packages", "dependencies" or "requires", and no
 // "workspaces" (which marks a bun.lock).
 func sniffPackageLock(data []byte) bool {
-	keys := jsonTopLevelKeys(data, 64<<10)
+	keys := npmTopLevelKeys(data, 64<<10)
 	if !keys["lockfileVersion"] || keys["workspaces"] {
 		return false
 	}
 	return keys["packages"] || keys["dependencies"] || keys["requires"]
 }
 
-// jsonTopLevelKeys lists the keys of the top-level JSON object found in the
+// npmTopLevelKeys lists the keys of the top-level JSON object found in the
 // first limit bytes. It skips strings, // and /* */ comments, and stops
 // quietly at anything it does not understand: it is a cheap sniff, not a
 // parser.
-func jsonTopLevelKeys(data []byte, limit int) map[string]bool {
+func npmTopLevelKeys(data []byte, limit int) map[string]bool {
 	if len(data) > limit {
 		data = data[:limit]
 	}
@@ -190,12 +190,12 @@ func (j *npmJSON) valueErr(err error, key string, line int) error {
 		if te.Field != "" {
 			k += "." + te.Field
 		}
-		return errorf(j.path, line, k, "expected %s, found %s", jsonTypeName(te.Type.String()), te.Value)
+		return errorf(j.path, line, k, "expected %s, found %s", npmTypeName(te.Type.String()), te.Value)
 	}
 	return j.syntaxErr(err, key)
 }
 
-func jsonTypeName(goType string) string {
+func npmTypeName(goType string) string {
 	switch {
 	case goType == "string":
 		return "a string"
@@ -220,7 +220,7 @@ func (j *npmJSON) openObject(key string) error {
 	// Just past the token, which holds no newline: its line.
 	line := j.line()
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errorf(j.path, line, key, "expected an object, found %s", jsonTokenKind(tok))
+		return errorf(j.path, line, key, "expected an object, found %s", npmTokenKind(tok))
 	}
 	return nil
 }
@@ -247,7 +247,7 @@ func (j *npmJSON) nextKey(key string) (name string, line int, more bool, err err
 	return s, j.line(), true, nil
 }
 
-func jsonTokenKind(tok json.Token) string {
+func npmTokenKind(tok json.Token) string {
 	switch v := tok.(type) {
 	case json.Delim:
 		if v == '[' {
@@ -284,9 +284,9 @@ func (j *npmJSON) rawSpan(key string) (start, end int64, err error) {
 	return end - int64(len(raw)), end, nil
 }
 
-// jsonStartCheck reports an empty file, or one that does not start like
+// npmStartCheck reports an empty file, or one that does not start like
 // JSON, with a clearer message than the decoder's.
-func jsonStartCheck(path string, data []byte, lines *npmLines) error {
+func npmStartCheck(path string, data []byte, lines *npmLines) error {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
 		return errorf(path, 0, "", "empty file: expected a JSON object")
@@ -301,8 +301,8 @@ func jsonStartCheck(path string, data []byte, lines *npmLines) error {
 	return nil
 }
 
-// jsonInteger parses raw as a JSON number holding an integer.
-func jsonInteger(raw []byte) (int, bool) {
+// npmJSONInteger parses raw as a JSON number holding an integer.
+func npmJSONInteger(raw []byte) (int, bool) {
 	f, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
 	if err != nil || f != float64(int(f)) || f < 0 || f > 1<<31 {
 		return 0, false
@@ -347,7 +347,7 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 	data := in.Data
 	lines := newNpmLines(data)
 	j := newNpmJSON(in.Path, data, 0, lines)
-	if err := jsonStartCheck(in.Path, data, lines); err != nil {
+	if err := npmStartCheck(in.Path, data, lines); err != nil {
 		return nil, err
 	}
 	if err := j.openObject(""); err != nil {
@@ -374,7 +374,7 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 			if err := j.dec.Decode(&raw); err != nil {
 				return nil, j.syntaxErr(err, key)
 			}
-			v, ok := jsonInteger(raw)
+			v, ok := npmJSONInteger(raw)
 			if !ok {
 				return nil, errorf(in.Path, line, key, "expected a whole number, found %s", raw)
 			}

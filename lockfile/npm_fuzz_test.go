@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// fuzzSeeds adds the files matching pattern, and the corpus files when the
+// npmFuzzSeeds adds the files matching pattern, and the corpus files when the
 // corpus is present.
-func fuzzSeeds(f *testing.F, pattern string, corpus []string) {
+func npmFuzzSeeds(f *testing.F, pattern string, corpus []string) {
 	files, _ := filepath.Glob(pattern)
 	files = append(files, corpus...)
 	for _, file := range files {
@@ -20,9 +20,9 @@ func fuzzSeeds(f *testing.F, pattern string, corpus []string) {
 	}
 }
 
-// checkFuzzResult fails on anything but a clean parse or a ParseError, and
+// npmCheckFuzzResult fails on anything but a clean parse or a ParseError, and
 // on parses that break the model's invariants.
-func checkFuzzResult(t *testing.T, lf *Lockfile, err error) {
+func npmCheckFuzzResult(t *testing.T, lf *Lockfile, err error) {
 	if err != nil {
 		var pe *ParseError
 		if !errors.As(err, &pe) {
@@ -47,15 +47,15 @@ func checkFuzzResult(t *testing.T, lf *Lockfile, err error) {
 }
 
 func FuzzParsePackageLock(f *testing.F) {
-	fuzzSeeds(f, "testdata/npm/*/package-lock.json", nil)
+	npmFuzzSeeds(f, "testdata/npm/*/package-lock.json", nil)
 	if dir := os.Getenv("GUARD_CORPUS"); dir != "" {
 		seeds, _ := filepath.Glob(filepath.Join(dir, "lockfiles/osv-scalibr-testdata/packagelockjson/*.json"))
-		fuzzSeeds(f, "", seeds)
+		npmFuzzSeeds(f, "", seeds)
 	}
 	f.Add([]byte(`{"lockfileVersion": 1, "dependencies": {"a": {"version": "npm:@s/b@1.0.0", "requires": {"a": "1"}, "dependencies": {"a": {"version": "1.0.0"}}}}}`))
 	f.Add([]byte(`{"lockfileVersion": 3, "packages": {"": {"dependencies": {"x": "1"}}, "node_modules/x": {"resolved": "../y", "link": true}, "../y": {"dependencies": {"x": "1"}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lf, err := ParseBytes("fuzz/package-lock.json", data, FormatPackageLock)
-		checkFuzzResult(t, lf, err)
+		npmCheckFuzzResult(t, lf, err)
 	})
 }

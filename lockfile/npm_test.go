@@ -11,8 +11,8 @@ import (
 	"testing"
 )
 
-// pkgView is the part of a Package the table tests compare.
-type pkgView struct {
+// npmView is the part of a Package the table tests compare.
+type npmView struct {
 	Path, Name, Version, Requirement string
 	Source                           Source
 	Direct, Dev, Optional, Bundled   bool
@@ -21,8 +21,8 @@ type pkgView struct {
 	Chain                            string // "a@1.0.0 > c@1.0.0"
 }
 
-func viewOf(p *Package) pkgView {
-	v := pkgView{
+func npmViewOf(p *Package) npmView {
+	v := npmView{
 		Path: p.Path, Name: p.Name, Version: p.Version, Requirement: p.Requirement,
 		Source: p.Source, Direct: p.Direct, Dev: p.Dev, Optional: p.Optional, Bundled: p.Bundled,
 		Script: "nil", Chain: strings.Join(p.Chain, " > "),
@@ -41,8 +41,8 @@ func viewOf(p *Package) pkgView {
 	return v
 }
 
-// lineOfText returns the 1-based line of the first occurrence of needle.
-func lineOfText(t *testing.T, data []byte, needle string) int {
+// npmLineOfText returns the 1-based line of the first occurrence of needle.
+func npmLineOfText(t *testing.T, data []byte, needle string) int {
 	t.Helper()
 	i := bytes.Index(data, []byte(needle))
 	if i < 0 {
@@ -54,7 +54,7 @@ func lineOfText(t *testing.T, data []byte, needle string) int {
 	return bytes.Count(data[:i], []byte("\n")) + 1
 }
 
-func checkPackages(t *testing.T, lf *Lockfile, data []byte, want []pkgView, keyText func(p *Package) string) {
+func npmCheckPackages(t *testing.T, lf *Lockfile, data []byte, want []npmView, keyText func(p *Package) string) {
 	t.Helper()
 	if len(lf.Packages) != len(want) {
 		var got []string
@@ -66,7 +66,7 @@ func checkPackages(t *testing.T, lf *Lockfile, data []byte, want []pkgView, keyT
 	ids := map[string]bool{}
 	for i := range lf.Packages {
 		p := &lf.Packages[i]
-		if got := viewOf(p); !reflect.DeepEqual(got, want[i]) {
+		if got := npmViewOf(p); !reflect.DeepEqual(got, want[i]) {
 			t.Errorf("package %d:\n got %+v\nwant %+v", i, got, want[i])
 		}
 		if p.Ecosystem != NPM {
@@ -77,7 +77,7 @@ func checkPackages(t *testing.T, lf *Lockfile, data []byte, want []pkgView, keyT
 		}
 		ids[p.ID] = true
 		if keyText != nil {
-			if wl := lineOfText(t, data, keyText(p)); p.Line != wl {
+			if wl := npmLineOfText(t, data, keyText(p)); p.Line != wl {
 				t.Errorf("%s: line %d, want %d", p.Path, p.Line, wl)
 			}
 		}
@@ -101,7 +101,7 @@ func TestNpmV3(t *testing.T) {
 		t.Errorf("includes %v: v3 needs no package.json", lf.Includes)
 	}
 	reg := func(u string) Source { return Source{Kind: SourceRegistry, URL: u} }
-	want := []pkgView{
+	want := []npmView{
 		{Path: "../outside", Name: "outside", Version: "0.1.0", Source: Source{Kind: SourcePath, URL: "../outside"}, Direct: true, Script: "false"},
 		{Path: "node_modules/@scope/dev", Name: "@scope/dev", Version: "3.0.0", Source: reg("https://npm-registry.invalid/@scope/dev/-/dev-3.0.0.tgz"), Direct: true, Dev: true, Script: "false", Hashes: "sha512"},
 		{Path: "node_modules/a", Name: "a", Version: "1.0.0", Source: reg("https://npm-registry.invalid/a/-/a-1.0.0.tgz"), Direct: true, Script: "true", Hashes: "sha512 sha1"},
@@ -123,7 +123,7 @@ func TestNpmV3(t *testing.T) {
 		// No name field: the name comes from the link that installs it.
 		{Path: "packages/lib", Name: "lib", Version: "0.0.2", Source: Source{Kind: SourceWorkspace, URL: "packages/lib"}, Script: "false"},
 	}
-	checkPackages(t, lf, data, want, func(p *Package) string { return `"` + p.Path + `": {` })
+	npmCheckPackages(t, lf, data, want, func(p *Package) string { return `"` + p.Path + `": {` })
 	a := &lf.Packages[2]
 	if a.Hashes[0].Digest != "wx2m4IkMILExi9Jc7ud6Q4wmuoXfrvBA/WrD4hfM6s8WrceyzDvjcSYWTeArY6ufV1OXBOf5moN/oBstRp3ZtA==" ||
 		a.Hashes[1].Digest != "A4YIWHrmieyqx4zHq3eQtKD/cng=" {
@@ -155,7 +155,7 @@ func TestNpmV1(t *testing.T) {
 		t.Errorf("includes %v, want %v", lf.Includes, want)
 	}
 	reg := func(u string) Source { return Source{Kind: SourceRegistry, URL: u} }
-	want := []pkgView{
+	want := []npmView{
 		{Path: "node_modules/a", Name: "a", Version: "1.0.0", Source: reg("https://npm-registry.invalid/a/-/a-1.0.0.tgz"), Direct: true, Script: "nil", Hashes: "sha512"},
 		{Path: "node_modules/a/node_modules/b", Name: "b", Version: "1.5.0", Source: reg("https://npm-registry.invalid/b/-/b-1.5.0.tgz"), Script: "nil", Hashes: "sha1", Chain: "a@1.0.0"},
 		{Path: "node_modules/alias-b", Name: "b", Version: "2.0.0", Source: reg("https://npm-registry.invalid/b/-/b-2.0.0.tgz"), Direct: true, Script: "nil", Hashes: "sha512"},
@@ -176,7 +176,7 @@ func TestNpmV1(t *testing.T) {
 		}
 		return "\n    \"" + name + `": {`
 	}
-	checkPackages(t, lf, data, want, keyText)
+	npmCheckPackages(t, lf, data, want, keyText)
 }
 
 // Without package.json, a v1 lockfile's direct dependencies are guessed:
@@ -228,8 +228,8 @@ func TestNpmV2PrefersPackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []pkgView{{Path: "node_modules/new", Name: "new", Version: "1.0.0", Source: Source{Kind: SourceRegistry}, Direct: true, Script: "false", Hashes: "sha512"}}
-	checkPackages(t, lf, data, want, func(p *Package) string { return `"` + p.Path + `"` })
+	want := []npmView{{Path: "node_modules/new", Name: "new", Version: "1.0.0", Source: Source{Kind: SourceRegistry}, Direct: true, Script: "false", Hashes: "sha512"}}
+	npmCheckPackages(t, lf, data, want, func(p *Package) string { return `"` + p.Path + `"` })
 	// A v2 file with only "dependencies" is read like v1.
 	data = []byte(`{"lockfileVersion": 2, "dependencies": {"old": {"version": "0.0.1"}}}`)
 	lf, err = ParseBytes("package-lock.json", data, FormatPackageLock)
@@ -474,7 +474,7 @@ func TestNpmCorpus(t *testing.T) {
 	}
 }
 
-func findPkg(lf *Lockfile, path string) *Package {
+func npmFindPkg(lf *Lockfile, path string) *Package {
 	for i := range lf.Packages {
 		if lf.Packages[i].Path == path {
 			return &lf.Packages[i]
@@ -501,7 +501,7 @@ func TestNpmCorpusSpotChecks(t *testing.T) {
 		{"node_modules/body-parser", "body-parser@1.19.0", false, "express@4.17.1"},
 		{"node_modules/raw-body", "raw-body@2.4.0", false, "express@4.17.1 > body-parser@1.19.0"},
 	} {
-		p := findPkg(lf, c.path)
+		p := npmFindPkg(lf, c.path)
 		if p == nil {
 			t.Errorf("%s missing", c.path)
 			continue
