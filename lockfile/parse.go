@@ -262,19 +262,34 @@ func Finish(lf *Lockfile) {
 		if parent[i] < 0 {
 			continue
 		}
+		// Walk up at most maxChain steps: a hostile lockfile with one long
+		// chain must not cost memory quadratic in its length.
 		var chain []string
+		depth := 0
 		for j := parent[i]; j >= 0; j = parent[j] {
-			chain = append(chain, lf.Packages[j].Key())
-			if len(chain) > len(lf.Packages) { // cannot happen; guards against a cycle bug
+			depth++
+			if len(chain) < maxChain {
+				chain = append(chain, lf.Packages[j].Key())
+			}
+			if depth > len(lf.Packages) { // cannot happen; guards against a cycle bug
 				break
 			}
 		}
 		for a, b := 0, len(chain)-1; a < b; a, b = a+1, b-1 {
 			chain[a], chain[b] = chain[b], chain[a]
 		}
+		if depth > maxChain {
+			// chain holds the maxChain dependents nearest the package; say
+			// how many more stand between it and the direct dependency.
+			chain = append([]string{fmt.Sprintf("… %d more", depth-maxChain)}, chain...)
+		}
 		lf.Packages[i].Chain = chain
 	}
 }
+
+// maxChain bounds the dependents Chain lists: enough for any real project
+// (the corpus's deepest is 14), and linear memory for hostile ones.
+const maxChain = 32
 
 // lineOf returns the 1-based line number of byte offset off in data.
 func lineOf(data []byte, off int64) int {
