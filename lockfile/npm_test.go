@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -737,9 +738,10 @@ func TestNpmDepthLimits(t *testing.T) {
 	if len(lf.Packages) != npmMaxDepth {
 		t.Errorf("%d packages", len(lf.Packages))
 	}
-	// Each a depends on the a nested in it.
-	if p := lf.Packages[npmMaxDepth-1]; len(p.Chain) != npmMaxDepth-1 {
-		t.Errorf("deepest chain has %d links", len(p.Chain))
+	// Each a depends on the a nested in it; Finish lists the maxChain
+	// nearest dependents and counts the rest.
+	if p := lf.Packages[npmMaxDepth-1]; len(p.Chain) != maxChain+1 || p.Chain[0] != fmt.Sprintf("… %d more", npmMaxDepth-1-maxChain) {
+		t.Errorf("deepest chain has %d links, first %q", len(p.Chain), p.Chain[0])
 	}
 	_, err = ParseBytes("package-lock.json", []byte(nest(npmMaxDepth+1)), FormatPackageLock)
 	var pe *ParseError
