@@ -118,12 +118,13 @@ func NewTrust(trustedRootJSON, npmKeysJSON []byte, source string, asOf time.Time
 	if asOf.Before(latest) {
 		asOf = latest
 	}
-	return newTrust(tr, keys, source, asOf, hex.EncodeToString(h.Sum(nil)))
+	tm := root.TrustedMaterialCollection{tr, npmKeyMaterial(keys, UsageNPMAttestations)}
+	return newTrust(tm, keys, source, asOf, hex.EncodeToString(h.Sum(nil)))
 }
 
+// newTrust wraps trusted material; keys are the npm keys it holds.
 func newTrust(tm root.TrustedMaterial, keys []NPMKey, source string, asOf time.Time, fingerprint string) (*Trust, error) {
-	t := &Trust{Source: source, AsOf: asOf, npmKeys: keys, fingerprint: fingerprint}
-	t.material = root.TrustedMaterialCollection{tm, npmKeyMaterial(keys, UsageNPMAttestations)}
+	t := &Trust{Source: source, AsOf: asOf, npmKeys: keys, fingerprint: fingerprint, material: tm}
 	var err error
 	// sigstore-go's public-good defaults: an SCT in the certificate, a
 	// transparency log entry and an observer timestamp (the log's
