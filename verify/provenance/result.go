@@ -9,6 +9,23 @@
 // The package gathers and verifies evidence; it never decides what to do
 // about it. guard's rules (provenance, provenance-invalid,
 // provenance-downgrade, publisher) read the Result.
+//
+// Decisions worth knowing:
+//   - npm: verified needs every attestation in the answer to verify and at
+//     least one SLSA build provenance signed by a Fulcio certificate; an
+//     answer with only the registry's publish attestation is missing.
+//     Publish attestations are verified with the npm keys of the trust
+//     material (TUF), never with keys fetched from the registry;
+//     dist.signatures use the registry's /-/npm/v1/keys (embedded fallback).
+//   - A bundle whose signer (registry key, CA, transparency log) the trust
+//     material does not know is unverifiable when its log time is later
+//     than Trust.AsOf (newer material may know it), otherwise invalid: the
+//     staging-signed PyPI files are invalid against the public-good root.
+//   - Failing to ask (network, 5xx after retries, timeouts) is
+//     unverifiable and never cached; a complete answer that does not decode
+//     is invalid.
+//   - PyPI: the lockfile's sha256 hashes select the index's files; every
+//     selected file must carry verified provenance, else missing.
 package provenance
 
 import (

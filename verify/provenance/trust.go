@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	_ "embed"
@@ -352,14 +351,4 @@ func LoadTrust(o TrustOptions) (*Trust, error) {
 		}
 	}
 	return NewTrust(embeddedTrustedRoot, keys, "embedded", time.Time{})
-}
-
-// knownLogs lists the transparency log key ids (hex) in the material, sorted.
-func (t *Trust) knownLogs() []string {
-	var out []string
-	for id := range t.material.RekorLogs() {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
 }
