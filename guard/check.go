@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/installguard/guard/lockfile"
@@ -30,6 +32,14 @@ type Options struct {
 	// Advisories answers which OSV advisories affect each package. Required
 	// whenever an advisory rule is on (malware is on at every level).
 	Advisories advisory.Source
+	// Provenance gathers build provenance; nil skips it (offline,
+	// --no-provenance).
+	Provenance ProvenanceSource
+	// NoProvenanceReason says why Provenance is nil, for the report.
+	NoProvenanceReason string
+	// RequireProvenance lists name globs ("npm:@myorg/*") whose packages
+	// must have verified provenance.
+	RequireProvenance []string
 	// MaxDBAge bounds the age of an offline advisory DB; 0 means no bound.
 	MaxDBAge time.Duration
 	// Now is the clock (tests set it); zero means time.Now.
@@ -49,6 +59,15 @@ func (o *Options) Validate() error {
 	}
 	if o.Mode != Block && o.Mode != Warn {
 		return fmt.Errorf("mode %q is not valid: use block or warn", o.Mode)
+	}
+	for _, p := range o.RequireProvenance {
+		_, glob, ok := strings.Cut(p, ":")
+		if !ok {
+			glob = p
+		}
+		if _, err := path.Match(glob, ""); err != nil {
+			return fmt.Errorf("provenance requirement %q: bad pattern", p)
+		}
 	}
 	return nil
 }
@@ -88,6 +107,19 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + err.Error()})
 		} else {
 			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
+		}
+	}
+	if opts.Provenance != nil && len(lfs) > 0 {
+		results := gatherProvenance(ctx, opts.Provenance, lfs, r)
+		r.Findings = append(r.Findings, provenanceFindings(rc, results, r, opts.RequireProvenance)...)
+	} else if opts.Provenance == nil {
+		why := opts.NoProvenanceReason
+		if why == "" {
+			why = "provenance was not gathered"
+		}
+		r.unchecked = map[string]string{RuleProvenance: why, RuleProvenanceInvalid: why, RuleProvenanceDowngrade: why}
+		if len(opts.RequireProvenance) > 0 {
+			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "provenance is required for some packages but was not gathered: " + why})
 		}
 	}
 	r.decide()
@@ -238,6 +270,8 @@ func (r *Report) decide() {
 		switch {
 		case it.Level > r.Level:
 			res.Status = "off"
+		case r.unchecked[it.Rule] != "" && res.Findings == 0:
+			res.Status, res.Note = "not checked", r.unchecked[it.Rule]
 		case worst[it.Rule] == Block:
 			res.Status = "block"
 		case worst[it.Rule] == Warn:

@@ -18,6 +18,10 @@ type Report struct {
 	// Items has one entry per principle item, on or off at this level.
 	Items  []ItemResult `json:"items"`
 	Errors []Error      `json:"errors"`
+
+	// unchecked names the rules whose evidence was not gathered in this
+	// run, with why; their items read "not checked", never "pass".
+	unchecked map[string]string
 }
 
 // LockfileSummary describes one lockfile that was checked.
@@ -33,6 +37,9 @@ type LockfileSummary struct {
 type PackageResult struct {
 	Lockfile string `json:"lockfile"`
 	lockfile.Package
+	// Provenance is set when provenance was gathered (not offline, not
+	// --no-provenance).
+	Provenance *ProvenanceReport `json:"provenance,omitempty"`
 }
 
 // Finding is one rule's verdict on one package (or lockfile).
@@ -68,9 +75,12 @@ type Finding struct {
 // ItemResult summarises one principle item.
 type ItemResult struct {
 	Item
-	// Status: "off" (above the configured level), "pass", "warn" or "block".
+	// Status: "off" (above the configured level), "not checked" (its
+	// evidence was not gathered in this run), "pass", "warn" or "block".
 	Status   string `json:"status"`
 	Findings int    `json:"findings"`
+	// Note says why an item was not checked.
+	Note string `json:"note,omitempty"`
 }
 
 // ErrorKind separates bad input from checks that could not complete.

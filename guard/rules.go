@@ -26,6 +26,10 @@ const (
 	RuleUnmaintained  = "unmaintained"
 	RuleUnsound       = "unsound"
 	RuleNotice        = "notice"
+
+	RuleProvenance          = "provenance"
+	RuleProvenanceInvalid   = "provenance-invalid"
+	RuleProvenanceDowngrade = "provenance-downgrade"
 )
 
 // Item is one principle item guard enforces: which rule enforces it, from
@@ -52,6 +56,12 @@ var Items = []Item{
 	{ID: "C2.1", Rule: RuleUnmaintained, Level: 2, Title: "RustSec: unmaintained crates", Default: Warn},
 	{ID: "C2.1", Rule: RuleUnsound, Level: 2, Title: "RustSec: unsound crates", Default: Warn},
 	{ID: "C2.1", Rule: RuleNotice, Level: 2, Title: "RustSec: notices", Default: Warn},
+	// An attestation that is present but fails verification is treated as
+	// an attack, at every level.
+	{ID: "Z3.3", Rule: RuleProvenanceInvalid, Level: 0, Title: "provenance that fails verification blocks", Default: Block},
+	{ID: "Z3.3", Rule: RuleProvenanceDowngrade, Level: 2, Title: "a package that had provenance does not silently lose it", Default: Warn},
+	// Provenance is required only for the packages policy names.
+	{ID: "Z3.3", Rule: RuleProvenance, Level: 0, Title: "required build provenance is present and verified"},
 }
 
 func itemOf(rule string) Item {

@@ -29,6 +29,7 @@ type checkArgs struct {
 	quiet     bool
 	verbose   bool
 	source    sourceArgs
+	prov      provenanceArgs
 }
 
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
@@ -40,6 +41,7 @@ func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
 	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
 	addSourceFlags(fs, &a.source)
+	addProvenanceFlags(fs, &a.prov)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
 	fs.BoolVarP(&a.verbose, "verbose", "v", false, "also list every package and what decided each finding")
 	return fs, a
@@ -63,8 +65,13 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
+	prov, noProv, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(fs.Args()))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
 	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.Action(a.mode),
-		Advisories: src.source(), MaxDBAge: src.maxAge}
+		Advisories: src.source(), MaxDBAge: src.maxAge, Provenance: prov, NoProvenanceReason: noProv}
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid

@@ -24,6 +24,7 @@ const usage = `guard checks what an install brings in before it runs.
 Usage:
   guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
   guard db update|status [flags]          manage the offline OSV database
+  guard trust update [flags]              refresh the Sigstore trusted root through TUF
   guard version                           print guard's version
   guard help [COMMAND]                    show help
 
@@ -67,6 +68,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runCheck(ctx, e, rest)
 	case "db":
 		return runDB(ctx, e, rest)
+	case "trust":
+		return runTrust(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "guard %s\n", version)
 		return guard.ExitAllow
@@ -90,6 +93,9 @@ func helpFor(e *env, cmd string) int {
 		return guard.ExitAllow
 	case "db":
 		fmt.Fprintln(e.stdout, dbUsage)
+		return guard.ExitAllow
+	case "trust":
+		fmt.Fprintln(e.stdout, trustUsage)
 		return guard.ExitAllow
 	default:
 		fmt.Fprintf(e.stderr, "guard: no help for unknown command %q\n", cmd)

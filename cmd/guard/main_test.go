@@ -45,13 +45,13 @@ func TestMain(m *testing.M) {
 
 func runGuard(t *testing.T, environ map[string]string, tty bool, args ...string) result {
 	t.Helper()
-	if _, ok := environ["GUARD_DB"]; !ok {
-		withDB := map[string]string{"GUARD_DB": testDBDir}
-		for k, v := range environ {
-			withDB[k] = v
-		}
-		environ = withDB
+	// Every run uses the test DB and gathers no provenance unless the test
+	// says otherwise.
+	withDefaults := map[string]string{"GUARD_DB": testDBDir, "GUARD_NO_PROVENANCE": "1"}
+	for k, v := range environ {
+		withDefaults[k] = v
 	}
+	environ = withDefaults
 	var out, errb bytes.Buffer
 	e := &env{stdout: &out, stderr: &errb,
 		getenv:     func(k string) string { return environ[k] },

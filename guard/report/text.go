@@ -112,7 +112,10 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 			if it.Findings > 0 {
 				count = plural(it.Findings, "finding")
 			}
-			t.printf("  %-5s %-14s %-5s %-12s %s\n", it.ID, it.Rule, status+strings.Repeat(" ", max(0, 5-len(it.Status))), count, it.Title)
+			if it.Note != "" {
+				count = it.Note
+			}
+			t.printf("  %-5s %-20s %s %-12s %s\n", it.ID, it.Rule, status+strings.Repeat(" ", max(0, 11-len(it.Status))), count, it.Title)
 		}
 	}
 	t.printf("\n%s\n", t.verdictLine(r))

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/verify/provenance"
+)
+
+// provenanceArgs are the provenance flags of check and the wrappers.
+type provenanceArgs struct {
+	noProvenance bool
+	trustedRoot  string
+}
+
+func addProvenanceFlags(fs *pflag.FlagSet, a *provenanceArgs) {
+	fs.BoolVar(&a.noProvenance, "no-provenance", false, "do not gather build provenance (also GUARD_NO_PROVENANCE=1)")
+	fs.StringVar(&a.trustedRoot, "trusted-root", "", "verify provenance against this Sigstore trusted_root.json `FILE` instead of the embedded or updated one")
+}
+
+// guardCacheDir is guard's folder in the user cache.
+func guardCacheDir(parts ...string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{dir, "guard"}, parts...)...), nil
+}
+
+// provenanceSource builds the verifier, or says why provenance is not
+// gathered in this run. projectDir is where the project's .npmrc lives.
+func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (guard.ProvenanceSource, string, error) {
+	switch {
+	case a.noProvenance || truthy(e.getenv("GUARD_NO_PROVENANCE")):
+		return nil, "skipped (--no-provenance)", nil
+	case offline:
+		return nil, "skipped (offline)", nil
+	}
+	trustDir, _ := guardCacheDir("trust")
+	trust, err := provenance.LoadTrust(provenance.TrustOptions{TrustedRootFile: a.trustedRoot, Dir: trustDir})
+	if err != nil {
+		return nil, "", fmt.Errorf("trust material: %w", err)
+	}
+	reg := e.discoverRegistries(ctx, projectDir)
+	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true)}
+	if reg.npm != "" {
+		opts = append(opts, provenance.WithNPMRegistry(reg.npm))
+	}
+	for scope, u := range reg.npmScopes {
+		opts = append(opts, provenance.WithNPMScopeRegistry(scope, u))
+	}
+	if cache, err := guardCacheDir("provenance"); err == nil {
+		opts = append(opts, provenance.WithResultCache(cache))
+	}
+	v, err := provenance.New(opts...)
+	if err != nil {
+		return nil, "", err
+	}
+	return v, "", nil
+}
+
+// projectDirOf is the folder whose package-manager configuration applies
+// to the paths being checked: the first folder given, or the folder of the
+// first lockfile, or the current folder.
+func projectDirOf(paths []string) string {
+	if len(paths) == 0 {
+		return "."
+	}
+	if st, err := os.Stat(paths[0]); err == nil && st.IsDir() {
+		return paths[0]
+	}
+	return filepath.Dir(paths[0])
+}
+
+const trustUsage = `Usage: guard trust update [--dir DIR] [--mirror URL] [--timeout 60s]
+
+Refreshes the Sigstore trusted root (and the npm registry keys it publishes)
+through TUF, verifying the metadata chain from the TUF root sigstore-go
+embeds, and writes it atomically into DIR (default <user cache>/guard/trust),
+where 'guard check' then finds it. A failed update leaves the previous files.`
+
+func runTrust(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] != "update" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprintln(e.stdout, trustUsage)
+			return guard.ExitAllow
+		}
+		fmt.Fprintln(e.stderr, trustUsage)
+		return guard.ExitInvalid
+	}
+	fs := pflag.NewFlagSet("trust update", pflag.ContinueOnError)
+	dir := fs.String("dir", "", "trust `DIR` (default <user cache>/guard/trust)")
+	mirror := fs.String("mirror", "", "TUF repository `URL` (default: Sigstore's public-good mirror)")
+	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
+	if code, ok := parseFlags(e, fs, args[1:], trustUsage); !ok {
+		return code
+	}
+	if truthy(e.getenv("GUARD_OFFLINE")) {
+		fmt.Fprintln(e.stderr, "guard trust update: offline mode forbids network calls")
+		return guard.ExitInvalid
+	}
+	d := *dir
+	if d == "" {
+		var err error
+		if d, err = guardCacheDir("trust"); err != nil {
+			fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)
+			return guard.ExitInvalid
+		}
+	}
+	reg := e.discoverRegistries(ctx, ".")
+	_, err := provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
+		NPMRegistry: reg.npm, HTTPClient: &http.Client{Timeout: *timeout}})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)
+		return guard.ExitIncomplete
+	}
+	fmt.Fprintf(e.stderr, "guard: trusted root updated in %s\n", d)
+	return guard.ExitAllow
+}

@@ -1,0 +1,131 @@
+package guard
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/provenance"
+)
+
+// ProvenanceSource gathers build-provenance evidence for packages
+// (verify/provenance.Verifier). Results come back in input order.
+type ProvenanceSource interface {
+	Verify(ctx context.Context, pkgs []lockfile.Package) []provenance.Result
+}
+
+// ProvenanceReport is what a package's report entry says about its
+// provenance.
+type ProvenanceReport struct {
+	// Status: verified, missing, invalid, unverifiable or unavailable.
+	Status    provenance.Status     `json:"status"`
+	Publisher *provenance.Publisher `json:"publisher,omitempty"`
+	Reason    string                `json:"reason,omitempty"`
+	Advice    string                `json:"advice,omitempty"`
+	// RegistrySignature is the npm registry's signature over the
+	// package's integrity, when registry metadata was read.
+	RegistrySignature *provenance.SignatureCheck `json:"registrySignature,omitempty"`
+	Downgrade         *provenance.Downgrade      `json:"downgrade,omitempty"`
+}
+
+// gatherProvenance verifies every package once and attaches the result to
+// the report's packages (which are in lockfile order).
+func gatherProvenance(ctx context.Context, src ProvenanceSource, lfs []*lockfile.Lockfile, r *Report) map[int]provenance.Result {
+	var pkgs []lockfile.Package
+	for _, lf := range lfs {
+		pkgs = append(pkgs, lf.Packages...)
+	}
+	results := src.Verify(ctx, pkgs)
+	out := make(map[int]provenance.Result, len(results))
+	for i := range results {
+		if i >= len(r.Packages) {
+			break
+		}
+		res := results[i]
+		out[i] = res
+		r.Packages[i].Provenance = &ProvenanceReport{Status: res.Status, Publisher: res.Publisher,
+			Reason: res.Reason, Advice: res.Advice, RegistrySignature: res.Registry, Downgrade: res.Downgrade}
+	}
+	return out
+}
+
+// provenanceFindings applies the provenance rules:
+//   - provenance-invalid: attestations or registry signatures that are
+//     present but fail verification (treated as an attack: blocks);
+//   - provenance-downgrade: a version published without the provenance its
+//     earlier versions had, or from another source repository;
+//   - provenance: a package the options require provenance for has none
+//     that verifies.
+func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Report, require []string) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	add := func(rule, id string, p *PackageResult, msg string) {
+		key := p.Lockfile + "\x00" + p.Key() + "\x00" + rule + "\x00" + id
+		if seen[key] || !rc.enabled(rule) {
+			return
+		}
+		seen[key] = true
+		action, why := rc.action(rule)
+		out = append(out, Finding{Rule: rule, Item: itemOf(rule).ID, ID: id, Aliases: []string{},
+			Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, Lockfile: p.Lockfile, Line: p.Line,
+			Chain: p.Chain, Action: action, Why: why, Message: msg})
+	}
+	for i := range r.Packages {
+		res, ok := results[i]
+		if !ok {
+			continue
+		}
+		p := &r.Packages[i]
+		if res.Status == provenance.StatusInvalid {
+			add(RuleProvenanceInvalid, "attestation-invalid", p, "has a provenance attestation that fails verification: "+res.Reason)
+		}
+		if res.Registry != nil && res.Registry.Status == provenance.StatusInvalid {
+			add(RuleProvenanceInvalid, "registry-signature-invalid", p, "has a registry signature that does not match its integrity: "+res.Registry.Reason)
+		}
+		if d := res.Downgrade; d != nil {
+			if d.ProvenanceDropped {
+				add(RuleProvenanceDowngrade, "provenance-dropped", p, fmt.Sprintf(
+					"was published without provenance, though %d earlier version(s) had it (last %s)", d.EarlierWithProvenance, d.LastWithProvenance))
+			}
+			if d.RepositoryChanged {
+				add(RuleProvenanceDowngrade, "repository-changed", p, fmt.Sprintf(
+					"names source repository %s, but %s named %s", d.Repository, d.PreviousVersion, d.PreviousRepository))
+			}
+		}
+		if res.Status != provenance.StatusVerified && res.Status != provenance.StatusInvalid && requires(require, p) {
+			msg := fmt.Sprintf("is required to have build provenance, but it is %s", res.Status)
+			if res.Reason != "" {
+				msg += ": " + res.Reason
+			}
+			if res.Advice != "" {
+				msg += " (" + res.Advice + ")"
+			}
+			add(RuleProvenance, string(res.Status), p, msg)
+		}
+	}
+	return out
+}
+
+// requires reports whether a pattern requires provenance for a package.
+// Patterns are name globs, optionally prefixed by an ecosystem
+// ("npm:@myorg/*", "PyPI:requests").
+func requires(patterns []string, p *PackageResult) bool {
+	if p.Source.Kind == lockfile.SourceWorkspace {
+		return false
+	}
+	for _, pat := range patterns {
+		eco, glob, ok := strings.Cut(pat, ":")
+		if !ok {
+			glob, eco = pat, ""
+		}
+		if eco != "" && !strings.EqualFold(eco, string(p.Ecosystem)) {
+			continue
+		}
+		if m, err := path.Match(glob, p.Name); err == nil && m {
+			return true
+		}
+	}
+	return false
+}
