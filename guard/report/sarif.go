@@ -356,9 +356,9 @@ func ruleTexts(f *guard.Finding) (short, full, helpText, helpMD string) {
 		guard.RuleNotice:        "RustSec: notice",
 	}[f.Rule]
 	summary := oneLine(f.Summary)
-	short = f.ID
+	short = kind + " " + f.ID
 	if summary != "" {
-		short += ": " + summary
+		short = f.ID + ": " + summary
 	}
 	short = truncate(short, 1000)
 	full = kind + " " + f.ID

@@ -406,9 +406,20 @@ func TestSARIFContent(t *testing.T) {
 	run := parseSARIF(t, writeSARIF(t, r, SARIFOptions{})).Runs[0]
 	rules := map[string]map[string]any{}
 	helpURI := map[string]string{}
+	short := map[string]string{}
 	for _, rule := range run.Tool.Driver.Rules {
 		rules[rule.ID] = rule.Properties
 		helpURI[rule.ID] = rule.HelpURI
+		short[rule.ID] = rule.ShortDescription.Text
+	}
+	for id, want := range map[string]string{
+		"vulnerability/GHSA-qwcr-r2fm-qrc7": "GHSA-qwcr-r2fm-qrc7: body-parser vulnerable to denial of service",
+		"malware/MAL-2024-1":                "Known malicious package MAL-2024-1",
+		"pinning/weak-hash":                 "A lockfile entry is pinned only by md5 or sha1",
+	} {
+		if short[id] != want {
+			t.Errorf("%s: shortDescription %q, want %q", id, short[id], want)
+		}
 	}
 	sev := func(id string) any { return rules[id]["security-severity"] }
 	for id, want := range map[string]any{
