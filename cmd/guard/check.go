@@ -35,7 +35,7 @@ type checkArgs struct {
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.StringVar(&a.format, "format", "text", "report format: text or json")
+	fs.StringVar(&a.format, "format", "text", "report format: text, json, sarif or markdown")
 	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.BoolVarP(&a.recursive, "recursive", "r", false, "search folders recursively (skips node_modules, .git, target, virtual envs)")
 	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
@@ -52,8 +52,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(e, fs, args, checkUsage); !ok {
 		return code
 	}
-	if a.format != "text" && a.format != "json" {
-		fmt.Fprintf(e.stderr, "guard check: --format %q is not supported: use text or json\n", a.format)
+	switch a.format {
+	case "text", "json", "sarif", "markdown":
+	default:
+		fmt.Fprintf(e.stderr, "guard check: --format %q is not supported: use text, json, sarif or markdown\n", a.format)
 		return guard.ExitInvalid
 	}
 	if a.quiet && a.verbose {
@@ -92,8 +94,13 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 // gets the report (written whole or not at all) and stderr a one-line verdict.
 func writeReport(e *env, r *guard.Report, a *checkArgs) error {
 	write := func(w io.Writer, color bool) error {
-		if a.format == "json" {
+		switch a.format {
+		case "json":
 			return report.JSON(w, r)
+		case "sarif":
+			return report.SARIF(w, r, report.SARIFOptions{Version: version})
+		case "markdown":
+			return report.Markdown(w, r, report.MarkdownOptions{})
 		}
 		return report.Text(w, r, report.TextOptions{Color: color, Quiet: a.quiet, Verbose: a.verbose})
 	}

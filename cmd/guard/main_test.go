@@ -202,3 +202,27 @@ func TestOutputFile(t *testing.T) {
 		t.Fatalf("unwritable --output: exit %d", bad.code)
 	}
 }
+
+func TestCheckSARIFAndMarkdown(t *testing.T) {
+	s := runGuard(t, nil, false, "check", "--format", "sarif", project("npm-vulnerable"))
+	var sarif struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Level  string `json:"level"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(s.stdout), &sarif); err != nil || s.code != 1 {
+		t.Fatalf("exit %d: %v\n%s", s.code, err, s.stdout)
+	}
+	if sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != 1 ||
+		!strings.HasPrefix(sarif.Runs[0].Results[0].RuleID, "vulnerability/") || sarif.Runs[0].Results[0].Level != "error" {
+		t.Errorf("SARIF %+v", sarif)
+	}
+	m := runGuard(t, nil, false, "check", "--format", "markdown", project("npm-vulnerable"))
+	if m.code != 1 || !strings.Contains(m.stdout, "| **BLOCK** | vulnerability | lodash@4.17.15 |") {
+		t.Errorf("markdown: exit %d\n%s", m.code, m.stdout)
+	}
+}

@@ -149,9 +149,20 @@ func finding(rule, id, lf, name, version string, line int, action guard.Action) 
 		Message: "has a problem", Why: "C1.1 is on from level 1 (level is 2); --mode block"}
 }
 
+// testItems is a fixed item table, so that golden outputs do not change
+// when guard gains rules.
+var testItems = []guard.Item{
+	{ID: "C1.1", Rule: guard.RulePinning, Level: 1, Title: "installs are pinned by version and hash"},
+	{ID: "C2.1", Rule: guard.RuleVulnerability, Level: 2, Title: "known vulnerabilities are reported before installing"},
+	{ID: "G2.3", Rule: guard.RuleMalware, Level: 0, Title: "known malicious packages always block"},
+	{ID: "C2.1", Rule: guard.RuleUnmaintained, Level: 2, Title: "RustSec: unmaintained crates"},
+	{ID: "C2.1", Rule: guard.RuleUnsound, Level: 2, Title: "RustSec: unsound crates"},
+	{ID: "C2.1", Rule: guard.RuleNotice, Level: 2, Title: "RustSec: notices"},
+}
+
 func items(level int) []guard.ItemResult {
 	var out []guard.ItemResult
-	for _, it := range guard.Items {
+	for _, it := range testItems {
 		st := "pass"
 		if it.Level > level {
 			st = "off"
