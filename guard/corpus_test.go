@@ -2,28 +2,15 @@ package guard
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
+	"github.com/installguard/guard/lockfile/corpustest"
 	"github.com/installguard/guard/verify/advisory"
 )
 
-// corpusDir returns the shared corpus (GUARD_CORPUS, default
-// ../shared/corpus from the module root) or skips.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "osv")); err != nil {
-		t.Skipf("corpus not found at %s (set GUARD_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus or skips (see lockfile/corpustest).
+func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
 // TestCorpusExpressLodash checks the generated express/lodash lockfile
 // against the corpus DB end to end: the advisories EXPECTED-HITS.md lists,

@@ -6,23 +6,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/installguard/guard/lockfile/corpustest"
 )
 
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "npm-attestations")); err != nil {
-		t.Skipf("corpus not found at %s (set GUARD_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus or skips (see lockfile/corpustest).
+func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
 // TestProvenanceEndToEnd points npm's configuration at a local registry
 // serving real attestation answers from the corpus: a genuine one, a

@@ -8,29 +8,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/installguard/guard/lockfile/corpustest"
 	"github.com/installguard/guard/verify/advisory"
 	"github.com/installguard/guard/verify/advisory/osvtest"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 )
 
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "osv")); err != nil {
-		t.Skipf("corpus not found at %s (set GUARD_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus or skips (see lockfile/corpustest).
+func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
 func record(t testing.TB, js string) *osvschema.Vulnerability {
 	t.Helper()

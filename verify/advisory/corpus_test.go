@@ -9,30 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/installguard/guard/lockfile/corpustest"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/proto"
 )
 
-// corpusDir returns the shared real-world corpus (GUARD_CORPUS, default
-// ../shared/corpus from the module root), or skips the test when it is absent.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "osv")); err != nil {
-		t.Skipf("corpus not found at %s (set GUARD_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus or skips (see lockfile/corpustest).
+func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
 // sharedCache holds the corpus indexes for all tests of one run, so each
 // corpus zip is indexed once per run.

@@ -5,24 +5,13 @@ import (
 	"crypto/sha512"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/installguard/guard/lockfile/corpustest"
 )
 
-// corpusDir returns the shared real-world corpus (GUARD_CORPUS, default
-// ../shared/corpus from the module root), or skips the test when it is absent.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "npm-attestations")); err != nil {
-		t.Skipf("corpus not found at %s (set GUARD_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus or skips (see lockfile/corpustest).
+func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
 func corpusRead(t testing.TB, rel string) []byte {
 	t.Helper()
