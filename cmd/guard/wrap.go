@@ -179,10 +179,11 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		return runReal(e, m, inv, cmd, nil)
 	}
 
-	gate, unchanged := res.After, 0
-	if !a.all {
-		gate, unchanged = pm.Changed(res.After, res.Before)
+	baseline := res.Before
+	if a.all {
+		baseline = nil
 	}
+	gate, unchanged := pm.Changed(res.After, baseline)
 	opts.Lockfiles = []*lockfile.Lockfile{gate}
 	if len(gate.Packages) > 0 {
 		opts.Advisories = src.source()

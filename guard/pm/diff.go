@@ -42,12 +42,16 @@ func keySet(lfs ...*lockfile.Lockfile) map[string]bool {
 // Changed returns a copy of after that holds only the packages that are new
 // or changed (name, version, source or integrity) against every lockfile of
 // before, and the number of distinct packages of after that are unchanged.
+// The project's own workspace members are neither: they are not installed.
 func Changed(after *lockfile.Lockfile, before []*lockfile.Lockfile) (*lockfile.Lockfile, int) {
 	old := keySet(before...)
 	out := *after
 	out.Packages = nil
 	unchanged := map[string]bool{}
 	for i := range after.Packages {
+		if after.Packages[i].Source.Kind == lockfile.SourceWorkspace {
+			continue
+		}
 		k := Key(&after.Packages[i])
 		if old[k] {
 			unchanged[k] = true

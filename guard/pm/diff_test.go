@@ -19,6 +19,7 @@ func TestChangedAndAdded(t *testing.T) {
 		pkg("b", "1.0.1", "BB"), // new version
 		pkg("c", "1.0.0", "XX"), // same version, other bytes
 		pkg("d", "1.0.0", "DD"), // new
+		{Ecosystem: lockfile.NPM, Name: "app", Source: lockfile.Source{Kind: lockfile.SourceWorkspace}},
 	}}
 	gate, unchanged := Changed(after, []*lockfile.Lockfile{before, nil})
 	if unchanged != 1 || len(gate.Packages) != 3 || gate.Path != "package-lock.json" {
@@ -29,7 +30,7 @@ func TestChangedAndAdded(t *testing.T) {
 			t.Errorf("gate[%d] = %s, want %s", i, gate.Packages[i].Key(), want)
 		}
 	}
-	if len(after.Packages) != 5 {
+	if len(after.Packages) != 6 {
 		t.Error("Changed modified its input")
 	}
 	empty, n := Changed(before, []*lockfile.Lockfile{before})
