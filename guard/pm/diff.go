@@ -25,18 +25,58 @@ func Key(p *lockfile.Package) string {
 	return strings.Join([]string{string(p.Ecosystem), p.Name, p.Version, p.Requirement, src, strings.Join(hs, " ")}, "\x00")
 }
 
-// keySet holds the keys of every package of the lockfiles.
-func keySet(lfs ...*lockfile.Lockfile) map[string]bool {
-	set := map[string]bool{}
+// looseKey identifies a registry package by ecosystem, name and version
+// only: what pip reports of installed distributions, which have no hashes.
+func looseKey(p *lockfile.Package) string {
+	if p.Source.Kind != lockfile.SourceRegistry || p.Version == "" {
+		return ""
+	}
+	return string(p.Ecosystem) + "\x00" + p.Name + "\x00" + p.Version
+}
+
+// pkgSet answers whether a package is the same as one of a set: the same
+// key, or the same registry name and version where one side has no hashes.
+type pkgSet struct {
+	keys     map[string]bool
+	loose    map[string]bool // every registry package
+	hashless map[string]bool // registry packages without hashes
+}
+
+func newPkgSet(lfs ...*lockfile.Lockfile) *pkgSet {
+	s := &pkgSet{keys: map[string]bool{}, loose: map[string]bool{}, hashless: map[string]bool{}}
 	for _, lf := range lfs {
 		if lf == nil {
 			continue
 		}
 		for i := range lf.Packages {
-			set[Key(&lf.Packages[i])] = true
+			s.add(&lf.Packages[i])
 		}
 	}
-	return set
+	return s
+}
+
+func (s *pkgSet) add(p *lockfile.Package) {
+	s.keys[Key(p)] = true
+	if l := looseKey(p); l != "" {
+		s.loose[l] = true
+		if len(p.Hashes) == 0 {
+			s.hashless[l] = true
+		}
+	}
+}
+
+func (s *pkgSet) has(p *lockfile.Package) bool {
+	if s.keys[Key(p)] {
+		return true
+	}
+	l := looseKey(p)
+	if l == "" {
+		return false
+	}
+	if len(p.Hashes) == 0 {
+		return s.loose[l]
+	}
+	return s.hashless[l]
 }
 
 // Changed returns a copy of after that holds only the packages that are new
@@ -44,20 +84,20 @@ func keySet(lfs ...*lockfile.Lockfile) map[string]bool {
 // before, and the number of distinct packages of after that are unchanged.
 // The project's own workspace members are neither: they are not installed.
 func Changed(after *lockfile.Lockfile, before []*lockfile.Lockfile) (*lockfile.Lockfile, int) {
-	old := keySet(before...)
+	old := newPkgSet(before...)
 	out := *after
 	out.Packages = nil
 	unchanged := map[string]bool{}
 	for i := range after.Packages {
-		if after.Packages[i].Source.Kind == lockfile.SourceWorkspace {
+		p := &after.Packages[i]
+		if p.Source.Kind == lockfile.SourceWorkspace {
 			continue
 		}
-		k := Key(&after.Packages[i])
-		if old[k] {
-			unchanged[k] = true
+		if old.has(p) {
+			unchanged[Key(p)] = true
 			continue
 		}
-		out.Packages = append(out.Packages, after.Packages[i])
+		out.Packages = append(out.Packages, *p)
 	}
 	if out.Packages == nil {
 		out.Packages = []lockfile.Package{}
@@ -71,15 +111,15 @@ func Added(got *lockfile.Lockfile, known ...*lockfile.Lockfile) []lockfile.Packa
 	if got == nil {
 		return nil
 	}
-	set := keySet(known...)
+	set := newPkgSet(known...)
 	var out []lockfile.Package
 	for i := range got.Packages {
-		k := Key(&got.Packages[i])
-		if set[k] {
+		p := &got.Packages[i]
+		if p.Source.Kind == lockfile.SourceWorkspace || set.has(p) {
 			continue
 		}
-		set[k] = true
-		out = append(out, got.Packages[i])
+		set.add(p)
+		out = append(out, *p)
 	}
 	return out
 }

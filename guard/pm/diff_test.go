@@ -61,3 +61,26 @@ func TestKeySeparatesSources(t *testing.T) {
 		t.Error("a registry URL (often omitted from lockfiles) changed the key")
 	}
 }
+
+// Installed Python distributions have no hashes: they match a hashed
+// registry entry of the same name and version, either way round.
+func TestHashlessMatchesByVersion(t *testing.T) {
+	installed := &lockfile.Lockfile{Packages: []lockfile.Package{
+		{Ecosystem: lockfile.PyPI, Name: "flask", Version: "3.0.0", Source: lockfile.Source{Kind: lockfile.SourceRegistry}}}}
+	resolved := &lockfile.Lockfile{Packages: []lockfile.Package{
+		{Ecosystem: lockfile.PyPI, Name: "flask", Version: "3.0.0", Hashes: []lockfile.Hash{{Algorithm: "sha256", Digest: "ab"}}, Source: lockfile.Source{Kind: lockfile.SourceRegistry}},
+		{Ecosystem: lockfile.PyPI, Name: "flask", Version: "3.0.1", Hashes: []lockfile.Hash{{Algorithm: "sha256", Digest: "cd"}}, Source: lockfile.Source{Kind: lockfile.SourceRegistry}}}}
+	gate, unchanged := Changed(resolved, []*lockfile.Lockfile{installed})
+	if unchanged != 1 || len(gate.Packages) != 1 || gate.Packages[0].Version != "3.0.1" {
+		t.Errorf("gate %+v unchanged %d", gate.Packages, unchanged)
+	}
+	if added := Added(installed, resolved); len(added) != 0 {
+		t.Errorf("added %+v", added)
+	}
+	// Two hashed entries with different hashes stay different.
+	other := &lockfile.Lockfile{Packages: []lockfile.Package{resolved.Packages[0]}}
+	other.Packages[0].Hashes = []lockfile.Hash{{Algorithm: "sha256", Digest: "ef"}}
+	if added := Added(other, resolved); len(added) != 1 {
+		t.Errorf("a different hash is not the same package: %+v", added)
+	}
+}
