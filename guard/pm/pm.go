@@ -191,3 +191,21 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// runOutput runs a resolution helper and returns its standard output.
+func runOutput(ctx context.Context, inv *Invocation, dir, name string, args ...string) (string, error) {
+	path, err := inv.LookPath(name)
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Dir = dir
+	cmd.Env = inv.environ()
+	var errb strings.Builder
+	cmd.Stderr = &limitedWriter{b: &errb, n: 16 << 10}
+	out, err := cmd.Output()
+	if err != nil {
+		return "", &ResolveError{Step: name + " " + strings.Join(args, " "), Err: err, Output: errb.String()}
+	}
+	return string(out), nil
+}
