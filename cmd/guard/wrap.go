@@ -162,17 +162,37 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 
 	// SIGTERM or SIGHUP while resolving: stop, remove the temporary copy and
 	// exit like a process that got the signal.
-	rctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	// (SIGINT cancels ctx: main's signal.NotifyContext.)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGHUP)
+	gotSig := make(chan os.Signal, 1)
+	go func() {
+		select {
+		case s := <-sigc:
+			gotSig <- s
+			cancel()
+		case <-rctx.Done():
+		}
+	}()
 	label := name + " " + cmd.Name
 	prog := newProgress(e)
 	prog.say("guard: resolving what %s would install…", label)
 	res, err := m.Resolve(rctx, inv, cmd)
 	prog.clear()
+	signal.Stop(sigc)
 	if err != nil {
-		return resolveFailure(e, label, err, rctx)
+		code := resolveFailure(e, label, err, rctx)
+		select {
+		case s := <-gotSig:
+			if n, ok := s.(syscall.Signal); ok {
+				code = 128 + int(n)
+			}
+		default:
+		}
+		return code
 	}
-	stop()
 	if res == nil || res.After == nil {
 		// Nothing can be installed (e.g. npm ci without a lockfile): the
 		// manager reports that itself.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -62,5 +63,78 @@ func TestWrapForwardsSignals(t *testing.T) {
 				t.Fatalf("exit %d, want %d; stdout %q stderr %q", code, tt.want, out.String(), errb.String())
 			}
 		})
+	}
+}
+
+// A signal while the install is being resolved: the resolution stops, the
+// temporary copy is removed, the project is untouched, exit 128+n.
+func TestWrapSignalWhileResolving(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir, tmp := t.TempDir(), t.TempDir()
+			ready := filepath.Join(t.TempDir(), "ready")
+			env := fakeNpm(t, "touch "+ready+"\nwhile :; do sleep 0.1; done\n")
+			writeFiles(t, dir, map[string]string{"package.json": testManifest})
+			before := treeSums(t, dir)
+			cmd := exec.Command(guardBinary(t), "npm", "install", "x")
+			cmd.Dir = dir
+			cmd.Env = append(append(os.Environ(), "GUARD_DB="+testDBDir, "TMPDIR="+tmp), env...)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				if _, err := os.Stat(ready); err == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the resolution never started: %s", errb.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "guard-npm-*")); len(left) != 1 {
+				t.Fatalf("temporary copy while resolving: %q", left)
+			}
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("guard did not stop; stderr %s", errb.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 128+int(sig) {
+				t.Errorf("exit %d, want %d; stderr %s", code, 128+int(sig), errb.String())
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "guard-npm-*")); len(left) != 0 {
+				t.Errorf("temporary copy left behind: %q", left)
+			}
+			if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+				t.Errorf("the project changed:\n%s", d)
+			}
+		})
+	}
+}
+
+// Progress lines only on a terminal, on standard error, cleared afterwards.
+func TestWrapProgressOnlyOnATerminal(t *testing.T) {
+	bin := t.TempDir()
+	writeFiles(t, bin, map[string]string{"npm": "#!/bin/sh\n" + fakeResolve + "exit 0\n"})
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"package.json": testManifest})
+	t.Chdir(dir)
+	r := runGuard(t, nil, true, "npm", "install")
+	if r.code != 0 || !strings.Contains(r.stderr, "\rguard: resolving what npm install would install…\x1b[K") ||
+		!strings.Contains(r.stderr, "\rguard: checking 0 packages…\x1b[K\r\x1b[K") || r.stdout != "" {
+		t.Errorf("terminal: exit %d stderr %q stdout %q", r.code, r.stderr, r.stdout)
+	}
+	r = runGuard(t, nil, false, "npm", "install")
+	if r.code != 0 || strings.Contains(r.stderr, "\r") || strings.Contains(r.stderr, "resolving") {
+		t.Errorf("not a terminal: exit %d stderr %q", r.code, r.stderr)
 	}
 }
