@@ -208,6 +208,9 @@ func TestWrapNpmInstallAllowedMatchesPlainNpm(t *testing.T) {
 	if !strings.Contains(r.stderr, "1 new or changed packages checked") || !strings.Contains(r.stderr, "allow") {
 		t.Errorf("stderr lacks the summary:\n%s", r.stderr)
 	}
+	if strings.Contains(r.stderr, "not checked") {
+		t.Errorf("the install added packages that were not checked:\n%s", r.stderr)
+	}
 	if !strings.Contains(r.stdout, "added 1 package") {
 		t.Errorf("npm's own output should reach stdout:\n%s", r.stdout)
 	}

@@ -138,3 +138,33 @@ func TestWrapProgressOnlyOnATerminal(t *testing.T) {
 		t.Errorf("not a terminal: exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// --format json --output FILE: the report in the file, one line on stderr;
+// a package the real command adds beyond the checked set is reported.
+func TestWrapJSONReportAndUncheckedAdditions(t *testing.T) {
+	bin := t.TempDir()
+	// The real run installs a package the resolution never mentioned.
+	writeFiles(t, bin, map[string]string{"npm": "#!/bin/sh\n" + fakeResolve + `mkdir -p node_modules
+printf '{"name":"x","lockfileVersion":3,"requires":true,"packages":{"":{"name":"x"},"node_modules/sneaky":{"version":"6.6.6","integrity":"sha512-` + strings.Repeat("C", 86) + `=="}}}\n' > node_modules/.package-lock.json
+exit 0
+`})
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"package.json": testManifest})
+	t.Chdir(dir)
+	out := filepath.Join(t.TempDir(), "report.json")
+	r := runGuard(t, nil, false, "--format", "json", "-o", out, "npm", "install")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), `"verdict": "allow"`) {
+		t.Errorf("report file: %v\n%s", err, data)
+	}
+	if !strings.Contains(r.stderr, "verdict allow, report written to "+out) {
+		t.Errorf("stderr lacks the one-line verdict:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "installed 1 packages that were not checked:\n  sneaky@6.6.6\n") {
+		t.Errorf("stderr lacks the unchecked addition:\n%s", r.stderr)
+	}
+}
