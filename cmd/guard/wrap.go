@@ -73,10 +73,6 @@ func wrapStdio(e *env) pm.Stdio {
 	return pm.Stdio{Stdin: os.Stdin, Stdout: e.stdout, Stderr: e.stderr}
 }
 
-// passThrough replaces guard with the package manager (pm.Exec); tests
-// that run guard in their own process use pm.Run instead.
-var passThrough = pm.Exec
-
 // dispatchWrap runs the wrapper commands: `guard [flags] <manager> ...`,
 // `guard shell-init` and their help. ok is false when args are none of them.
 func dispatchWrap(ctx context.Context, e *env, args []string) (code int, ok bool) {
@@ -132,15 +128,6 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	inv := &pm.Invocation{Manager: name, Args: rest[1:], Dir: dir}
-	cmd := m.Classify(inv)
-	if !cmd.Install {
-		code, err := passThrough(inv, name, inv.Args)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard: %v\n", err)
-		}
-		return code
-	}
-
 	if a.format != "text" && a.format != "json" {
 		fmt.Fprintf(e.stderr, "guard: --format %q is not supported: use text or json\n", a.format)
 		return guard.ExitInvalid
@@ -158,6 +145,16 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
 		return guard.ExitInvalid
+	}
+
+	cmd := m.Classify(inv)
+	if !cmd.Install {
+		// Nothing to check: guard steps aside (exec on Unix).
+		code, err := pm.Exec(inv, name, inv.Args)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "guard: %v\n", err)
+		}
+		return code
 	}
 
 	// SIGTERM or SIGHUP while resolving: stop, remove the temporary copy and
@@ -230,7 +227,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	if code := r.ExitCode(); code != guard.ExitAllow {
-		if code == guard.ExitBlocked && !a.quiet {
+		if !a.quiet {
 			fmt.Fprintf(e.stderr, "guard: %s was not run; nothing was changed\n", label)
 		}
 		return code

@@ -360,6 +360,7 @@ func TestWrapUsageErrors(t *testing.T) {
 	}{
 		{[]string{"--level", "9", "npm", "install", "x"}, 2, "level 9"},
 		{[]string{"--frob", "npm", "install"}, 2, "unknown flag"},
+		{[]string{"--mode", "maybe", "npm", "run", "x"}, 2, "mode"},
 		{[]string{"--offline"}, 2, "unknown command"},
 		{[]string{"help", "npm"}, 0, "--dry-run"},
 		{[]string{"help", "shell-init"}, 0, "eval"},
