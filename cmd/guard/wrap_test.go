@@ -371,3 +371,30 @@ func TestWrapUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A workspace: the members' manifests go into the copy, and npm run from a
+// member's folder resolves the whole workspace, as npm itself does.
+func TestWrapNpmWorkspace(t *testing.T) {
+	needNpm(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"package.json":            `{"name":"root","private":true,"workspaces":["packages/*"]}` + "\n",
+		"packages/a/package.json": `{"name":"a","version":"1.0.0"}` + "\n",
+	})
+	before := treeSums(t, dir)
+	for _, tt := range []struct {
+		dir  string
+		args []string
+	}{
+		{dir, []string{"--dry-run", "npm", "install", "lodash@4.17.15", "-w", "a"}},
+		{filepath.Join(dir, "packages", "a"), []string{"--dry-run", "npm", "install", "lodash@4.17.15"}},
+	} {
+		r := runBin(t, tt.dir, nil, tt.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "vulnerability lodash@4.17.15") {
+			t.Errorf("%v in %s: exit %d, want 1\n%s", tt.args, tt.dir, r.code, r.stderr)
+		}
+	}
+	if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+		t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+	}
+}
