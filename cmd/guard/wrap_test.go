@@ -183,6 +183,14 @@ func TestWrapNpmInstallBlockedLeavesProjectUntouched(t *testing.T) {
 	if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
 		t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
 	}
+	// A global install is resolved in an empty project.
+	r = runBin(t, dir, nil, "--dry-run", "npm", "install", "-g", "lodash@4.17.15")
+	if r.code != 1 || !strings.Contains(r.stderr, "vulnerability lodash@4.17.15") {
+		t.Fatalf("npm install -g: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+		t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+	}
 	// A project with a lockfile, through npm's alias and guard's flags.
 	writeFiles(t, dir, map[string]string{"package-lock.json": `{"name":"guard-wrap-test","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"guard-wrap-test","version":"1.0.0"}}}` + "\n"})
 	before = treeSums(t, dir)
