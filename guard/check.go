@@ -25,6 +25,10 @@ type Options struct {
 	Paths []string
 	// Recursive searches directories for lockfiles in subfolders too.
 	Recursive bool
+	// Lockfiles, when not nil, are already-parsed lockfiles to check instead
+	// of Paths (the package-manager wrappers pass the packages an install
+	// would add or change).
+	Lockfiles []*lockfile.Lockfile
 	// Level (0–3) turns principle items on up to that level.
 	Level int
 	// Mode is the action of a finding of an enabled rule: Block or Warn.
@@ -129,6 +133,9 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 // loadLockfiles resolves the paths into parsed lockfiles, recording errors,
 // and lists the directories in which no lockfile was found.
 func loadLockfiles(opts Options, r *Report) ([]*lockfile.Lockfile, []noLockfile) {
+	if opts.Lockfiles != nil {
+		return opts.Lockfiles, nil
+	}
 	var missing []noLockfile
 	paths := opts.Paths
 	if len(paths) == 0 {

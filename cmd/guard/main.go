@@ -63,6 +63,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	cmd, rest := args[0], args[1:]
+	if code, ok := dispatchWrap(ctx, e, args); ok {
+		return code // guard [flags] npm|cargo|pip ..., shell-init (wrap.go)
+	}
 	switch cmd {
 	case "check":
 		return runCheck(ctx, e, rest)

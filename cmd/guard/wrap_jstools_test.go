@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	jsToolsOnce sync.Once
+	jsToolsBin  string
+	jsToolsErr  string
+)
+
+// jsTool finds pnpm or yarn on PATH, else installs pnpm 9 and yarn 1 with
+// npm from the npm registry into a folder of this test run.
+func jsTool(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	needNpm(t)
+	jsToolsOnce.Do(func() {
+		prefix := filepath.Join(filepath.Dir(testDBDir), "jstools")
+		out, err := exec.Command("npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", "pnpm@9", "yarn@1").CombinedOutput()
+		if err != nil {
+			jsToolsErr = "npm install pnpm yarn: " + err.Error() + "\n" + string(out)
+			return
+		}
+		jsToolsBin = filepath.Join(prefix, "node_modules", ".bin")
+	})
+	if jsToolsErr != "" {
+		t.Skip("skipping: " + jsToolsErr)
+	}
+	return filepath.Join(jsToolsBin, name)
+}
+
+func TestWrapPnpmAndYarnEndToEnd(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell paths")
+	}
+	for _, tt := range []struct{ tool, lock string }{{"pnpm", "pnpm-lock.yaml"}, {"yarn", "yarn.lock"}} {
+		t.Run(tt.tool, func(t *testing.T) {
+			bin := filepath.Dir(jsTool(t, tt.tool))
+			env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"package.json": testManifest})
+			before := treeSums(t, dir)
+			r := runBin(t, dir, env, tt.tool, "add", "lodash@4.17.15")
+			if r.code != 1 || !strings.Contains(r.stderr, "vulnerability lodash@4.17.15") {
+				t.Fatalf("%s add lodash@4.17.15: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", tt.tool, r.code, r.stdout, r.stderr)
+			}
+			if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+				t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+			}
+
+			plain := t.TempDir()
+			writeFiles(t, plain, map[string]string{"package.json": testManifest})
+			r = runBin(t, dir, env, tt.tool, "add", "is-number@7.0.0")
+			if r.code != 0 || !strings.Contains(r.stderr, "1 new or changed packages checked") {
+				t.Fatalf("%s add is-number: exit %d\nstdout:\n%s\nstderr:\n%s", tt.tool, r.code, r.stdout, r.stderr)
+			}
+			cmd := exec.Command(filepath.Join(bin, tt.tool), "add", "is-number@7.0.0")
+			cmd.Dir = plain
+			cmd.Env = append(os.Environ(), env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("plain %s add: %v\n%s", tt.tool, err, out)
+			}
+			for _, f := range []string{"package.json", tt.lock, "node_modules/is-number/package.json"} {
+				a, errA := os.ReadFile(filepath.Join(dir, f))
+				b, errB := os.ReadFile(filepath.Join(plain, f))
+				if errA != nil || errB != nil || string(a) != string(b) {
+					t.Errorf("%s differs from plain %s add (%v, %v):\n%s\n---\n%s", f, tt.tool, errA, errB, a, b)
+				}
+			}
+		})
+	}
+}

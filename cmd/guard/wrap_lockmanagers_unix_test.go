@@ -1,0 +1,130 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Lockfiles the fake managers write when asked to resolve: one that holds a
+// package the test DB marks vulnerable (lodash 4.17.15, urllib3 2.0.7) and
+// one that does not.
+var fakeLocks = map[string][2]string{
+	"pnpm-lock.yaml": {
+		"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      lodash:\n        specifier: 4.17.15\n        version: 4.17.15\npackages:\n  lodash@4.17.15:\n    resolution: {integrity: sha512-" + sri("A") + "}\nsnapshots:\n  lodash@4.17.15: {}\n",
+		"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      is-number:\n        specifier: 7.0.0\n        version: 7.0.0\npackages:\n  is-number@7.0.0:\n    resolution: {integrity: sha512-" + sri("B") + "}\nsnapshots:\n  is-number@7.0.0: {}\n",
+	},
+	"yarn.lock": {
+		"# yarn lockfile v1\n\n\nlodash@4.17.15:\n  version \"4.17.15\"\n  resolved \"https://npm-registry.invalid/lodash/-/lodash-4.17.15.tgz#abc\"\n  integrity sha512-" + sri("A") + "\n",
+		"# yarn lockfile v1\n\n\nis-number@7.0.0:\n  version \"7.0.0\"\n  resolved \"https://npm-registry.invalid/is-number/-/is-number-7.0.0.tgz#abc\"\n  integrity sha512-" + sri("B") + "\n",
+	},
+	"uv.lock": {
+		"version = 1\nrevision = 2\nrequires-python = \">=3.10\"\n\n[[package]]\nname = \"urllib3\"\nversion = \"2.0.7\"\nsource = { registry = \"https://pypi.org/simple\" }\nwheels = [\n    { url = \"https://files.example/urllib3-2.0.7-py3-none-any.whl\", hash = \"sha256:" + strings.Repeat("a", 64) + "\" },\n]\n",
+		"version = 1\nrevision = 2\nrequires-python = \">=3.10\"\n\n[[package]]\nname = \"six\"\nversion = \"1.16.0\"\nsource = { registry = \"https://pypi.org/simple\" }\nwheels = [\n    { url = \"https://files.example/six-1.16.0-py3-none-any.whl\", hash = \"sha256:" + strings.Repeat("b", 64) + "\" },\n]\n",
+	},
+	"poetry.lock": {
+		"[[package]]\nname = \"urllib3\"\nversion = \"2.0.7\"\ndescription = \"\"\noptional = false\npython-versions = \">=3.8\"\nfiles = [\n    {file = \"urllib3-2.0.7-py3-none-any.whl\", hash = \"sha256:" + strings.Repeat("a", 64) + "\"},\n]\n\n[metadata]\nlock-version = \"2.1\"\npython-versions = \"^3.10\"\ncontent-hash = \"x\"\n",
+		"[[package]]\nname = \"six\"\nversion = \"1.16.0\"\ndescription = \"\"\noptional = false\npython-versions = \">=3.8\"\nfiles = [\n    {file = \"six-1.16.0-py3-none-any.whl\", hash = \"sha256:" + strings.Repeat("b", 64) + "\"},\n]\n\n[metadata]\nlock-version = \"2.1\"\npython-versions = \"^3.10\"\ncontent-hash = \"x\"\n",
+	},
+}
+
+// sri is a well-formed SHA-512 digest in base64 made of one letter.
+func sri(letter string) string { return strings.Repeat(letter, 86) + "==" }
+
+func TestWrapLockManagersWithFakes(t *testing.T) {
+	for _, tt := range []struct {
+		tool, lock, manifest string
+		args                 []string
+		resolveFlag          string // what marks the resolution call
+		wantResolve          string // the resolution call's arguments
+	}{
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile"},
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"i"}, "--lockfile-only", "install --lockfile-only --ignore-scripts --ignore-pnpmfile"},
+		{"yarn", "yarn.lock", "package.json", nil, "--mode=update-lockfile", "install --mode=update-lockfile"},
+		{"yarn", "yarn.lock", "package.json", []string{"add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile"},
+		{"uv", "uv.lock", "pyproject.toml", []string{"sync"}, "lock", "lock"},
+		{"uv", "uv.lock", "pyproject.toml", []string{"add", "x"}, "--no-sync", "add x --no-sync"},
+		{"poetry", "poetry.lock", "pyproject.toml", []string{"install"}, "lock", "lock"},
+		{"poetry", "poetry.lock", "pyproject.toml", []string{"add", "x"}, "--lock", "add x --lock"},
+	} {
+		t.Run(tt.tool+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			for i, verdict := range []string{"blocked", "allowed"} {
+				dir := t.TempDir()
+				log := filepath.Join(t.TempDir(), "calls")
+				lockContent := filepath.Join(t.TempDir(), "lock")
+				writeFiles(t, filepath.Dir(lockContent), map[string]string{"lock": fakeLocks[tt.lock][i]})
+				script := `echo "$*" >> ` + log + `
+case "$*" in --version) echo 4.1.0; exit 0;; esac
+case " $* " in *" ` + tt.resolveFlag + ` "*) cp ` + lockContent + ` ` + tt.lock + `; exit 0;; esac
+echo "real $*"; exit 5
+`
+				bin := t.TempDir()
+				writeFiles(t, bin, map[string]string{tt.tool: "#!/bin/sh\n" + script})
+				env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+				writeFiles(t, dir, map[string]string{tt.manifest: "{}\n"})
+				before := treeSums(t, dir)
+				r := runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
+				calls, _ := os.ReadFile(log)
+				if !strings.Contains(string(calls), tt.wantResolve+"\n") {
+					t.Errorf("%s: resolution calls:\n%s\nwant %q", verdict, calls, tt.wantResolve)
+				}
+				if verdict == "blocked" {
+					if r.code != 1 || r.stdout != "" {
+						t.Fatalf("blocked: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+					}
+					if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+						t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+					}
+					continue
+				}
+				want := "real " + strings.Join(tt.args, " ")
+				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 new or changed packages checked") {
+					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestWrapUvPipWithFake(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(t.TempDir(), "calls")
+	script := `echo "$*" >> ` + log + `
+if [ "$1 $2" = "pip compile" ]; then
+  in=""; out=""
+  while [ $# -gt 0 ]; do
+    case "$1" in *requirements.in) in=$1;; esac
+    [ "$1" = "-o" ] && out=$2; shift
+  done
+  cp "$in" ` + filepath.Join(dir, "..", "seen.in") + `
+  printf 'urllib3==2.0.7 \\\n    --hash=sha256:` + strings.Repeat("a", 64) + `\n' > "$out"
+  exit 0
+fi
+if [ "$1 $2" = "pip list" ]; then echo '[]'; exit 0; fi
+echo "real $*"; exit 0
+`
+	bin := t.TempDir()
+	writeFiles(t, bin, map[string]string{"uv": "#!/bin/sh\n" + script})
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	writeFiles(t, dir, map[string]string{"req.txt": "urllib3\n"})
+	r := runBin(t, dir, env, "uv", "pip", "install", "-r", "req.txt", "--index-url", "http://127.0.0.1:1/simple", "six")
+	if r.code != 1 || !strings.Contains(r.stderr, "urllib3@2.0.7") || r.stdout != "" {
+		t.Fatalf("uv pip install: exit %d stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	calls, _ := os.ReadFile(log)
+	if !strings.Contains(string(calls), "pip compile ") || !strings.Contains(string(calls), "--index-url http://127.0.0.1:1/simple") ||
+		!strings.Contains(string(calls), "--generate-hashes --only-binary :all:") {
+		t.Errorf("calls:\n%s", calls)
+	}
+	seen, _ := os.ReadFile(filepath.Join(dir, "..", "seen.in"))
+	if string(seen) != "-r "+filepath.Join(dir, "req.txt")+"\nsix\n" {
+		t.Errorf("requirements given to uv pip compile: %q", seen)
+	}
+	// uv pip list is pass-through.
+	if r := runBin(t, dir, env, "uv", "pip", "list"); r.code != 0 || r.stdout != "[]\n" {
+		t.Errorf("uv pip list: %d %q", r.code, r.stdout)
+	}
+}

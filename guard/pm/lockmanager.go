@@ -1,0 +1,389 @@
+package pm
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/installguard/guard/lockfile"
+	"go.yaml.in/yaml/v3"
+)
+
+// lockManager is a package manager that keeps one lockfile next to its
+// manifest (pnpm, yarn, uv, poetry): an install-like command is resolved by
+// running the manager's lock-only equivalent in a temporary copy of the
+// project, and the lockfile it writes is the package set.
+type lockManager struct {
+	names []string
+	// commands maps what the user may type to the canonical command;
+	// install lists the canonical commands that install or lock.
+	commands map[string]string
+	install  map[string]bool
+	// noCommand is the command when none is given ("install" for yarn).
+	noCommand string
+	// valueFlags take the next argument as their value.
+	valueFlags map[string]bool
+	// markers: the project root is the nearest folder holding one.
+	markers []string
+	// lockNames: the lockfile, first existing wins.
+	lockNames []string
+	// copyFiles are copied from the root (and from each workspace member:
+	// memberFiles); copyDirs are copied whole (yarn's .yarn/releases).
+	copyFiles, memberFiles, copyDirs []string
+	// members lists workspace member folders relative to the root.
+	members func(root string) []string
+	// resolve returns the commands (argument lists, each run in order in
+	// the copy) that write the lockfile the user's command would.
+	resolve func(cmd string, args []string, idx int, hasLock bool, version string) [][]string
+	// versionArgs, when set, are run in the copy first; the output is
+	// passed to resolve (yarn 1 and yarn 2+ resolve differently).
+	versionArgs []string
+	// tool is the executable the resolution runs ("" = the name as typed).
+	tool string
+}
+
+func (m *lockManager) Names() []string { return m.names }
+
+// parse finds the command: the first argument that is not an option (or
+// an option's value).
+func (m *lockManager) parse(args []string) (cmd string, idx int) {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			break
+		}
+		if strings.HasPrefix(arg, "-") {
+			name, _, hasVal := strings.Cut(arg, "=")
+			if !hasVal && m.valueFlags[name] {
+				i++
+			}
+			continue
+		}
+		if c, ok := m.commands[arg]; ok {
+			return c, i
+		}
+		return arg, i
+	}
+	return m.noCommand, -1
+}
+
+func (m *lockManager) Classify(inv *Invocation) Command {
+	c, _ := m.parse(inv.Args)
+	return Command{Name: c, Install: m.install[c]}
+}
+
+func (m *lockManager) root(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, mk := range m.markers {
+			if exists(filepath.Join(d, mk)) {
+				return d
+			}
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+func (m *lockManager) lock(dir string) (*lockfile.Lockfile, error) {
+	for _, n := range m.lockNames {
+		if p := filepath.Join(dir, n); exists(p) {
+			return lockfile.Parse(p)
+		}
+	}
+	return nil, nil
+}
+
+func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
+	c, idx := m.parse(inv.Args)
+	root := m.root(inv.Dir)
+	// A root found by its lockfile alone may be a workspace member's parent:
+	// prefer the workspace root that lists the member.
+	res := &Resolution{}
+	before, err := m.lock(root)
+	if err != nil {
+		return nil, err
+	}
+	if before != nil {
+		res.Before = append(res.Before, before)
+	}
+	tmp, err := newTempProject(m.names[0])
+	if err != nil {
+		return nil, err
+	}
+	defer tmp.Remove()
+	for _, f := range m.copyFiles {
+		if _, err := tmp.copyIn(filepath.Join(root, f), f); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range m.copyDirs {
+		if err := copyTree(tmp, root, d); err != nil {
+			return nil, err
+		}
+	}
+	if m.members != nil {
+		for _, mem := range m.members(root) {
+			for _, f := range m.memberFiles {
+				rel := filepath.Join(filepath.FromSlash(mem), f)
+				if _, err := tmp.copyIn(filepath.Join(root, rel), rel); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	workDir := tmp.Dir
+	if rel, err := filepath.Rel(root, inv.Dir); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+		workDir = filepath.Join(tmp.Dir, rel)
+		if err := os.MkdirAll(workDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	tool := m.tool
+	if tool == "" {
+		tool = inv.Manager
+	}
+	version := ""
+	if m.versionArgs != nil {
+		out, err := runOutput(ctx, inv, workDir, tool, m.versionArgs...)
+		if err != nil {
+			return nil, err
+		}
+		version = strings.TrimSpace(out)
+	}
+	for _, args := range m.resolve(c, absArgs(inv.Dir, inv.Args), idx, before != nil, version) {
+		step := tool + " " + strings.Join(args, " ")
+		if err := runCaptured(ctx, inv, workDir, step, tool, args...); err != nil {
+			return nil, err
+		}
+	}
+	after, err := m.lock(tmp.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if after == nil {
+		return nil, &ResolveError{Step: tool + " " + c, Err: ErrNoLockfile}
+	}
+	after.Path = displayPath(inv, filepath.Join(root, filepath.Base(after.Path)))
+	res.After = after
+	return res, nil
+}
+
+func (m *lockManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, error) {
+	return m.lock(m.root(inv.Dir))
+}
+
+// absArgs makes arguments that name local paths ("./x", "../y",
+// "file:../z", "link:./w") absolute, so that they still point at the
+// user's files from the copy.
+func absArgs(dir string, args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		prefix, p := "", a
+		for _, pre := range []string{"file:", "link:", "portal:"} {
+			if rest, ok := strings.CutPrefix(a, pre); ok {
+				prefix, p = pre, rest
+			}
+		}
+		if strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || (prefix != "" && p != "" && !filepath.IsAbs(p)) {
+			out[i] = prefix + filepath.Join(dir, p)
+			continue
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// copyTree copies the regular files under root/rel into the copy.
+func copyTree(tmp *tempProject, root, rel string) error {
+	src := filepath.Join(root, rel)
+	if !exists(src) {
+		return nil
+	}
+	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil || !info.Mode().IsRegular() {
+			return nil
+		}
+		r, _ := filepath.Rel(root, p)
+		_, err = tmp.copyIn(p, r)
+		return err
+	})
+}
+
+// withCommand replaces the command at idx (or appends it when there is
+// none) and adds extra flags at the end.
+func withCommand(args []string, idx int, cmd string, extra ...string) []string {
+	out := append([]string{}, args...)
+	if idx < 0 {
+		out = append([]string{cmd}, out...)
+	} else {
+		out[idx] = cmd
+	}
+	return append(out, extra...)
+}
+
+// pnpmMembers reads pnpm-workspace.yaml's package globs.
+func pnpmMembers(root string) []string {
+	data, err := os.ReadFile(filepath.Join(root, "pnpm-workspace.yaml"))
+	if err != nil {
+		return nil
+	}
+	var ws struct {
+		Packages []string `yaml:"packages"`
+	}
+	if yaml.Unmarshal(data, &ws) != nil {
+		return nil
+	}
+	return globMembers(root, ws.Packages, "package.json")
+}
+
+// npmStyleMembers reads package.json "workspaces" (yarn).
+func npmStyleMembers(root string) []string {
+	m, _ := npmWorkspaces(root)
+	return m
+}
+
+// globMembers lists the folders under root matching the patterns (with
+// "!" exclusions) that hold the marker file.
+func globMembers(root string, patterns []string, marker string) []string {
+	if len(patterns) == 0 {
+		return nil
+	}
+	var include, exclude []string
+	for _, p := range patterns {
+		p = strings.TrimPrefix(filepath.ToSlash(p), "./")
+		if neg, ok := strings.CutPrefix(p, "!"); ok {
+			exclude = append(exclude, strings.TrimPrefix(neg, "./"))
+		} else {
+			include = append(include, p)
+		}
+	}
+	var out []string
+	filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+		if err != nil || !info.IsDir() {
+			return nil
+		}
+		if n := info.Name(); path != root && (n == "node_modules" || n == "target" || strings.HasPrefix(n, ".")) {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if rel != "." && exists(filepath.Join(path, marker)) && globAny(include, rel) && !globAny(exclude, rel) {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out
+}
+
+// pyprojectMembers reads [tool.uv.workspace] members.
+func uvMembers(root string) []string {
+	data, err := os.ReadFile(filepath.Join(root, "pyproject.toml"))
+	if err != nil {
+		return nil
+	}
+	var members []string
+	inWS := false
+	for _, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[") {
+			inWS = t == "[tool.uv.workspace]"
+			continue
+		}
+		if inWS && strings.HasPrefix(t, "members") {
+			_, v, _ := strings.Cut(t, "=")
+			v = strings.Trim(strings.TrimSpace(v), "[]")
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.Trim(strings.TrimSpace(s), `"'`); s != "" {
+					members = append(members, s)
+				}
+			}
+		}
+	}
+	return globMembers(root, members, "pyproject.toml")
+}
+
+func init() {
+	register(&lockManager{
+		names: []string{"pnpm"},
+		commands: map[string]string{"i": "install", "add": "add", "up": "update", "upgrade": "update",
+			"rm": "remove", "uninstall": "remove", "un": "remove", "it": "install-test", "ddp": "dedupe"},
+		install:   map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true, "import": true, "fetch": true},
+		noCommand: "",
+		valueFlags: map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--workspace-root": false,
+			"--reporter": true, "--loglevel": true, "--registry": true, "--store-dir": true, "--config": false},
+		markers:     []string{"pnpm-workspace.yaml", "pnpm-lock.yaml", "package.json"},
+		lockNames:   []string{"pnpm-lock.yaml"},
+		copyFiles:   []string{"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"},
+		memberFiles: []string{"package.json"},
+		members:     pnpmMembers,
+		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			switch cmd {
+			case "install-test", "fetch", "import":
+				cmd = "install"
+			}
+			return [][]string{withCommand(args, idx, cmd, "--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile")}
+		},
+	})
+	register(&lockManager{
+		names: []string{"yarn"},
+		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "up",
+			"remove": "remove", "dedupe": "dedupe"},
+		install:     map[string]bool{"install": true, "add": true, "up": true, "remove": true, "dedupe": true},
+		noCommand:   "install",
+		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true},
+		markers:     []string{"yarn.lock", ".yarnrc.yml", "package.json"},
+		lockNames:   []string{"yarn.lock"},
+		copyFiles:   []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
+		copyDirs:    []string{filepath.Join(".yarn", "releases"), filepath.Join(".yarn", "plugins"), filepath.Join(".yarn", "patches")},
+		memberFiles: []string{"package.json"},
+		members:     npmStyleMembers,
+		versionArgs: []string{"--version"},
+		resolve: func(cmd string, args []string, idx int, _ bool, version string) [][]string {
+			if strings.HasPrefix(version, "0.") || strings.HasPrefix(version, "1.") {
+				// yarn 1 has no lockfile-only mode: it installs into the
+				// copy's node_modules, scripts off (nothing runs).
+				return [][]string{withCommand(args, idx, cmd, "--ignore-scripts", "--non-interactive", "--no-progress")}
+			}
+			// yarn 2+ writes the lockfile without linking or running scripts.
+			return [][]string{withCommand(args, idx, cmd, "--mode=update-lockfile")}
+		},
+	})
+	register(&uvManager{lockManager: &lockManager{
+		names:       []string{"uv"},
+		commands:    map[string]string{},
+		install:     map[string]bool{"sync": true, "add": true, "lock": true, "remove": true, "run": true},
+		valueFlags:  map[string]bool{"--directory": true, "--project": true, "--python": true, "-p": true, "--index": true, "--default-index": true, "--config-file": true, "--cache-dir": true},
+		markers:     []string{"uv.lock", "pyproject.toml"},
+		lockNames:   []string{"uv.lock"},
+		copyFiles:   []string{"pyproject.toml", "uv.lock", "uv.toml", ".python-version", "README.md"},
+		memberFiles: []string{"pyproject.toml", "README.md"},
+		members:     uvMembers,
+		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			switch cmd {
+			case "add", "remove":
+				return [][]string{withCommand(args, idx, cmd, "--no-sync")}
+			}
+			// sync, run and lock: the lockfile they would use, brought up to
+			// date and nothing else.
+			return [][]string{{"lock"}}
+		},
+	}})
+	register(&lockManager{
+		names:      []string{"poetry"},
+		commands:   map[string]string{},
+		install:    map[string]bool{"install": true, "add": true, "lock": true, "update": true, "remove": true, "sync": true},
+		valueFlags: map[string]bool{"-C": true, "--directory": true, "-P": true, "--project": true},
+		markers:    []string{"poetry.lock", "pyproject.toml"},
+		lockNames:  []string{"poetry.lock"},
+		copyFiles:  []string{"pyproject.toml", "poetry.lock", "poetry.toml", "README.md"},
+		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			switch cmd {
+			case "add", "update", "remove":
+				return [][]string{withCommand(args, idx, cmd, "--lock")}
+			}
+			return [][]string{{"lock"}}
+		},
+	})
+}
