@@ -44,6 +44,7 @@ type wrapArgs struct {
 	level   int
 	mode    string
 	source  sourceArgs
+	prov    provenanceArgs
 	quiet   bool
 	verbose bool
 	all     bool
@@ -60,6 +61,7 @@ func wrapFlags(a *wrapArgs) *pflag.FlagSet {
 	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
 	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
 	addSourceFlags(fs, &a.source)
+	addProvenanceFlags(fs, &a.prov)
 	fs.BoolVar(&a.all, "all", false, "check every package of the install, not only the new or changed ones")
 	fs.BoolVar(&a.dryRun, "dry-run", false, "resolve and check, but do not run the package manager")
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
@@ -204,6 +206,12 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 	opts.Lockfiles = []*lockfile.Lockfile{gate}
 	if len(gate.Packages) > 0 {
 		opts.Advisories = src.source()
+		prov, why, err := e.provenanceSource(ctx, &a.prov, src.offline, ".")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "guard: %v\n", err)
+			return guard.ExitInvalid
+		}
+		opts.Provenance, opts.NoProvenanceReason = prov, why
 	} else {
 		// Nothing to ask about: no source, no network.
 		opts.Advisories = failingSource{errors.New("no advisory source needed")}
