@@ -22,6 +22,9 @@ var version = "dev"
 const usage = `guard checks what an install brings in before it runs.
 
 Usage:
+  guard [flags] npm|pnpm|yarn|pip|uv|poetry|cargo ARGS...
+                                          check what an install brings in, then run it
+  guard shell-init bash|zsh|fish          print shell functions that do it by default
   guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
   guard db update|status [flags]          manage the offline OSV database
   guard trust update [flags]              refresh the Sigstore trusted root through TUF
