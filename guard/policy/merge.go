@@ -402,7 +402,7 @@ func (m *merger) projectException(base *config, x *Exception) bool {
 	}
 	if lim := base.maxLifetime; lim.V > 0 {
 		days := m.today.daysUntil(x.Expires)
-		if time.Duration(days)*day > lim.V {
+		if int64(days) > int64(lim.V/day) {
 			at := x.expLine
 			if at.Kind == "" {
 				at = x.From

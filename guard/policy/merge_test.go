@@ -318,6 +318,7 @@ func TestProjectExceptions(t *testing.T) {
 		{"org allows", "[exceptions]\nallow-project = true", proj("2027-06-30"), "", ""},
 		{"within lifetime", "[exceptions]\nallow-project = true\nmax-lifetime = \"90d\"", proj("2026-07-29"), "", ""},
 		{"at the lifetime", "[exceptions]\nallow-project = true\nmax-lifetime = \"90d\"", proj("2026-07-30"), "", ""},
+		{"year 9999", "[exceptions]\nallow-project = true\nmax-lifetime = \"90d\"", proj("9999-12-31"), "guard.toml:4:exception[1].expires", "is 2912322 days away"},
 		{"over lifetime", "[exceptions]\nallow-project = true\nmax-lifetime = \"90d\"", proj("2026-07-31"), "guard.toml:4:exception[1].expires",
 			`expires = 2026-07-31 is 91 days away, beyond the org policy's max-lifetime = "90d" (org.toml:3): use a date on or before 2026-07-30`},
 	}

@@ -276,7 +276,7 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "d", "-1d", "+1d", "1.5d", "next week", "-3h", "7 days", "1y"} {
+	for _, in := range []string{"", "d", "-1d", "+1d", "1.5d", "next week", "-3h", "7 days", "1y", "10001d", "2000w", "87600001h", "9223372036854775807d"} {
 		if _, err := parseDuration(in); err == nil {
 			t.Errorf("parseDuration(%q) accepted", in)
 		}

@@ -225,9 +225,10 @@ func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.M
 // MarshalText writes YYYY-MM-DD.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// daysUntil is the number of days from d to e (negative when e is before d).
+// daysUntil is the number of days from d to e (negative when e is before
+// d). It counts with Unix seconds: time.Sub saturates after 292 years.
 func (d Date) daysUntil(e Date) int {
-	return int(e.time().Sub(d.time()).Hours() / 24)
+	return int((e.time().Unix() - d.time().Unix()) / 86400)
 }
 
 // Subject is what guard asks about: one finding of one rule.

@@ -12,8 +12,12 @@ import (
 
 const day = 24 * time.Hour
 
+// maxDuration bounds every duration in a policy (about 27 years), far
+// below time.Duration's limit so sums and products cannot overflow.
+const maxDuration = 10000 * day
+
 // parseDuration reads a Go duration ("48h", "90m") or whole days ("7d") or
-// weeks ("2w"); "0" is zero.
+// weeks ("2w"); "0" is zero. Durations above maxDuration are refused.
 func parseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)
 	bad := fmt.Errorf("%q is not a duration: use e.g. \"48h\", \"7d\" or \"2w\"", s)
@@ -23,8 +27,11 @@ func parseDuration(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": day, "w": 7 * day} {
 		if n, ok := strings.CutSuffix(t, suffix); ok {
 			v, err := strconv.Atoi(n)
-			if err != nil || v < 0 || n == "" || n[0] == '+' || v > 100000 {
+			if err != nil || v < 0 || n == "" || n[0] == '+' {
 				return 0, bad
+			}
+			if int64(v) > int64(maxDuration/unit) {
+				return 0, fmt.Errorf("%q is too long: the limit is %dd", s, maxDuration/day)
 			}
 			return time.Duration(v) * unit, nil
 		}
@@ -32,6 +39,9 @@ func parseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(t)
 	if err != nil || d < 0 {
 		return 0, bad
+	}
+	if d > maxDuration {
+		return 0, fmt.Errorf("%q is too long: the limit is %dd", s, maxDuration/day)
 	}
 	return d, nil
 }
