@@ -143,7 +143,7 @@ func TestLoadProjectWeakens(t *testing.T) {
 		{3, `mode = "block" (testdata/org.toml:3)`},
 		{6, `block-severity = "high" (testdata/org.toml:7)`},
 		{9, "only the org policy (testdata/org.toml) may add to [install-scripts] allow"},
-		{12, "(testdata/org.toml:18) allow only"},
+		{12, `(testdata/org.toml:18) allow only "https://npm-registry.invalid", "https://npm.acme.example"; a project may only narrow`},
 		{17, `max-lifetime = "60d" (testdata/org.toml:23)`},
 	}
 	errs := errorsOf(diags)

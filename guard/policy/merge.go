@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -151,6 +152,14 @@ func (m *merger) floorText(key, val string, o Origin) string {
 }
 
 func q(s any) string { return strconv.Quote(fmt.Sprint(s)) }
+
+func quoteList(l []string) string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = strconv.Quote(s)
+	}
+	return strings.Join(out, ", ")
+}
 
 func (m *merger) applyProject(p *config) {
 	base := m.eff.clone()
@@ -352,7 +361,7 @@ func (m *merger) tightenSources(base, p *config, floor bool) {
 			if floor && list.org.Set {
 				for _, u := range list.proj.V {
 					if !contains(list.org.V, u) {
-						m.weakened(list.proj.From, "%q would loosen the org policy: its [sources.%s] %s (%s) allow only %q; a project may only narrow the list", u, ecoKey(eco), list.name, list.org.From, list.org.V)
+						m.weakened(list.proj.From, "%q would loosen the org policy: its [sources.%s] %s (%s) allow only %s; a project may only narrow the list", u, ecoKey(eco), list.name, list.org.From, quoteList(list.org.V))
 						ok = false
 					}
 				}
