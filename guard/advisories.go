@@ -151,19 +151,18 @@ func advisoryFindings(rc ruleContext, hits map[advisory.Query][]hit, lfs []*lock
 					continue
 				}
 				seen[key] = true
-				action, why := rc.action(h.rule)
 				aliases := h.group.Aliases
 				if aliases == nil {
 					aliases = []string{}
 				}
 				f := Finding{Rule: h.rule, Item: itemOf(h.rule).ID, ID: h.group.ID, Aliases: aliases,
 					Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, Lockfile: lf.Path,
-					Line: p.Line, Chain: p.Chain, Action: action, Why: why,
-					Summary: summaryOf(h.group), Fixed: h.fixed}
+					Line: p.Line, Chain: p.Chain, Summary: summaryOf(h.group), Fixed: h.fixed}
 				if h.rule == RuleVulnerability {
 					f.Severity, f.Score = h.sev.Label, h.sev.Score
 				}
 				f.Message = advisoryMessage(f)
+				rc.apply(&f)
 				out = append(out, f)
 			}
 		}

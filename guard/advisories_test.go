@@ -97,7 +97,7 @@ func TestAdvisoryFindings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs := advisoryFindings(ruleContext{level: 2, mode: mode}, hits, testLockfiles())
+		fs := advisoryFindings(rcFor(t, 2, mode), hits, testLockfiles())
 		byRule := map[string][]Finding{}
 		for _, f := range fs {
 			byRule[f.Rule] = append(byRule[f.Rule], f)
@@ -136,7 +136,7 @@ func TestAdvisoryLevels(t *testing.T) {
 		t.Fatal(err)
 	}
 	for level := 0; level <= 1; level++ {
-		fs := advisoryFindings(ruleContext{level: level, mode: Block}, hits, testLockfiles())
+		fs := advisoryFindings(rcFor(t, level, Block), hits, testLockfiles())
 		if len(fs) != 1 || fs[0].Rule != RuleMalware {
 			t.Errorf("level %d: %+v, want only the malware finding", level, fs)
 		}

@@ -9,12 +9,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 )
@@ -29,9 +28,14 @@ type Options struct {
 	// of Paths (the package-manager wrappers pass the packages an install
 	// would add or change).
 	Lockfiles []*lockfile.Lockfile
-	// Level (0–3) turns principle items on up to that level.
+	// Policy decides what each finding does (guard/policy: org and project
+	// files and the one-run flags, layered). Nil means no policy file:
+	// Level, Mode and MaxDBAge then act as the one-run flags.
+	Policy *policy.Policy
+	// Level (0–3) turns principle items on up to that level (without Policy).
 	Level int
-	// Mode is the action of a finding of an enabled rule: Block or Warn.
+	// Mode is the action of a finding of an enabled rule: Block or Warn
+	// (without Policy).
 	Mode Action
 	// Advisories answers which OSV advisories affect each package. Required
 	// whenever an advisory rule is on (malware is on at every level).
@@ -41,10 +45,8 @@ type Options struct {
 	Provenance ProvenanceSource
 	// NoProvenanceReason says why Provenance is nil, for the report.
 	NoProvenanceReason string
-	// RequireProvenance lists name globs ("npm:@myorg/*") whose packages
-	// must have verified provenance.
-	RequireProvenance []string
-	// MaxDBAge bounds the age of an offline advisory DB; 0 means no bound.
+	// MaxDBAge bounds the age of an offline advisory DB; 0 means no bound
+	// (without Policy).
 	MaxDBAge time.Duration
 	// Now is the clock (tests set it); zero means time.Now.
 	Now func() time.Time
@@ -64,27 +66,35 @@ func (o *Options) Validate() error {
 	if o.Mode != Block && o.Mode != Warn {
 		return fmt.Errorf("mode %q is not valid: use block or warn", o.Mode)
 	}
-	for _, p := range o.RequireProvenance {
-		_, glob, ok := strings.Cut(p, ":")
-		if !ok {
-			glob = p
-		}
-		if _, err := path.Match(glob, ""); err != nil {
-			return fmt.Errorf("provenance requirement %q: bad pattern", p)
-		}
-	}
 	return nil
+}
+
+// policy returns the policy in force: Options.Policy, or the defaults with
+// Level, Mode and MaxDBAge as one-run flags.
+func (o *Options) policy() (*policy.Policy, error) {
+	if o.Policy != nil {
+		return o.Policy, nil
+	}
+	level, age := o.Level, o.MaxDBAge
+	return policy.FromFlags(policy.Flags{Level: &level, Mode: string(o.Mode), MaxDBAge: &age})
 }
 
 // Check is the one flow every command reuses: load lockfiles, gather
 // evidence, apply rules, decide. Problems with the input or with a check are
 // recorded in Report.Errors; the returned error is only for invalid options.
 func Check(ctx context.Context, opts Options) (*Report, error) {
-	if err := opts.Validate(); err != nil {
+	if opts.Policy == nil {
+		if err := opts.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	pol, err := opts.policy()
+	if err != nil {
 		return nil, err
 	}
-	r := &Report{SchemaVersion: ReportSchemaVersion, Level: opts.Level, Mode: opts.Mode,
-		Lockfiles: []LockfileSummary{}, Packages: []PackageResult{}, Findings: []Finding{}, Errors: []Error{}}
+	r := &Report{SchemaVersion: ReportSchemaVersion, Level: pol.Level(), Mode: Action(pol.Mode()),
+		Lockfiles: []LockfileSummary{}, Packages: []PackageResult{}, Findings: []Finding{}, Errors: []Error{},
+		onError: Action(pol.OnError())}
 	lfs, missing := loadLockfiles(opts, r)
 	for _, lf := range lfs {
 		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
@@ -96,7 +106,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: p})
 		}
 	}
-	rc := ruleContext{level: opts.Level, mode: opts.Mode}
+	rc := ruleContext{p: pol}
 	if rc.enabled(RulePinning) {
 		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
 	}
@@ -107,7 +117,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		}
 		if opts.Advisories == nil {
 			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: no advisory source configured"})
-		} else if hits, err := gatherAdvisories(ctx, opts.Advisories, opts.MaxDBAge, now(), lfs); err != nil {
+		} else if hits, err := gatherAdvisories(ctx, opts.Advisories, pol.MaxDBAge(), now(), lfs); err != nil {
 			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + err.Error()})
 		} else {
 			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
@@ -115,17 +125,23 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if opts.Provenance != nil && len(lfs) > 0 {
 		results := gatherProvenance(ctx, opts.Provenance, lfs, r)
-		r.Findings = append(r.Findings, provenanceFindings(rc, results, r, opts.RequireProvenance)...)
+		r.Findings = append(r.Findings, provenanceFindings(rc, results, r)...)
 	} else if opts.Provenance == nil {
 		why := opts.NoProvenanceReason
 		if why == "" {
 			why = "provenance was not gathered"
 		}
-		r.unchecked = map[string]string{RuleProvenance: why, RuleProvenanceInvalid: why, RuleProvenanceDowngrade: why}
-		if len(opts.RequireProvenance) > 0 {
-			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "provenance is required for some packages but was not gathered: " + why})
+		r.unchecked = map[string]string{RuleProvenance: why, RuleProvenanceInvalid: why, RuleProvenanceDowngrade: why, RulePublisher: why}
+		for i := range r.Packages {
+			p := &r.Packages[i]
+			if req, _ := pol.ProvenanceRequired(string(p.Ecosystem), p.Name); req && rc.enabled(RuleProvenance) && p.Source.Kind != lockfile.SourceWorkspace {
+				r.Errors = append(r.Errors, Error{Kind: CheckError, Path: p.Lockfile,
+					Message: fmt.Sprintf("provenance is required for %s but was not gathered: %s", p.Key(), why)})
+				break
+			}
 		}
 	}
+	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
 	r.decide()
 	return r, nil
 }
@@ -222,24 +238,12 @@ func describeStatError(p string, err error) string {
 	return err.Error()
 }
 
-// ruleContext carries what decides a finding's action.
+// ruleContext carries what decides a finding's action: the policy.
 type ruleContext struct {
-	level int
-	mode  Action
+	p *policy.Policy
 }
 
-func (rc ruleContext) enabled(rule string) bool { return itemOf(rule).Level <= rc.level }
-
-func (rc ruleContext) action(rule string) (Action, string) {
-	it := itemOf(rule)
-	switch {
-	case rule == RuleMalware:
-		return Block, "malware always blocks, at every level and in either mode"
-	case it.Default != "":
-		return it.Default, fmt.Sprintf("%s findings %s by default (level is %d)", rule, it.Default, rc.level)
-	}
-	return rc.mode, fmt.Sprintf("%s is on from level %d (level is %d); --mode %s", it.ID, it.Level, rc.level, rc.mode)
-}
+func (rc ruleContext) enabled(rule string) bool { return rc.p.RuleEnabled(rule, itemOf(rule).Level) }
 
 // anyEnabled reports whether any of the rules is on.
 func (rc ruleContext) anyEnabled(rules ...string) bool {
@@ -251,9 +255,28 @@ func (rc ruleContext) anyEnabled(rules ...string) bool {
 	return false
 }
 
+// apply asks the policy what a finding does, and records why (the policy
+// line or default that decided, and what would change it).
+func (rc ruleContext) apply(f *Finding) {
+	d := rc.p.Decide(policy.Subject{Rule: f.Rule, Ecosystem: string(f.Ecosystem), Name: f.Name, Version: f.Version,
+		ID: f.ID, Aliases: f.Aliases, Severity: f.Severity, Unreachable: f.Reachability == ReachUnreachable})
+	f.Action, f.Why, f.Change = Action(d.Action), d.Why, d.Change
+	if e := d.Exception; e != nil {
+		f.Exception = fmt.Sprintf("%s: %s (expires %v)", e.From, e.Reason, e.Expires)
+	}
+}
+
 // decide sets the verdict and the per-item summary from the findings.
 func (r *Report) decide() {
 	r.Verdict = Allow
+	for i := range r.Errors {
+		if r.Errors[i].Kind == CheckError && r.onError == Warn {
+			// on-error = "warn": a check that could not complete warns
+			// instead of failing the run.
+			r.Errors[i].Action = Warn
+			r.Verdict = VerdictWarn
+		}
+	}
 	count := map[string]int{}
 	worst := map[string]Action{}
 	for _, f := range r.Findings {

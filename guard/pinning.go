@@ -24,12 +24,13 @@ var weakHashes = map[string]bool{"md5": true, "sha1": true}
 // checkPinning applies C1.1: every entry pinned to one exact version and
 // carrying an integrity hash, and a lockfile wherever there is a manifest.
 func checkPinning(rc ruleContext, lfs []*lockfile.Lockfile, missing []noLockfile) []Finding {
-	action, why := rc.action(RulePinning)
 	var out []Finding
 	for _, m := range missing {
-		out = append(out, Finding{Rule: RulePinning, Item: itemOf(RulePinning).ID, ID: PinNoLockfile,
-			Aliases: []string{}, Lockfile: m.dir, Action: action, Why: why,
-			Message: fmt.Sprintf("%s has %s but no lockfile: the install is not pinned by version and hash", m.dir, strings.Join(m.manifests, ", "))})
+		f := Finding{Rule: RulePinning, Item: itemOf(RulePinning).ID, ID: PinNoLockfile,
+			Aliases: []string{}, Lockfile: m.dir,
+			Message: fmt.Sprintf("%s has %s but no lockfile: the install is not pinned by version and hash", m.dir, strings.Join(m.manifests, ", "))}
+		rc.apply(&f)
+		out = append(out, f)
 	}
 	for _, lf := range lfs {
 		seen := map[string]bool{}
@@ -44,9 +45,11 @@ func checkPinning(rc ruleContext, lfs []*lockfile.Lockfile, missing []noLockfile
 				continue
 			}
 			seen[key] = true
-			out = append(out, Finding{Rule: RulePinning, Item: itemOf(RulePinning).ID, ID: id,
+			f := Finding{Rule: RulePinning, Item: itemOf(RulePinning).ID, ID: id,
 				Aliases: []string{}, Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version,
-				Lockfile: lf.Path, Line: p.Line, Chain: p.Chain, Action: action, Why: why, Message: msg})
+				Lockfile: lf.Path, Line: p.Line, Chain: p.Chain, Message: msg}
+			rc.apply(&f)
+			out = append(out, f)
 		}
 	}
 	return out

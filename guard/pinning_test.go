@@ -3,6 +3,7 @@ package guard
 import (
 	"testing"
 
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 )
 
@@ -52,7 +53,7 @@ func TestCheckPinningActionsAndDedup(t *testing.T) {
 		{Name: "c", Version: "2.0.0", Hashes: lockfile.ParseSRI("sha1-2jmh9YmYOcrLWVRBXrTpEuZxg4s=")},
 	}}
 	for _, mode := range []Action{Block, Warn} {
-		got := checkPinning(ruleContext{level: 1, mode: mode}, []*lockfile.Lockfile{lf}, nil)
+		got := checkPinning(rcFor(t, 1, mode), []*lockfile.Lockfile{lf}, nil)
 		if len(got) != 2 {
 			t.Fatalf("mode %s: %d findings, want 2 (a once, c once): %+v", mode, len(got), got)
 		}
@@ -65,8 +66,19 @@ func TestCheckPinningActionsAndDedup(t *testing.T) {
 }
 
 func TestMissingLockfileFinding(t *testing.T) {
-	got := checkPinning(ruleContext{level: 1, mode: Block}, nil, []noLockfile{{dir: "app", manifests: []string{"package.json"}}})
+	got := checkPinning(rcFor(t, 1, Block), nil, []noLockfile{{dir: "app", manifests: []string{"package.json"}}})
 	if len(got) != 1 || got[0].ID != PinNoLockfile || got[0].Action != Block {
 		t.Fatalf("got %+v", got)
 	}
+}
+
+// rcFor is the rule context of a run without policy files and the given
+// --level and --mode.
+func rcFor(t *testing.T, level int, mode Action) ruleContext {
+	t.Helper()
+	p, err := policy.FromFlags(policy.Flags{Level: &level, Mode: string(mode)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ruleContext{p: p}
 }

@@ -3,9 +3,9 @@ package guard
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
 
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/provenance"
 )
@@ -58,7 +58,7 @@ func gatherProvenance(ctx context.Context, src ProvenanceSource, lfs []*lockfile
 //     earlier versions had, or from another source repository;
 //   - provenance: a package the options require provenance for has none
 //     that verifies.
-func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Report, require []string) []Finding {
+func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Report) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	add := func(rule, id string, p *PackageResult, msg string) {
@@ -67,10 +67,11 @@ func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Re
 			return
 		}
 		seen[key] = true
-		action, why := rc.action(rule)
-		out = append(out, Finding{Rule: rule, Item: itemOf(rule).ID, ID: id, Aliases: []string{},
+		f := Finding{Rule: rule, Item: itemOf(rule).ID, ID: id, Aliases: []string{},
 			Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, Lockfile: p.Lockfile, Line: p.Line,
-			Chain: p.Chain, Action: action, Why: why, Message: msg})
+			Chain: p.Chain, Message: msg}
+		rc.apply(&f)
+		out = append(out, f)
 	}
 	for i := range r.Packages {
 		res, ok := results[i]
@@ -94,7 +95,13 @@ func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Re
 					"names source repository %s, but %s named %s", d.Repository, d.PreviousVersion, d.PreviousRepository))
 			}
 		}
-		if res.Status != provenance.StatusVerified && res.Status != provenance.StatusInvalid && requires(require, p) {
+		if pins := rc.p.PublisherPins(string(p.Ecosystem), p.Name); len(pins) > 0 && res.Status != provenance.StatusInvalid {
+			if msg, ok := publisherMismatch(res, pins); !ok {
+				add(RulePublisher, "publisher-mismatch", p, msg)
+			}
+		}
+		if req, _ := rc.p.ProvenanceRequired(string(p.Ecosystem), p.Name); req && p.Source.Kind != lockfile.SourceWorkspace &&
+			res.Status != provenance.StatusVerified && res.Status != provenance.StatusInvalid {
 			msg := fmt.Sprintf("is required to have build provenance, but it is %s", res.Status)
 			if res.Reason != "" {
 				msg += ": " + res.Reason
@@ -108,24 +115,36 @@ func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Re
 	return out
 }
 
-// requires reports whether a pattern requires provenance for a package.
-// Patterns are name globs, optionally prefixed by an ecosystem
-// ("npm:@myorg/*", "PyPI:requests").
-func requires(patterns []string, p *PackageResult) bool {
-	if p.Source.Kind == lockfile.SourceWorkspace {
-		return false
+// publisherMismatch checks a verified identity against the policy's pins
+// for the package: one matching pin is enough. ok is false, with a message
+// saying what differs, when no pin matches or there is no verified identity.
+func publisherMismatch(res provenance.Result, pins []policy.PublisherPin) (string, bool) {
+	if res.Status != provenance.StatusVerified || res.Publisher == nil {
+		return fmt.Sprintf("must be built by %s, but its provenance is %s, so the publisher cannot be confirmed", describePins(pins), res.Status), false
 	}
-	for _, pat := range patterns {
-		eco, glob, ok := strings.Cut(pat, ":")
-		if !ok {
-			glob, eco = pat, ""
+	pub := res.Publisher
+	var why []string
+	for _, pin := range pins {
+		ok, diff := pin.Matches(pub.Repository, pub.Workflow, pub.Ref)
+		if ok {
+			return "", true
 		}
-		if eco != "" && !strings.EqualFold(eco, string(p.Ecosystem)) {
-			continue
-		}
-		if m, err := path.Match(glob, p.Name); err == nil && m {
-			return true
-		}
+		why = append(why, diff)
 	}
-	return false
+	return "was " + strings.Join(why, "; or "), false
+}
+
+func describePins(pins []policy.PublisherPin) string {
+	var parts []string
+	for _, p := range pins {
+		s := p.Repository
+		if p.Workflow != "" {
+			s += " with workflow " + p.Workflow
+		}
+		if p.Ref != "" {
+			s += " at " + p.Ref
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", s, p.From))
+	}
+	return strings.Join(parts, " or ")
 }

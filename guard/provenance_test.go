@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/provenance"
 )
@@ -53,8 +54,20 @@ var provenanceAnswers = fakeProvenance{
 
 func TestProvenanceRules(t *testing.T) {
 	dir := provenanceLockfile(t)
-	r, err := Check(context.Background(), Options{Paths: []string{dir}, Level: 2, Mode: Block,
-		Advisories: &memSource{}, Provenance: provenanceAnswers, RequireProvenance: []string{"npm:@myorg/*"}})
+	pol := projectPolicy(t, dir, `[provenance]
+require = ["npm:@myorg/*"]
+
+[[provenance.publisher]]
+package = "npm:good"
+repository = "github.com/o/*"
+workflow = ".github/workflows/release.yml"
+
+[[provenance.publisher]]
+package = "npm:moved"
+repository = "github.com/o/*"
+`)
+	r, err := Check(context.Background(), Options{Paths: []string{dir}, Policy: pol,
+		Advisories: &memSource{}, Provenance: provenanceAnswers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +80,11 @@ func TestProvenanceRules(t *testing.T) {
 	}
 	want := map[string]Action{
 		"provenance-invalid bad attestation-invalid":      Block,
-		"provenance-downgrade dropped provenance-dropped": Warn,
-		"provenance-downgrade moved repository-changed":   Warn,
-		"provenance @myorg/lib missing":                   Block,
+		"provenance-downgrade dropped provenance-dropped": Block,
+		"provenance-downgrade moved repository-changed":   Block,
+		// moved\'s verified identity names no repository matching its pin
+		"publisher moved publisher-mismatch": Block,
+		"provenance @myorg/lib missing":      Block,
 	}
 	if len(got) != len(want) {
 		t.Errorf("findings %v, want %v", got, want)
@@ -118,13 +133,10 @@ func TestProvenanceNotGathered(t *testing.T) {
 		t.Errorf("exit %d", r.ExitCode())
 	}
 	// a requirement that cannot be checked fails closed
-	r, _ = Check(context.Background(), Options{Paths: []string{dir}, Level: 2, Mode: Block, Advisories: &memSource{},
-		NoProvenanceReason: "offline", RequireProvenance: []string{"good"}})
+	pol := projectPolicy(t, dir, "[provenance]\nrequire = [\"good\"]\n")
+	r, _ = Check(context.Background(), Options{Paths: []string{dir}, Policy: pol, Advisories: &memSource{}, NoProvenanceReason: "offline"})
 	if r.ExitCode() != ExitIncomplete {
 		t.Errorf("required but not gathered: exit %d", r.ExitCode())
-	}
-	if _, err := Check(context.Background(), Options{Level: 2, Mode: Block, RequireProvenance: []string{"npm:[bad"}}); err == nil {
-		t.Error("bad require pattern accepted")
 	}
 }
 
@@ -133,4 +145,16 @@ func writeFile(t *testing.T, dir, name, content string) {
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// projectPolicy loads a project policy (guard.toml in dir) with no org
+// policy, as 'guard check' would.
+func projectPolicy(t *testing.T, dir, toml string) *policy.Policy {
+	t.Helper()
+	writeFile(t, dir, "guard.toml", toml)
+	p, diags, err := policy.Load(context.Background(), policy.Sources{ProjectDir: dir, NoDiscovery: true})
+	if err != nil {
+		t.Fatalf("policy: %v %v", err, diags)
+	}
+	return p
 }

@@ -1,6 +1,9 @@
 package guard
 
-import "github.com/installguard/guard/lockfile"
+import (
+	"github.com/installguard/guard/guard/policy"
+	"github.com/installguard/guard/lockfile"
+)
 
 // ReportSchemaVersion is bumped on any incompatible change to the JSON report.
 const ReportSchemaVersion = 1
@@ -19,6 +22,12 @@ type Report struct {
 	Items  []ItemResult `json:"items"`
 	Errors []Error      `json:"errors"`
 
+	// Policy holds the policy's diagnostics for this run: warnings and
+	// notices of the policy files, and exceptions that matched nothing.
+	Policy []policy.Diagnostic `json:"policy,omitempty"`
+
+	// onError is the policy's on-error action.
+	onError Action
 	// unchecked names the rules whose evidence was not gathered in this
 	// run, with why; their items read "not checked", never "pass".
 	unchecked map[string]string
@@ -67,9 +76,15 @@ type Finding struct {
 	Score    float64  `json:"score,omitempty"`
 	Summary  string   `json:"summary,omitempty"`
 	Fixed    []string `json:"fixed,omitempty"`
-	// Why says what decided the action (the level and mode in force, or a
-	// policy line), so a reader knows what would change it.
-	Why string `json:"why"`
+	// Why says what decided the action (the policy line or default, with
+	// where it came from); Change says what would change the outcome.
+	Why    string `json:"why"`
+	Change string `json:"change,omitempty"`
+	// Exception names the policy exception that ignored the finding.
+	Exception string `json:"exception,omitempty"`
+	// Reachability of a vulnerability at level 3: reachable, unreachable
+	// or unknown; empty when not analysed.
+	Reachability string `json:"reachability,omitempty"`
 }
 
 // ItemResult summarises one principle item.
@@ -98,7 +113,17 @@ type Error struct {
 	Kind    ErrorKind `json:"kind"`
 	Path    string    `json:"path,omitempty"`
 	Message string    `json:"message"`
+	// Action is "warn" for a check error the policy's on-error = "warn"
+	// lets pass; such an error does not make the run exit 3.
+	Action Action `json:"action,omitempty"`
 }
+
+// Reachability values.
+const (
+	ReachReachable   = "reachable"
+	ReachUnreachable = "unreachable"
+	ReachUnknown     = "unknown"
+)
 
 // Exit codes, documented in README.
 const (
@@ -118,7 +143,9 @@ func (r *Report) ExitCode() int {
 		case InputError:
 			return ExitInvalid
 		case CheckError:
-			code = ExitIncomplete
+			if e.Action != Warn {
+				code = ExitIncomplete
+			}
 		}
 	}
 	if code != ExitAllow {

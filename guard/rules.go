@@ -30,6 +30,7 @@ const (
 	RuleProvenance          = "provenance"
 	RuleProvenanceInvalid   = "provenance-invalid"
 	RuleProvenanceDowngrade = "provenance-downgrade"
+	RulePublisher           = "publisher"
 )
 
 // Item is one principle item guard enforces: which rule enforces it, from
@@ -39,10 +40,6 @@ type Item struct {
 	Rule  string `json:"rule"`
 	Level int    `json:"level"`
 	Title string `json:"title"`
-	// Default is the action of a finding: "" means the mode in force
-	// (--mode); Block and Warn are fixed defaults that the mode does not
-	// change (malware always blocks; informational advisories warn).
-	Default Action `json:"-"`
 }
 
 // Items lists the principle items, in report order. See docs in README
@@ -52,16 +49,19 @@ var Items = []Item{
 	{ID: "C2.1", Rule: RuleVulnerability, Level: 2, Title: "known vulnerabilities are reported before installing"},
 	// Malware is on at every level: no level of maturity installs a package
 	// known to be malicious (G2.3, G3.3).
-	{ID: "G2.3", Rule: RuleMalware, Level: 0, Title: "known malicious packages always block", Default: Block},
-	{ID: "C2.1", Rule: RuleUnmaintained, Level: 2, Title: "RustSec: unmaintained crates", Default: Warn},
-	{ID: "C2.1", Rule: RuleUnsound, Level: 2, Title: "RustSec: unsound crates", Default: Warn},
-	{ID: "C2.1", Rule: RuleNotice, Level: 2, Title: "RustSec: notices", Default: Warn},
+	{ID: "G2.3", Rule: RuleMalware, Level: 0, Title: "known malicious packages always block"},
+	{ID: "C2.1", Rule: RuleUnmaintained, Level: 2, Title: "RustSec: unmaintained crates"},
+	{ID: "C2.1", Rule: RuleUnsound, Level: 2, Title: "RustSec: unsound crates"},
+	{ID: "C2.1", Rule: RuleNotice, Level: 2, Title: "RustSec: notices"},
 	// An attestation that is present but fails verification is treated as
 	// an attack, at every level.
-	{ID: "Z3.3", Rule: RuleProvenanceInvalid, Level: 0, Title: "provenance that fails verification blocks", Default: Block},
-	{ID: "Z3.3", Rule: RuleProvenanceDowngrade, Level: 2, Title: "a package that had provenance does not silently lose it", Default: Warn},
+	{ID: "Z3.3", Rule: RuleProvenanceInvalid, Level: 0, Title: "provenance that fails verification blocks"},
+	{ID: "Z3.3", Rule: RuleProvenanceDowngrade, Level: 2, Title: "a package that had provenance does not silently lose it"},
 	// Provenance is required only for the packages policy names.
 	{ID: "Z3.3", Rule: RuleProvenance, Level: 0, Title: "required build provenance is present and verified"},
+	// Publisher pins come from policy; a verified identity that differs
+	// from the pin blocks by default.
+	{ID: "Z3.3", Rule: RulePublisher, Level: 0, Title: "packages are built by the publisher policy pins"},
 }
 
 func itemOf(rule string) Item {

@@ -30,6 +30,7 @@ type checkArgs struct {
 	verbose   bool
 	source    sourceArgs
 	prov      provenanceArgs
+	pol       policyArgs
 }
 
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
@@ -38,8 +39,9 @@ func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	fs.StringVar(&a.format, "format", "text", "report format: text, json, sarif or markdown")
 	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.BoolVarP(&a.recursive, "recursive", "r", false, "search folders recursively (skips node_modules, .git, target, virtual envs)")
-	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
-	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
+	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on (may only raise the policy's)")
+	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn (may only tighten the policy's)")
+	addPolicyFlag(fs, &a.pol)
 	addSourceFlags(fs, &a.source)
 	addProvenanceFlags(fs, &a.prov)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
@@ -72,12 +74,17 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
-	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.Action(a.mode),
-		Advisories: src.source(), MaxDBAge: src.maxAge, Provenance: prov, NoProvenanceReason: noProv}
-	if err := opts.Validate(); err != nil {
+	check := guard.Options{Level: a.level, Mode: guard.Action(a.mode)}
+	if err := check.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
+	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, projectDirOf(fs.Args()), src.offline, a.quiet)
+	if !ok {
+		return code
+	}
+	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Policy: pol,
+		Advisories: src.source(), Provenance: prov, NoProvenanceReason: noProv}
 	r, err := guard.Check(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)

@@ -28,6 +28,7 @@ Usage:
   guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
   guard db update|status [flags]          manage the offline OSV database
   guard trust update [flags]              refresh the Sigstore trusted root through TUF
+  guard policy show|check [flags]         show the effective policy, or validate a policy file
   guard version                           print guard's version
   guard help [COMMAND]                    show help
 
@@ -76,6 +77,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runDB(ctx, e, rest)
 	case "trust":
 		return runTrust(ctx, e, rest)
+	case "policy":
+		return runPolicy(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "guard %s\n", version)
 		return guard.ExitAllow
@@ -102,6 +105,9 @@ func helpFor(e *env, cmd string) int {
 		return guard.ExitAllow
 	case "trust":
 		fmt.Fprintln(e.stdout, trustUsage)
+		return guard.ExitAllow
+	case "policy":
+		fmt.Fprintln(e.stdout, policyUsage)
 		return guard.ExitAllow
 	default:
 		fmt.Fprintf(e.stderr, "guard: no help for unknown command %q\n", cmd)

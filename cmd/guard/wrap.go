@@ -45,6 +45,7 @@ type wrapArgs struct {
 	mode    string
 	source  sourceArgs
 	prov    provenanceArgs
+	pol     policyArgs
 	quiet   bool
 	verbose bool
 	all     bool
@@ -60,6 +61,7 @@ func wrapFlags(a *wrapArgs) *pflag.FlagSet {
 	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE`; standard error gets a one-line verdict")
 	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3: which items are on")
 	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
+	addPolicyFlag(fs, &a.pol)
 	addSourceFlags(fs, &a.source)
 	addProvenanceFlags(fs, &a.prov)
 	fs.BoolVar(&a.all, "all", false, "check every package of the install, not only the new or changed ones")
@@ -143,7 +145,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
 		return guard.ExitInvalid
 	}
-	opts := guard.Options{Level: a.level, Mode: guard.Action(a.mode), MaxDBAge: src.maxAge}
+	opts := guard.Options{Level: a.level, Mode: guard.Action(a.mode)}
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
 		return guard.ExitInvalid
@@ -158,6 +160,12 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		}
 		return code
 	}
+
+	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, ".", src.offline, a.quiet)
+	if !ok {
+		return code
+	}
+	opts.Policy = pol
 
 	// SIGTERM or SIGHUP while resolving: stop, remove the temporary copy and
 	// exit like a process that got the signal.

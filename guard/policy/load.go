@@ -50,7 +50,10 @@ type Sources struct {
 	Timeout       time.Duration       // 0: DefaultTimeout
 	// Offline: a remote org policy is read from the cache only.
 	Offline bool
-	Now     func() time.Time // nil: time.Now
+	// NoDiscovery: when Org is empty, look for no org policy at all
+	// (GUARD_POLICY and the system and user paths are not consulted).
+	NoDiscovery bool
+	Now         func() time.Time // nil: time.Now
 }
 
 func (s *Sources) now() time.Time {
@@ -169,6 +172,9 @@ func Check(ctx context.Context, spec string, role Role, src Sources) ([]Diagnost
 func (s *Sources) orgSpec() (string, error) {
 	if s.Org != "" {
 		return s.Org, nil
+	}
+	if s.NoDiscovery {
+		return "", nil
 	}
 	if v := strings.TrimSpace(s.getenv(EnvPolicy)); v != "" {
 		return v, nil

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -261,4 +262,12 @@ type Decision struct {
 	Change string `json:"change,omitempty"`
 	// Exception is the exception that ignored the finding, if any.
 	Exception *Exception `json:"exception,omitempty"`
+}
+
+// FromFlags is the policy of a run with no policy file: the defaults with
+// the given one-run flags on top. Library callers that have no policy use
+// it; the CLI uses Load.
+func FromFlags(f Flags) (*Policy, error) {
+	p, _, err := Load(context.Background(), Sources{Flags: f, NoDiscovery: true})
+	return p, err
 }

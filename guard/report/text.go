@@ -88,6 +88,12 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 		t.findings(byFile[p])
 	}
 
+	if len(r.Policy) > 0 && !opt.Quiet {
+		t.printf("\npolicy:\n")
+		for _, d := range r.Policy {
+			t.printf("  %s\n", d)
+		}
+	}
 	if len(r.Errors) > 0 {
 		t.printf("\n%s\n", t.paint(ansiRed, "errors:"))
 		for _, e := range r.Errors {
@@ -152,8 +158,14 @@ func (t *textWriter) findings(fs []guard.Finding) {
 		if f.Line > 0 && t.opt.Verbose {
 			t.printf("          at %s:%d\n", f.Lockfile, f.Line)
 		}
+		if f.Exception != "" {
+			t.printf("          %s\n", t.paint(ansiDim, "excepted by "+f.Exception))
+		}
 		if t.opt.Verbose && f.Why != "" {
 			t.printf("          %s\n", t.paint(ansiDim, "decided by: "+f.Why))
+			if f.Change != "" {
+				t.printf("          %s\n", t.paint(ansiDim, "to change it: "+f.Change))
+			}
 		}
 	}
 }
