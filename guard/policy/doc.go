@@ -11,7 +11,7 @@
 // still not weaken what the project file says. Every effective value
 // records where it came from (file:line, "default", or the flag).
 //
-// Decisions worth knowing (README-section.md documents the format):
+// Decisions worth knowing (the project README documents the format):
 //   - With no file the policy equals guard's flag behaviour: level 2, mode
 //     block, malware blocks, unmaintained/unsound/notice warn,
 //     vulnerabilities of every severity take the mode.

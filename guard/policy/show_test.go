@@ -127,15 +127,16 @@ func TestShowRoundTrip(t *testing.T) {
 	showRoundTrip(t, Default())
 }
 
-// readmeExample is the policy file of README-section.md.
+// readmeExample is the full example policy file of the project README
+// (the toml block that starts "# guard policy.").
 func readmeExample(t testing.TB) []byte {
-	b, err := os.ReadFile("README-section.md")
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?s)```toml\n(.*?)```").FindSubmatch(b)
+	m := regexp.MustCompile("(?s)```toml\n(# guard policy[.].*?)```").FindSubmatch(b)
 	if m == nil {
-		t.Fatal("README-section.md has no toml block")
+		t.Fatal("README.md has no example policy (a toml block starting \"# guard policy.\")")
 	}
 	return m[1]
 }
