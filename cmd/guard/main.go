@@ -76,6 +76,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runDB(ctx, e, rest)
 	case "trust":
 		return runTrust(ctx, e, rest)
+	case "fix":
+		return runFix(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "guard %s\n", version)
 		return guard.ExitAllow

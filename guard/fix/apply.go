@@ -31,6 +31,9 @@ type ApplyOptions struct {
 	// MaxRounds bounds plan-apply rounds (an upgraded direct dependency can
 	// bring in other vulnerable versions); 0 means 4.
 	MaxRounds int
+	// Verify, when set, runs after the last round (the re-check); an error
+	// restores the files like any other failure.
+	Verify func(ctx context.Context) error
 }
 
 // Result is what Apply did.
@@ -110,7 +113,7 @@ func Apply(ctx context.Context, opts ApplyOptions) (res *Result, err error) {
 		todo := nextRound(plan, attempted)
 		if len(todo) == 0 {
 			res.Remaining = plan
-			return res, nil
+			return res, verify(ctx, opts)
 		}
 		for _, it := range todo {
 			attempted[attemptKey(it)] = true
@@ -133,7 +136,14 @@ func Apply(ctx context.Context, opts ApplyOptions) (res *Result, err error) {
 		return nil, err
 	}
 	res.Remaining = plan
-	return res, nil
+	return res, verify(ctx, opts)
+}
+
+func verify(ctx context.Context, opts ApplyOptions) error {
+	if opts.Verify == nil {
+		return nil
+	}
+	return opts.Verify(ctx)
 }
 
 func planOptions(opts ApplyOptions, lfs []*lockfile.Lockfile) Options {
