@@ -199,7 +199,7 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		fix.WriteText(e.stdout, res.Remaining)
 	}
 	if res.Changed() {
-		fmt.Fprintln(e.stdout, "guard fix: package.json/lockfiles were updated, node_modules was not: run 'guard npm ci' (or your install) to install the fixed set")
+		fmt.Fprintln(e.stdout, "guard fix: manifests and lockfiles were updated; nothing was installed: install the fixed set through guard (guard npm ci, guard pip install -r ..., guard cargo build)")
 	}
 	report.Text(e.stdout, r, report.TextOptions{Color: useColor(e, e.stdout), Quiet: true})
 	return r.ExitCode()
