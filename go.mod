@@ -3,6 +3,7 @@ module github.com/installguard/guard
 go 1.26.8
 
 require (
+	deps.dev/util/semver v0.0.0-20260529052642-cf1e78d92744
 	github.com/BurntSushi/toml v1.6.0
 	github.com/google/osv-scalibr v0.5.3
 	github.com/ossf/osv-schema/bindings/go v0.0.0-20260525004216-afe0bddbf893

@@ -29,6 +29,7 @@ Usage:
   guard db update|status [flags]          manage the offline OSV database
   guard trust update [flags]              refresh the Sigstore trusted root through TUF
   guard policy show|check [flags]         show the effective policy, or validate a policy file
+  guard fix [DIR] [--dry-run] [flags]     upgrade vulnerable packages through the package manager
   guard version                           print guard's version
   guard help [COMMAND]                    show help
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runTrust(ctx, e, rest)
 	case "policy":
 		return runPolicy(ctx, e, rest)
+	case "fix":
+		return runFix(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "guard %s\n", version)
 		return guard.ExitAllow
@@ -108,6 +111,9 @@ func helpFor(e *env, cmd string) int {
 		return guard.ExitAllow
 	case "policy":
 		fmt.Fprintln(e.stdout, policyUsage)
+		return guard.ExitAllow
+	case "fix":
+		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", fixUsage, fixFlags(&fixArgs{}).FlagUsages())
 		return guard.ExitAllow
 	default:
 		fmt.Fprintf(e.stderr, "guard: no help for unknown command %q\n", cmd)
