@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
@@ -48,6 +49,12 @@ type Options struct {
 	// MaxDBAge bounds the age of an offline advisory DB; 0 means no bound
 	// (without Policy).
 	MaxDBAge time.Duration
+	// Baseline, when set, returns the base version of a lockfile (from
+	// --base REF or --base-lockfile FILE): only packages new or changed
+	// against it are checked. A nil base means the lockfile is new.
+	Baseline func(lf *lockfile.Lockfile) ([]*lockfile.Lockfile, error)
+	// BaselineName names the base in the report ("origin/main").
+	BaselineName string
 	// Now is the clock (tests set it); zero means time.Now.
 	Now func() time.Time
 }
@@ -96,6 +103,9 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		Lockfiles: []LockfileSummary{}, Packages: []PackageResult{}, Findings: []Finding{}, Errors: []Error{},
 		onError: Action(pol.OnError())}
 	lfs, missing := loadLockfiles(opts, r)
+	if opts.Baseline != nil {
+		lfs = gateOnBaseline(opts, lfs, r)
+	}
 	for _, lf := range lfs {
 		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
 			FormatVersion: lf.FormatVersion, Ecosystem: lf.Ecosystem, Packages: len(lf.Packages)})
@@ -144,6 +154,26 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
 	r.decide()
 	return r, nil
+}
+
+// gateOnBaseline keeps, of each lockfile, the packages that are new or
+// changed against its base, and records how many were left unchanged.
+func gateOnBaseline(opts Options, lfs []*lockfile.Lockfile, r *Report) []*lockfile.Lockfile {
+	b := &BaselineSummary{Base: opts.BaselineName}
+	out := make([]*lockfile.Lockfile, 0, len(lfs))
+	for _, lf := range lfs {
+		base, err := opts.Baseline(lf)
+		if err != nil {
+			r.Errors = append(r.Errors, Error{Kind: InputError, Path: lf.Path, Message: fmt.Sprintf("base of %s: %v", lf.Path, err)})
+			continue
+		}
+		gate, unchanged := pm.Changed(lf, base)
+		b.Unchanged += unchanged
+		b.Checked += len(gate.Packages)
+		out = append(out, gate)
+	}
+	r.Baseline = b
+	return out
 }
 
 // loadLockfiles resolves the paths into parsed lockfiles, recording errors,

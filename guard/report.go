@@ -22,6 +22,9 @@ type Report struct {
 	Items  []ItemResult `json:"items"`
 	Errors []Error      `json:"errors"`
 
+	// Baseline is set when only packages new or changed against a base were
+	// checked (--base, --base-lockfile).
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
 	// Policy holds the policy's diagnostics for this run: warnings and
 	// notices of the policy files, and exceptions that matched nothing.
 	Policy []policy.Diagnostic `json:"policy,omitempty"`
@@ -31,6 +34,15 @@ type Report struct {
 	// unchecked names the rules whose evidence was not gathered in this
 	// run, with why; their items read "not checked", never "pass".
 	unchecked map[string]string
+}
+
+// BaselineSummary says what a diff-aware check left out.
+type BaselineSummary struct {
+	Base string `json:"base"`
+	// Checked packages are new or changed against the base; Unchanged ones
+	// (distinct) were not re-checked.
+	Checked   int `json:"checked"`
+	Unchanged int `json:"unchanged"`
 }
 
 // LockfileSummary describes one lockfile that was checked.

@@ -31,6 +31,8 @@ type checkArgs struct {
 	source    sourceArgs
 	prov      provenanceArgs
 	pol       policyArgs
+	base      string
+	baseLock  string
 }
 
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
@@ -44,6 +46,8 @@ func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	addPolicyFlag(fs, &a.pol)
 	addSourceFlags(fs, &a.source)
 	addProvenanceFlags(fs, &a.prov)
+	fs.StringVar(&a.base, "base", "", "check only packages new or changed against git `REF` (e.g. origin/main)")
+	fs.StringVar(&a.baseLock, "base-lockfile", "", "check only packages new or changed against this base lockfile `FILE`")
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
 	fs.BoolVarP(&a.verbose, "verbose", "v", false, "also list every package and what decided each finding")
 	return fs, a
@@ -64,27 +68,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "guard check: --quiet and --verbose cannot be used together")
 		return guard.ExitInvalid
 	}
-	src, err := e.resolveSource(&a.source)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
-		return guard.ExitInvalid
-	}
-	prov, noProv, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(fs.Args()))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
-		return guard.ExitInvalid
-	}
-	check := guard.Options{Level: a.level, Mode: guard.Action(a.mode)}
-	if err := check.Validate(); err != nil {
-		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
-		return guard.ExitInvalid
-	}
-	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, projectDirOf(fs.Args()), src.offline, a.quiet)
+	opts, code, ok := e.checkOptions(ctx, fs, a, fs.Args(), "guard check")
 	if !ok {
 		return code
 	}
-	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Policy: pol,
-		Advisories: src.source(), Provenance: prov, NoProvenanceReason: noProv}
 	r, err := guard.Check(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
@@ -95,6 +82,38 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	return r.ExitCode()
+}
+
+// checkOptions turns check's flags into the options of guard.Check: the
+// advisory and provenance sources, the layered policy and the baseline.
+// ok is false, with the exit code, when the flags or the policy are wrong.
+func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs, paths []string, who string) (guard.Options, int, bool) {
+	fail := func(err error) (guard.Options, int, bool) {
+		fmt.Fprintf(e.stderr, "%s: %v\n", who, err)
+		return guard.Options{}, guard.ExitInvalid, false
+	}
+	src, err := e.resolveSource(&a.source)
+	if err != nil {
+		return fail(err)
+	}
+	prov, noProv, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(paths))
+	if err != nil {
+		return fail(err)
+	}
+	check := guard.Options{Level: a.level, Mode: guard.Action(a.mode)}
+	if err := check.Validate(); err != nil {
+		return fail(err)
+	}
+	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, projectDirOf(paths), src.offline, a.quiet)
+	if !ok {
+		return guard.Options{}, code, false
+	}
+	base, baseName, err := baseline(ctx, a.base, a.baseLock)
+	if err != nil {
+		return fail(err)
+	}
+	return guard.Options{Paths: paths, Recursive: a.recursive, Policy: pol,
+		Advisories: src.source(), Provenance: prov, NoProvenanceReason: noProv, Baseline: base, BaselineName: baseName}, 0, true
 }
 
 // writeReport writes the report where the flags say. With --output the file

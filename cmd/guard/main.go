@@ -30,6 +30,7 @@ Usage:
   guard trust update [flags]              refresh the Sigstore trusted root through TUF
   guard policy show|check [flags]         show the effective policy, or validate a policy file
   guard fix [DIR] [--dry-run] [flags]     upgrade vulnerable packages through the package manager
+  guard explain NAME[@VERSION] [DIR...]   every rule's result for one package, and what decided it
   guard version                           print guard's version
   guard help [COMMAND]                    show help
 
@@ -82,6 +83,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runPolicy(ctx, e, rest)
 	case "fix":
 		return runFix(ctx, e, rest)
+	case "explain":
+		return runExplain(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "guard %s\n", version)
 		return guard.ExitAllow
@@ -114,6 +117,10 @@ func helpFor(e *env, cmd string) int {
 		return guard.ExitAllow
 	case "fix":
 		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", fixUsage, fixFlags(&fixArgs{}).FlagUsages())
+		return guard.ExitAllow
+	case "explain":
+		fs, _ := checkFlags(&checkArgs{})
+		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", explainUsage, fs.FlagUsages())
 		return guard.ExitAllow
 	default:
 		fmt.Fprintf(e.stderr, "guard: no help for unknown command %q\n", cmd)

@@ -52,6 +52,9 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 	}
 	if !opt.Quiet {
 		t.printf("guard: %s, %s (level %d, mode %s)\n", plural(len(r.Lockfiles), "lockfile"), plural(total, "package"), r.Level, r.Mode)
+		if b := r.Baseline; b != nil {
+			t.printf("guard: only packages new or changed against %s are checked: %d checked, %d unchanged not re-checked\n", b.Base, b.Checked, b.Unchanged)
+		}
 	}
 
 	byFile := map[string][]guard.Finding{}

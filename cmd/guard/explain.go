@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/installguard/guard/guard"
+)
+
+const explainUsage = `Usage: guard explain NAME[@VERSION] [DIR|LOCKFILE...] [flags]
+
+Checks like 'guard check' (same flags), then shows, for every entry of the
+package NAME (at VERSION, when given): where it is, its provenance, and
+every rule's result for it, with the policy line or default that decided
+each finding and what would change the outcome. Exit codes are those of
+'guard check' for that package alone; 2 when no lockfile has the package.`
+
+func runExplain(ctx context.Context, e *env, args []string) int {
+	fs, a := checkFlags(&checkArgs{})
+	if code, ok := parseFlags(e, fs, args, explainUsage); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(e.stderr, "guard explain: which package?\n\n%s\n", explainUsage)
+		return guard.ExitInvalid
+	}
+	name, version := splitNameVersion(fs.Arg(0))
+	opts, code, ok := e.checkOptions(ctx, fs, a, fs.Args()[1:], "guard explain")
+	if !ok {
+		return code
+	}
+	r, err := guard.Check(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard explain: %v\n", err)
+		return guard.ExitInvalid
+	}
+	for _, er := range r.Errors {
+		fmt.Fprintf(e.stderr, "guard: %s\n", er.Message)
+	}
+	found := 0
+	verdict := guard.ExitAllow
+	seen := map[string]bool{}
+	for _, p := range r.Packages {
+		if p.Name != name || (version != "" && p.Version != version) || seen[p.Lockfile+"\x00"+p.Key()] {
+			continue
+		}
+		seen[p.Lockfile+"\x00"+p.Key()] = true
+		found++
+		if c := explainPackage(e.stdout, r, p); c > verdict {
+			verdict = c
+		}
+	}
+	if found == 0 {
+		fmt.Fprintf(e.stderr, "guard explain: no checked lockfile has %s\n", fs.Arg(0))
+		return guard.ExitInvalid
+	}
+	if code := r.ExitCode(); code == guard.ExitInvalid || code == guard.ExitIncomplete {
+		return code
+	}
+	return verdict
+}
+
+// splitNameVersion splits "name@version", keeping an npm scope's "@".
+func splitNameVersion(s string) (string, string) {
+	i := strings.LastIndexByte(s, '@')
+	if i <= 0 {
+		return s, ""
+	}
+	return s[:i], s[i+1:]
+}
+
+// explainPackage prints every rule's result for one package and returns
+// the exit code its findings alone would give.
+func explainPackage(w io.Writer, r *guard.Report, p guard.PackageResult) int {
+	fmt.Fprintf(w, "%s  (%s, %s", p.Key(), p.Lockfile, p.Ecosystem)
+	switch {
+	case p.Direct:
+		fmt.Fprint(w, ", direct")
+	case len(p.Chain) > 0:
+		fmt.Fprintf(w, ", via %s", strings.Join(p.Chain, " > "))
+	}
+	if p.Dev {
+		fmt.Fprint(w, ", dev")
+	}
+	fmt.Fprintf(w, ", source %s)\n", p.Source.Kind)
+	if pr := p.Provenance; pr != nil {
+		fmt.Fprintf(w, "  provenance: %s", pr.Status)
+		if pr.Publisher != nil {
+			fmt.Fprintf(w, " (built by %s, %s, %s)", pr.Publisher.Repository, pr.Publisher.Workflow, pr.Publisher.Ref)
+		}
+		if pr.Reason != "" {
+			fmt.Fprintf(w, ": %s", pr.Reason)
+		}
+		fmt.Fprintln(w)
+	}
+	code := guard.ExitAllow
+	for _, it := range r.Items {
+		var fs []guard.Finding
+		for _, f := range r.Findings {
+			if f.Rule == it.Rule && f.Lockfile == p.Lockfile && f.Name == p.Name && f.Version == p.Version {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) == 0 {
+			status := "pass"
+			switch it.Status {
+			case "off":
+				status = fmt.Sprintf("off (on from level %d; the level is %d)", it.Level, r.Level)
+			case "not checked":
+				status = "not checked: " + it.Note
+			}
+			fmt.Fprintf(w, "  %-5s %-20s %s\n", it.ID, it.Rule, status)
+			continue
+		}
+		for _, f := range fs {
+			fmt.Fprintf(w, "  %-5s %-20s %s %s: %s\n", it.ID, it.Rule, strings.ToUpper(string(f.Action)), f.ID, f.Message)
+			if f.Exception != "" {
+				fmt.Fprintf(w, "        excepted by %s\n", f.Exception)
+			}
+			fmt.Fprintf(w, "        decided by: %s\n", f.Why)
+			if f.Change != "" {
+				fmt.Fprintf(w, "        to change it: %s\n", f.Change)
+			}
+			if f.Action == guard.Block {
+				code = guard.ExitBlocked
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	return code
+}
