@@ -140,6 +140,9 @@ func readFile(path string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
+	if st.Size() > MaxFileSize {
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
@@ -195,6 +198,11 @@ func parseData(path string, data []byte, f *format) (lf *Lockfile, err error) {
 		}
 	}()
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if tomlFormats[f.Format] {
+		if err := checkTOMLNesting(path, data); err != nil {
+			return nil, err
+		}
+	}
 	lf, err = f.Parse(&input{Path: path, Data: data, ReadFile: readFile})
 	if err != nil {
 		return nil, err

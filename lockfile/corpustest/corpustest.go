@@ -14,11 +14,17 @@ import (
 // Dir returns the corpus root, or skips the test when there is none.
 func Dir(t testing.TB) string {
 	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	// lockfile/corpustest/corpustest.go -> the module root
+	root := filepath.Join(filepath.Dir(file), "..", "..")
 	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		// lockfile/corpustest/corpustest.go -> module root -> ../shared/corpus
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "corpus")
+	switch {
+	case dir == "":
+		dir = filepath.Join(root, "..", "shared", "corpus")
+	case !filepath.IsAbs(dir):
+		// A relative GUARD_CORPUS is relative to the module root (where
+		// the README's test command runs), not to each package's folder.
+		dir = filepath.Join(root, dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
 		t.Skipf("corpus not found at %s (set GUARD_CORPUS): %v", dir, err)
