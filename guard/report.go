@@ -67,6 +67,12 @@ type Finding struct {
 	Score    float64  `json:"score,omitempty"`
 	Summary  string   `json:"summary,omitempty"`
 	Fixed    []string `json:"fixed,omitempty"`
+	// Reachability of a vulnerability finding (level 3, npm and Python):
+	// "reachable" when the project's own code imports the package or a
+	// direct dependency that depends on it, "unreachable" when it does not,
+	// "unknown" when that could not be worked out; empty when not assessed.
+	// Import-level, not call-level (guard/reach).
+	Reachability string `json:"reachability,omitempty"`
 	// Why says what decided the action (the level and mode in force, or a
 	// policy line), so a reader knows what would change it.
 	Why string `json:"why"`
