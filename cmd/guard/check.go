@@ -30,6 +30,8 @@ type checkArgs struct {
 	verbose   bool
 	source    sourceArgs
 	prov      provenanceArgs
+	// sbom, sbomFormat: --sbom FILE, --sbom-format (sbom.go).
+	sbom, sbomFormat string
 }
 
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
@@ -42,6 +44,7 @@ func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does: block or warn")
 	addSourceFlags(fs, &a.source)
 	addProvenanceFlags(fs, &a.prov)
+	checkSBOMFlags(fs, &a.sbom, &a.sbomFormat)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
 	fs.BoolVarP(&a.verbose, "verbose", "v", false, "also list every package and what decided each finding")
 	return fs, a
@@ -60,6 +63,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	}
 	if a.quiet && a.verbose {
 		fmt.Fprintln(e.stderr, "guard check: --quiet and --verbose cannot be used together")
+		return guard.ExitInvalid
+	}
+	if err := checkSBOMArgs(a.sbom, a.sbomFormat, a.level); err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
 	src, err := e.resolveSource(&a.source)
@@ -84,6 +91,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	if err := writeReport(e, r, a); err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
+	if err := writeCheckSBOM(e, r, a.sbom, a.sbomFormat, a.quiet); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
