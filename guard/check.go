@@ -48,6 +48,11 @@ type Options struct {
 	MaxDBAge time.Duration
 	// Now is the clock (tests set it); zero means time.Now.
 	Now func() time.Time
+	// DemoteUnreachable (level 3; policy vulnerabilities.unreachable =
+	// "warn") turns vulnerability findings on packages the project's code
+	// does not import, directly or through a dependency, from block into
+	// warn. See guard/reach: import-level, not call-level.
+	DemoteUnreachable bool
 }
 
 // DefaultLevel and DefaultMode apply when no policy says otherwise.
@@ -126,6 +131,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "provenance is required for some packages but was not gathered: " + why})
 		}
 	}
+	applyReachability(opts, r)
 	r.decide()
 	return r, nil
 }
