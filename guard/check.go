@@ -151,6 +151,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
+	applyReachability(rc, r)
 	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
 	r.decide()
 	return r, nil

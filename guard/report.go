@@ -94,8 +94,11 @@ type Finding struct {
 	Change string `json:"change,omitempty"`
 	// Exception names the policy exception that ignored the finding.
 	Exception string `json:"exception,omitempty"`
-	// Reachability of a vulnerability at level 3: reachable, unreachable
-	// or unknown; empty when not analysed.
+	// Reachability of a vulnerability finding (level 3, npm and Python):
+	// "reachable" when the project's own code imports the package or a
+	// direct dependency that depends on it, "unreachable" when it does not,
+	// "unknown" when that could not be worked out; empty when not assessed.
+	// Import-level, not call-level (guard/reach).
 	Reachability string `json:"reachability,omitempty"`
 }
 

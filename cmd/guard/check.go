@@ -33,6 +33,8 @@ type checkArgs struct {
 	pol       policyArgs
 	base      string
 	baseLock  string
+	// sbom, sbomFormat: --sbom FILE, --sbom-format (sbom.go).
+	sbom, sbomFormat string
 }
 
 func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
@@ -48,6 +50,7 @@ func checkFlags(a *checkArgs) (*pflag.FlagSet, *checkArgs) {
 	addProvenanceFlags(fs, &a.prov)
 	fs.StringVar(&a.base, "base", "", "check only packages new or changed against git `REF` (e.g. origin/main)")
 	fs.StringVar(&a.baseLock, "base-lockfile", "", "check only packages new or changed against this base lockfile `FILE`")
+	checkSBOMFlags(fs, &a.sbom, &a.sbomFormat)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
 	fs.BoolVarP(&a.verbose, "verbose", "v", false, "also list every package and what decided each finding")
 	return fs, a
@@ -68,6 +71,11 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "guard check: --quiet and --verbose cannot be used together")
 		return guard.ExitInvalid
 	}
+	// the level is checked against the effective policy below
+	if err := checkSBOMArgs(a.sbom, a.sbomFormat, 3); err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
 	opts, code, ok := e.checkOptions(ctx, fs, a, fs.Args(), "guard check")
 	if !ok {
 		return code
@@ -77,7 +85,15 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
+	if a.sbom != "" && r.Level < 3 {
+		fmt.Fprintf(e.stderr, "guard check: --sbom is a level 3 item (C3.1): the level is %d; use --level 3 or a policy at level 3\n", r.Level)
+		return guard.ExitInvalid
+	}
 	if err := writeReport(e, r, a); err != nil {
+		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+		return guard.ExitInvalid
+	}
+	if err := writeCheckSBOM(e, r, a.sbom, a.sbomFormat, a.quiet); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}

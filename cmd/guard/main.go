@@ -26,6 +26,7 @@ Usage:
                                           check what an install brings in, then run it
   guard shell-init bash|zsh|fish          print shell functions that do it by default
   guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
+  guard sbom [DIR|LOCKFILE...] [flags]    write a CycloneDX or SPDX SBOM
   guard db update|status [flags]          manage the offline OSV database
   guard trust update [flags]              refresh the Sigstore trusted root through TUF
   guard policy show|check [flags]         show the effective policy, or validate a policy file
@@ -77,6 +78,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runCheck(ctx, e, rest)
 	case "db":
 		return runDB(ctx, e, rest)
+	case "sbom":
+		return runSBOM(ctx, e, rest)
 	case "trust":
 		return runTrust(ctx, e, rest)
 	case "policy":
@@ -105,6 +108,10 @@ func helpFor(e *env, cmd string) int {
 	case "check":
 		fs, _ := checkFlags(&checkArgs{})
 		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", checkUsage, fs.FlagUsages())
+		return guard.ExitAllow
+	case "sbom":
+		fs, _ := sbomFlags(&sbomArgs{})
+		fmt.Fprintf(e.stdout, "%s\nFlags:\n%s", sbomUsage, fs.FlagUsages())
 		return guard.ExitAllow
 	case "db":
 		fmt.Fprintln(e.stdout, dbUsage)

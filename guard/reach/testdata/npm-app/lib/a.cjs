@@ -1,0 +1,2 @@
+const c = require("cjs-dep");
+module.exports = c;

@@ -1,0 +1,2 @@
+export { thing } from 'reexported';
+export type { T } from './types';
