@@ -90,7 +90,10 @@ func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Re
 				add(RuleProvenanceDowngrade, "provenance-dropped", p, fmt.Sprintf(
 					"was published without provenance, though %d earlier version(s) had it (last %s)", d.EarlierWithProvenance, d.LastWithProvenance))
 			}
-			if d.RepositoryChanged {
+			// A changed repository matters where provenance links versions
+			// to their source: self-declared repository fields change
+			// with every transfer or rename, which is no signal on its own.
+			if d.RepositoryChanged && d.EarlierWithProvenance > 0 {
 				add(RuleProvenanceDowngrade, "repository-changed", p, fmt.Sprintf(
 					"names source repository %s, but %s named %s", d.Repository, d.PreviousVersion, d.PreviousRepository))
 			}

@@ -32,11 +32,12 @@ func provenanceLockfile(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, dir, "package-lock.json", `{"lockfileVersion": 3, "packages": {
-  "": {"dependencies": {"good": "1.0.0", "bad": "1.0.0", "dropped": "2.0.0", "@myorg/lib": "1.0.0", "moved": "3.0.0"}},
+  "": {"dependencies": {"good": "1.0.0", "bad": "1.0.0", "dropped": "2.0.0", "@myorg/lib": "1.0.0", "moved": "3.0.0", "renamed": "1.0.0"}},
   "node_modules/good": {"version": "1.0.0", "integrity": "sha512-RQD73jlAxGXhp/cCoHAlJdS00osIKwaZJACY24bBxqQigGtYRQ9RlRRrW4y34bWnsbN/9B7QZpTO4Gh2FCntvg=="},
   "node_modules/bad": {"version": "1.0.0", "integrity": "sha512-RQD73jlAxGXhp/cCoHAlJdS00osIKwaZJACY24bBxqQigGtYRQ9RlRRrW4y34bWnsbN/9B7QZpTO4Gh2FCntvg=="},
   "node_modules/dropped": {"version": "2.0.0", "integrity": "sha512-RQD73jlAxGXhp/cCoHAlJdS00osIKwaZJACY24bBxqQigGtYRQ9RlRRrW4y34bWnsbN/9B7QZpTO4Gh2FCntvg=="},
   "node_modules/moved": {"version": "3.0.0", "integrity": "sha512-RQD73jlAxGXhp/cCoHAlJdS00osIKwaZJACY24bBxqQigGtYRQ9RlRRrW4y34bWnsbN/9B7QZpTO4Gh2FCntvg=="},
+  "node_modules/renamed": {"version": "1.0.0", "integrity": "sha512-RQD73jlAxGXhp/cCoHAlJdS00osIKwaZJACY24bBxqQigGtYRQ9RlRRrW4y34bWnsbN/9B7QZpTO4Gh2FCntvg=="},
   "node_modules/@myorg/lib": {"version": "1.0.0", "integrity": "sha512-RQD73jlAxGXhp/cCoHAlJdS00osIKwaZJACY24bBxqQigGtYRQ9RlRRrW4y34bWnsbN/9B7QZpTO4Gh2FCntvg=="}
 }}`)
 	return dir
@@ -49,7 +50,12 @@ var provenanceAnswers = fakeProvenance{
 	"dropped@2.0.0": {Status: provenance.StatusMissing, Downgrade: &provenance.Downgrade{Version: "2.0.0", Known: true,
 		ProvenanceDropped: true, EarlierWithProvenance: 3, LastWithProvenance: "1.9.0"}},
 	"moved@3.0.0": {Status: provenance.StatusVerified, Downgrade: &provenance.Downgrade{Version: "3.0.0", Known: true,
-		RepositoryChanged: true, Repository: "github.com/evil/moved", PreviousRepository: "github.com/o/moved", PreviousVersion: "2.9.0"}},
+		RepositoryChanged: true, Repository: "github.com/evil/moved", PreviousRepository: "github.com/o/moved", PreviousVersion: "2.9.0",
+		EarlierWithProvenance: 2, HasProvenance: true}},
+	// a repository change between versions that never had provenance is
+	// no finding: self-declared repository fields change with transfers
+	"renamed@1.0.0": {Status: provenance.StatusMissing, Downgrade: &provenance.Downgrade{Version: "1.0.0", Known: true,
+		RepositoryChanged: true, Repository: "github.com/new/renamed", PreviousRepository: "github.com/old/renamed", PreviousVersion: "0.9.0"}},
 }
 
 func TestProvenanceRules(t *testing.T) {

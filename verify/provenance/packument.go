@@ -225,6 +225,18 @@ func normalizeRepo(u string) string {
 	}
 	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
 	host, path, _ := strings.Cut(u, "/")
+	host = strings.TrimPrefix(strings.ToLower(host), "www.")
+	switch host {
+	case "github.com", "bitbucket.org":
+		// owner/repo is the repository; "/tree/main/packages/x" and the
+		// like only point into it (monorepos).
+		if parts := strings.SplitN(path, "/", 3); len(parts) >= 2 {
+			path = strings.TrimSuffix(parts[0]+"/"+parts[1], ".git")
+		}
+	case "gitlab.com":
+		// groups nest; "/-/" starts a path inside the repository
+		path, _, _ = strings.Cut(path, "/-/")
+	}
 	// Hosts and, on the forges that matter here, paths are case-insensitive.
 	return strings.ToLower(host + "/" + path)
 }

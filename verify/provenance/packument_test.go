@@ -51,14 +51,17 @@ func TestDowngradeEvidence(t *testing.T) {
 
 func TestNormalizeRepo(t *testing.T) {
 	for in, want := range map[string]string{
-		"git+https://github.com/sigstore/sigstore-js.git": "github.com/sigstore/sigstore-js",
-		"git@github.com:Sigstore/sigstore-js.git":         "github.com/sigstore/sigstore-js",
-		"git://github.com/sigstore/sigstore-js":           "github.com/sigstore/sigstore-js",
-		"github:sigstore/sigstore-js":                     "github.com/sigstore/sigstore-js",
-		"sigstore/sigstore-js":                            "github.com/sigstore/sigstore-js",
-		"https://gitlab.com/g/sub/p/":                     "gitlab.com/g/sub/p",
-		"ssh://git@github.com/a/b.git#main":               "github.com/a/b",
-		"":                                                "",
+		"git+https://github.com/sigstore/sigstore-js.git":        "github.com/sigstore/sigstore-js",
+		"git@github.com:Sigstore/sigstore-js.git":                "github.com/sigstore/sigstore-js",
+		"git://github.com/sigstore/sigstore-js":                  "github.com/sigstore/sigstore-js",
+		"github:sigstore/sigstore-js":                            "github.com/sigstore/sigstore-js",
+		"sigstore/sigstore-js":                                   "github.com/sigstore/sigstore-js",
+		"https://gitlab.com/g/sub/p/":                            "gitlab.com/g/sub/p",
+		"ssh://git@github.com/a/b.git#main":                      "github.com/a/b",
+		"https://www.github.com/DefinitelyTyped/DefinitelyTyped": "github.com/definitelytyped/definitelytyped",
+		"https://github.com/zkochan/packages/tree/main/which-pm": "github.com/zkochan/packages",
+		"https://gitlab.com/g/sub/p/-/tree/main/pkg":             "gitlab.com/g/sub/p",
+		"": "",
 	} {
 		if got := normalizeRepo(in); got != want {
 			t.Errorf("normalizeRepo(%q) = %q, want %q", in, got, want)
