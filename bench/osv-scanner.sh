@@ -107,7 +107,7 @@ for db in ${BENCH_DBS:-corpus 200k}; do
 		guard_run "$db" "$f" >"$work/g.json" 2>/dev/null || true
 		osv_run "$db" "$f" >"$work/o.json" 2>/dev/null || true
 		pk=$(jq '.packages | length' "$work/g.json" 2>/dev/null || echo '?')
-		gh=$(jq '[.findings[]? | select(.id != null)] | length' "$work/g.json" 2>/dev/null || echo '?')
+		gh=$(jq '[.findings[]? | select(.rule == "vulnerability" or .rule == "malware" or .rule == "unmaintained" or .rule == "unsound" or .rule == "notice")] | length' "$work/g.json" 2>/dev/null || echo '?')
 		oh=$(jq '[.results[]?.packages[]?.vulnerabilities[]?] | length' "$work/o.json" 2>/dev/null || echo '?')
 		gt=() gm=() ot=() om=()
 		for ((i = 0; i < runs; i++)); do
