@@ -141,6 +141,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
+	r.Findings = append(r.Findings, supplyChainFindings(rc, r, opts.Now)...)
 	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
 	r.decide()
 	return r, nil
