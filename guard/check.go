@@ -151,6 +151,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
+	r.Findings = append(r.Findings, supplyChainFindings(rc, r, opts.Now)...)
 	applyReachability(rc, r)
 	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
 	r.decide()

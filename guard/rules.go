@@ -33,6 +33,19 @@ const (
 	RulePublisher           = "publisher"
 )
 
+// Rule names of the supply-chain rules (guard/supplychain.go). yanked
+// (PEP 592) and quarantined (PEP 792) need PyPI index data guard does not
+// fetch yet: the names exist for policy files, the rules give no findings
+// and have no item.
+const (
+	RuleInstallScripts = "install-scripts"
+	RuleSources        = "sources"
+	RuleCooldown       = "cooldown"
+	RuleDeprecated     = "deprecated"
+	RuleYanked         = "yanked"
+	RuleQuarantined    = "quarantined"
+)
+
 // Item is one principle item guard enforces: which rule enforces it, from
 // which policy level it is on, and what a finding does by default.
 type Item struct {
@@ -62,6 +75,27 @@ var Items = []Item{
 	// Publisher pins come from policy; a verified identity that differs
 	// from the pin blocks by default.
 	{ID: "Z3.3", Rule: RulePublisher, Level: 0, Title: "packages are built by the publisher policy pins"},
+	// Install scripts are how most npm malware runs, the moment it is
+	// installed (G2.3: malware). guard cannot tell a malicious script from
+	// a needed one, so it lists the scripts policy has not allowed. On from
+	// level 3: nearly every project has some (esbuild, sharp, ...) and the
+	// rule follows mode, so at level 2 it would block most installs
+	// before anyone wrote an allow list.
+	{ID: "G2.3", Rule: RuleInstallScripts, Level: 3, Title: "install scripts run only for packages policy allows"},
+	// Where packages come from (G2.1: versions are never replaced, names
+	// not reused): a package fetched from another registry than policy
+	// allows (dependency confusion) or a lockfile whose resolved URL names
+	// another package (lockfile poisoning) replaces what the name meant.
+	// It gives findings only when the policy lists registries, hosts or
+	// scoped registries, or sets resolved-match.
+	{ID: "G2.1", Rule: RuleSources, Level: 2, Title: "packages come from the registries and hosts policy allows"},
+	// A cooldown gives the registry and OSV time to catch malware in new
+	// versions (G2.3). It holds nothing back until policy sets min-age.
+	{ID: "G2.3", Rule: RuleCooldown, Level: 2, Title: "versions newer than the policy's min-age are held back"},
+	// Deprecated versions still install but are marked (the WG's package
+	// deletion policy), like RustSec's unmaintained crates (C2.1): warns by
+	// default, whatever the mode.
+	{ID: "C2.1", Rule: RuleDeprecated, Level: 2, Title: "deprecated npm versions are reported"},
 }
 
 func itemOf(rule string) Item {
