@@ -1,5 +1,7 @@
 package guard
 
+import "github.com/installguard/guard/guard/policy"
+
 // Action is what a finding does to the verdict.
 type Action string
 
@@ -18,32 +20,28 @@ const (
 	VerdictBlock Verdict = "block"
 )
 
-// Rule names, as they appear in reports and (later) policy files.
+// Rule names, as they appear in reports and policy files: the policy
+// package defines them, so that both sides always spell a rule alike.
+// yanked (PEP 592) and quarantined (PEP 792) need PyPI index data guard does
+// not fetch yet: the names exist for policy files, the rules give no
+// findings and have no item.
 const (
-	RulePinning       = "pinning"
-	RuleVulnerability = "vulnerability"
-	RuleMalware       = "malware"
-	RuleUnmaintained  = "unmaintained"
-	RuleUnsound       = "unsound"
-	RuleNotice        = "notice"
-
-	RuleProvenance          = "provenance"
-	RuleProvenanceInvalid   = "provenance-invalid"
-	RuleProvenanceDowngrade = "provenance-downgrade"
-	RulePublisher           = "publisher"
-)
-
-// Rule names of the supply-chain rules (guard/supplychain.go). yanked
-// (PEP 592) and quarantined (PEP 792) need PyPI index data guard does not
-// fetch yet: the names exist for policy files, the rules give no findings
-// and have no item.
-const (
-	RuleInstallScripts = "install-scripts"
-	RuleSources        = "sources"
-	RuleCooldown       = "cooldown"
-	RuleDeprecated     = "deprecated"
-	RuleYanked         = "yanked"
-	RuleQuarantined    = "quarantined"
+	RulePinning             = policy.RulePinning
+	RuleVulnerability       = policy.RuleVulnerability
+	RuleMalware             = policy.RuleMalware
+	RuleUnmaintained        = policy.RuleUnmaintained
+	RuleUnsound             = policy.RuleUnsound
+	RuleNotice              = policy.RuleNotice
+	RuleProvenance          = policy.RuleProvenance
+	RuleProvenanceInvalid   = policy.RuleProvenanceInvalid
+	RuleProvenanceDowngrade = policy.RuleProvenanceDowngrade
+	RulePublisher           = policy.RulePublisher
+	RuleInstallScripts      = policy.RuleInstallScripts
+	RuleSources             = policy.RuleSources
+	RuleCooldown            = policy.RuleCooldown
+	RuleDeprecated          = policy.RuleDeprecated
+	RuleYanked              = policy.RuleYanked
+	RuleQuarantined         = policy.RuleQuarantined
 )
 
 // Item is one principle item guard enforces: which rule enforces it, from
