@@ -28,6 +28,9 @@ type ProvenanceReport struct {
 	// package's integrity, when registry metadata was read.
 	RegistrySignature *provenance.SignatureCheck `json:"registrySignature,omitempty"`
 	Downgrade         *provenance.Downgrade      `json:"downgrade,omitempty"`
+	// Index is what a Python index says of the project and the locked
+	// files (PEP 592 yanked, PEP 792 project status).
+	Index *provenance.IndexStatus `json:"index,omitempty"`
 }
 
 // gatherProvenance verifies every package once and attaches the result to
@@ -46,7 +49,7 @@ func gatherProvenance(ctx context.Context, src ProvenanceSource, lfs []*lockfile
 		res := results[i]
 		out[i] = res
 		r.Packages[i].Provenance = &ProvenanceReport{Status: res.Status, Publisher: res.Publisher,
-			Reason: res.Reason, Advice: res.Advice, RegistrySignature: res.Registry, Downgrade: res.Downgrade}
+			Reason: res.Reason, Advice: res.Advice, RegistrySignature: res.Registry, Downgrade: res.Downgrade, Index: res.Index}
 	}
 	return out
 }

@@ -22,9 +22,8 @@ const (
 
 // Rule names, as they appear in reports and policy files: the policy
 // package defines them, so that both sides always spell a rule alike.
-// yanked (PEP 592) and quarantined (PEP 792) need PyPI index data guard does
-// not fetch yet: the names exist for policy files, the rules give no
-// findings and have no item.
+// yanked (PEP 592) and quarantined (PEP 792) read the PyPI index data
+// gathered with provenance (guard/pypistatus.go).
 const (
 	RulePinning             = policy.RulePinning
 	RuleVulnerability       = policy.RuleVulnerability
@@ -93,7 +92,13 @@ var Items = []Item{
 	// Deprecated versions still install but are marked (the WG's package
 	// deletion policy), like RustSec's unmaintained crates (C2.1): warns by
 	// default, whatever the mode.
-	{ID: "C2.1", Rule: RuleDeprecated, Level: 2, Title: "deprecated npm versions are reported"},
+	{ID: "C2.1", Rule: RuleDeprecated, Level: 2, Title: "deprecated npm versions and deprecated or archived PyPI projects are reported"},
+	// PEP 592: a yanked file still installs when pinned exactly, as
+	// lockfiles pin; its authors withdrew it, which is worth knowing before
+	// installing (a known problem, like C2.1's advisories).
+	{ID: "C2.1", Rule: RuleYanked, Level: 2, Title: "yanked PyPI files are reported"},
+	// PEP 792: an index quarantines a project it suspects of malware (G2.3).
+	{ID: "G2.3", Rule: RuleQuarantined, Level: 2, Title: "packages of quarantined PyPI projects are held back"},
 }
 
 func itemOf(rule string) Item {

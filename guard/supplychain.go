@@ -32,8 +32,11 @@ func supplyChainFindings(rc ruleContext, r *Report, now func() time.Time) []Find
 			r.unchecked[RuleCooldown] = why
 		}
 		r.unchecked[RuleDeprecated] = why
+		r.unchecked[RuleYanked] = why
+		r.unchecked[RuleQuarantined] = why
 		return out
 	}
+	out = append(out, pypiStatusFindings(rc, r.Packages)...)
 	if rc.enabled(RuleCooldown) && minAge > 0 {
 		out = append(out, cooldownFindings(rc, r.Packages, minAge, now())...)
 	}

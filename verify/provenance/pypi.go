@@ -331,7 +331,37 @@ type simpleProject struct {
 		URL        string            `json:"url"`
 		Hashes     map[string]string `json:"hashes"`
 		Provenance *string           `json:"provenance"`
+		// Yanked (PEP 592): false, true, or the reason as a string.
+		Yanked any `json:"yanked"`
 	} `json:"files"`
+	// ProjectStatus (PEP 792): active, archived, quarantined or deprecated.
+	ProjectStatus *struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"project-status"`
+}
+
+// IndexStatus is what a Python package index says of a project and of the
+// lockfile's files, read from the same PEP 691 page as the provenance.
+type IndexStatus struct {
+	// Yanked lists the lockfile's files the index marks yanked (PEP 592),
+	// each "file: reason" (the reason when the index gives one).
+	Yanked []string `json:"yanked,omitempty"`
+	// ProjectStatus is the PEP 792 status ("" when the index states none,
+	// which means active); ProjectStatusReason its reason.
+	ProjectStatus       string `json:"projectStatus,omitempty"`
+	ProjectStatusReason string `json:"projectStatusReason,omitempty"`
+}
+
+// yankedReason reads PEP 592's yanked value: ok is false when not yanked.
+func yankedReason(v any) (string, bool) {
+	switch y := v.(type) {
+	case bool:
+		return "", y
+	case string:
+		return y, true
+	}
+	return "", false
 }
 
 const (
@@ -381,6 +411,25 @@ func (v *Verifier) verifyPyPI(ctx context.Context, p lockfile.Package) (Result, 
 	want := map[string]bool{}
 	for _, h := range hashes {
 		want[h] = true
+	}
+	idx := &IndexStatus{}
+	if ps := sp.ProjectStatus; ps != nil && ps.Status != "" && ps.Status != "active" {
+		idx.ProjectStatus, idx.ProjectStatusReason = ps.Status, ps.Reason
+	}
+	for _, f := range sp.Files {
+		if !want[strings.ToLower(f.Hashes["sha256"])] {
+			continue
+		}
+		if why, yanked := yankedReason(f.Yanked); yanked {
+			if why != "" {
+				idx.Yanked = append(idx.Yanked, f.Filename+": "+why)
+			} else {
+				idx.Yanked = append(idx.Yanked, f.Filename)
+			}
+		}
+	}
+	if len(idx.Yanked) > 0 || idx.ProjectStatus != "" {
+		r.Index = idx
 	}
 	var atts []Attestation
 	var without []string

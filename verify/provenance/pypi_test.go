@@ -138,3 +138,51 @@ func TestNormalizeDist(t *testing.T) {
 		t.Error("versions conflated")
 	}
 }
+
+// TestPyPIIndexStatus: the PEP 592 yanked marks of the lockfile's files and
+// the PEP 792 project status come back with the result.
+func TestPyPIIndexStatus(t *testing.T) {
+	mine, other := make([]byte, 32), make([]byte, 32)
+	mine[0], other[0] = 1, 2
+	page := func(status string, yanked any) []byte {
+		p := map[string]any{
+			"meta": map[string]string{"api-version": "1.4"},
+			"name": "demo",
+			"files": []map[string]any{
+				{"filename": "demo-1.0-py3-none-any.whl", "url": "x.whl", "hashes": map[string]string{"sha256": hex.EncodeToString(mine)}, "yanked": yanked},
+				{"filename": "demo-1.1-py3-none-any.whl", "url": "y.whl", "hashes": map[string]string{"sha256": hex.EncodeToString(other)}, "yanked": "not ours"},
+			},
+		}
+		if status != "" {
+			p["project-status"] = map[string]string{"status": status, "reason": "flagged by the index"}
+		}
+		b, _ := json.Marshal(p)
+		return b
+	}
+	cases := []struct {
+		status string
+		yanked any
+		want   *IndexStatus
+	}{
+		{"", false, nil},
+		{"active", false, nil},
+		{"", true, &IndexStatus{Yanked: []string{"demo-1.0-py3-none-any.whl"}}},
+		{"", "broken metadata", &IndexStatus{Yanked: []string{"demo-1.0-py3-none-any.whl: broken metadata"}}},
+		{"quarantined", false, &IndexStatus{ProjectStatus: "quarantined", ProjectStatusReason: "flagged by the index"}},
+	}
+	for _, c := range cases {
+		reg := newTestRegistry(t)
+		body := page(c.status, c.yanked)
+		reg.handle("/simple/demo/", func(w http.ResponseWriter, req *http.Request) { w.Write(body) })
+		v, err := New(WithPyPIIndex(reg.URL+"/simple"), WithTrust(defaultTrust(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := v.VerifyPackage(context.Background(), pyPkg("demo", "1.0", mine))
+		got, _ := json.Marshal(r.Index)
+		want, _ := json.Marshal(c.want)
+		if string(got) != string(want) {
+			t.Errorf("status %q yanked %v: index %s, want %s", c.status, c.yanked, got, want)
+		}
+	}
+}

@@ -142,6 +142,10 @@ type Result struct {
 	// MetadataError says why registry metadata (WithNPMMetadata) could not
 	// be read; the provenance result stands without it.
 	MetadataError string `json:"metadataError,omitempty"`
+	// Index is what the Python index says of the project and files
+	// (PEP 592 yanked, PEP 792 project status), when it says anything.
+	// A result from the cache carries the status seen when it was stored.
+	Index *IndexStatus `json:"index,omitempty"`
 	// Cached: the result came from the result cache.
 	Cached bool `json:"cached,omitempty"`
 }
