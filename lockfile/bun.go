@@ -40,7 +40,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -197,15 +196,10 @@ func parseBunLock(in *input) (*Lockfile, error) {
 		}
 		switch key {
 		case "lockfileVersion":
-			var raw json.RawMessage
-			if err := j.dec.Decode(&raw); err != nil {
-				return nil, j.syntaxErr(err, key)
+			if lf.FormatVersion, err = j.wholeNumber(line, key); err != nil {
+				return nil, err
 			}
-			v, ok := npmJSONInteger(raw)
-			if !ok {
-				return nil, errorf(in.Path, line, key, "expected a whole number, found %s", raw)
-			}
-			lf.FormatVersion, haveVersion = strconv.Itoa(v), true
+			haveVersion = true
 		case "workspaces":
 			if workspaces, err = j.bunWorkspaces(); err != nil {
 				return nil, err

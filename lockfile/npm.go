@@ -159,6 +159,20 @@ type npmJSON struct {
 	lines *npmLines
 }
 
+// wholeNumber decodes the next value as a whole number (lockfileVersion),
+// returned as its decimal string; line and key name it in errors.
+func (j *npmJSON) wholeNumber(line int, key string) (string, error) {
+	var raw json.RawMessage
+	if err := j.dec.Decode(&raw); err != nil {
+		return "", j.syntaxErr(err, key)
+	}
+	v, ok := npmJSONInteger(raw)
+	if !ok {
+		return "", errorf(j.path, line, key, "expected a whole number, found %s", raw)
+	}
+	return strconv.Itoa(v), nil
+}
+
 func newNpmJSON(path string, data []byte, base int64, lines *npmLines) *npmJSON {
 	d := json.NewDecoder(bytes.NewReader(data[base:]))
 	return &npmJSON{path: path, data: data, base: base, dec: d, lines: lines}
@@ -370,15 +384,9 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 		}
 		switch key {
 		case "lockfileVersion":
-			var raw json.RawMessage
-			if err := j.dec.Decode(&raw); err != nil {
-				return nil, j.syntaxErr(err, key)
+			if lf.FormatVersion, err = j.wholeNumber(line, key); err != nil {
+				return nil, err
 			}
-			v, ok := npmJSONInteger(raw)
-			if !ok {
-				return nil, errorf(in.Path, line, key, "expected a whole number, found %s", raw)
-			}
-			lf.FormatVersion = strconv.Itoa(v)
 		case "packages":
 			packages, err = j.npmPackages()
 			if err != nil {
