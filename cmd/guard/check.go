@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/report"
+	"github.com/installguard/guard/verify/atomicfile"
 )
 
 const checkUsage = `Usage: guard check [DIR|LOCKFILE...] [flags]
@@ -149,35 +149,13 @@ func writeReport(e *env, r *guard.Report, a *checkArgs) error {
 	if a.output == "" {
 		return write(e.stdout, useColor(e, e.stdout))
 	}
-	if err := writeFileAtomic(a.output, func(w io.Writer) error { return write(w, false) }); err != nil {
+	if err := atomicfile.Write(a.output, 0o644, false, func(w io.Writer) error { return write(w, false) }); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	if !a.quiet {
 		fmt.Fprintf(e.stderr, "guard: verdict %s, report written to %s\n", r.Verdict, a.output)
 	}
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file in the same folder and
-// renames it into place, so a reader never sees half a report.
-func writeFileAtomic(path string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // useColor: colour only on a terminal, and never when NO_COLOR is set

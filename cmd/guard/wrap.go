@@ -16,6 +16,7 @@ import (
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/guard/report"
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/atomicfile"
 )
 
 const wrapUsage = `Usage: guard [flags] <package manager> <args...>
@@ -321,7 +322,7 @@ func writeWrapReport(e *env, r *guard.Report, a *wrapArgs, summary string) error
 		return report.Text(w, r, report.TextOptions{Color: color, Quiet: a.quiet, Verbose: a.verbose})
 	}
 	if a.output != "" {
-		if err := writeFileAtomic(a.output, func(w io.Writer) error { return write(w, false) }); err != nil {
+		if err := atomicfile.Write(a.output, 0o644, false, func(w io.Writer) error { return write(w, false) }); err != nil {
 			return fmt.Errorf("writing report: %w", err)
 		}
 		if !a.quiet {

@@ -14,6 +14,7 @@ import (
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
+	"github.com/installguard/guard/verify/atomicfile"
 )
 
 // ApplyOptions configure Apply.
@@ -390,21 +391,5 @@ func (s *Snap) Restore() error {
 }
 
 func writeAtomic(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".guard-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteBytes(path, data, mode, false)
 }

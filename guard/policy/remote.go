@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/installguard/guard/verify/atomicfile"
 )
 
 // A remote org policy is an https URL, optionally pinned by a fragment:
@@ -161,27 +163,10 @@ func (s *Sources) get(ctx context.Context, u string) ([]byte, error) {
 	return data, nil
 }
 
-// writeAtomic writes through a temporary file in the same folder and
-// renames it into place.
+// writeAtomic writes a cached policy whole or not at all.
 func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteBytes(path, data, 0o644, false)
 }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/installguard/guard/verify/atomicfile"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 )
 
@@ -415,15 +416,7 @@ func writeLocator(path string, loc cacheLocator) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".loc-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = atomicfile.WriteBytes(path, b, 0o600, false) // a cache: failing to write only costs time
 }
 
 // Query implements Source: for each query, the records that affect it

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/atomicfile"
 )
 
 // Option configures a Verifier.
@@ -427,34 +428,8 @@ func (v *Verifier) store(key string, r Result) {
 	_ = writeFileAtomic(v.cachePath(key), b, false) // a cache: failing to write only costs time
 }
 
-// writeFileAtomic writes through a temporary file in the same directory and
-// renames it into place, so that readers never see a partial file. sync
-// flushes the data first (trust material; the result cache can do without).
+// writeFileAtomic writes a private file whole or not at all; sync flushes
+// the data first (trust material; the result cache can do without).
 func writeFileAtomic(path string, data []byte, sync bool) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if sync {
-		if err := f.Sync(); err != nil {
-			f.Close()
-			os.Remove(tmp)
-			return err
-		}
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.WriteBytes(path, data, 0o600, sync)
 }
