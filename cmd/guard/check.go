@@ -105,7 +105,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 // ok is false, with the exit code, when the flags or the policy are wrong.
 func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs, paths []string, who string) (guard.Options, int, bool) {
 	fail := func(err error) (guard.Options, int, bool) {
-		fmt.Fprintf(e.stderr, "%s: %v\n", who, err)
+		fmt.Fprintf(e.stderr, "%s: %s\n", who, report.Escape(err.Error()))
 		return guard.Options{}, guard.ExitInvalid, false
 	}
 	src, err := e.resolveSource(&a.source)
@@ -153,7 +153,7 @@ func writeReport(e *env, r *guard.Report, a *checkArgs) error {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	if !a.quiet {
-		fmt.Fprintf(e.stderr, "guard: verdict %s, report written to %s\n", r.Verdict, a.output)
+		fmt.Fprintln(e.stderr, report.OutputSummary(r, a.output))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/policy"
+	"github.com/installguard/guard/guard/report"
 )
 
 // policyArgs are the flags that feed the policy: --policy and the one-run
@@ -49,10 +50,10 @@ func (e *env) loadPolicy(ctx context.Context, fs *pflag.FlagSet, a *policyArgs, 
 		if quiet && d.Level == policy.LevelNotice {
 			continue
 		}
-		fmt.Fprintf(e.stderr, "guard: policy: %s\n", d)
+		fmt.Fprintf(e.stderr, "guard: policy: %s\n", report.Escape(d.String()))
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "guard: policy: %v\n", err)
+		fmt.Fprintf(e.stderr, "guard: policy: %s\n", report.Escape(err.Error()))
 		if errors.Is(err, policy.ErrUnavailable) {
 			return nil, guard.ExitIncomplete, false
 		}
@@ -129,11 +130,11 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 		}
 		diags, err := policy.Check(ctx, file, role, policy.Sources{Getenv: e.getenv})
 		for _, d := range diags {
-			fmt.Fprintf(e.stderr, "%s\n", d)
+			fmt.Fprintf(e.stderr, "%s\n", report.Escape(d.String()))
 		}
 		if err != nil {
 			if !policy.HasErrors(diags) {
-				fmt.Fprintf(e.stderr, "guard policy check: %v\n", err)
+				fmt.Fprintf(e.stderr, "guard policy check: %s\n", report.Escape(err.Error()))
 			}
 			if errors.Is(err, policy.ErrUnavailable) {
 				return guard.ExitIncomplete
