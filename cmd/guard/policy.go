@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -100,9 +101,18 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 		if !ok {
 			return code
 		}
-		if err := p.Show(e.stdout, *format); err != nil {
+		// Values, reasons and paths come from policy files, one of them
+		// the project's: each line goes through report.Escape (in TOML and
+		// JSON strings its \uXXXX escapes read the same).
+		var out strings.Builder
+		if err := p.Show(&out, *format); err != nil {
 			fmt.Fprintf(e.stderr, "guard policy show: %v\n", err)
 			return guard.ExitInvalid
+		}
+		for _, line := range strings.SplitAfter(out.String(), "\n") {
+			if line != "" {
+				fmt.Fprint(e.stdout, report.Escape(strings.TrimSuffix(line, "\n"))+"\n")
+			}
 		}
 		return guard.ExitAllow
 	case "check":
