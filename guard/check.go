@@ -148,6 +148,10 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Provenance != nil && len(lfs) > 0 {
 		results := gatherProvenance(ctx, opts.Provenance, lfs, r)
 		r.Findings = append(r.Findings, provenanceFindings(rc, results, r)...)
+		if why := unverifiedProvenance(r); why != "" {
+			// "pass" would claim that no attestation fails verification.
+			r.unchecked = map[string]string{RuleProvenanceInvalid: why}
+		}
 	} else if opts.Provenance == nil {
 		why := opts.NoProvenanceReason
 		if why == "" {

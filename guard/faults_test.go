@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/installguard/guard/guard/policy"
+	"github.com/installguard/guard/verify/provenance"
 )
 
 // A run that could not look at everything never reads as allow or pass:
@@ -108,5 +109,28 @@ func TestRuleTurnedOffReadsOff(t *testing.T) {
 	}
 	if r.Verdict != Allow || !strings.Contains(string(r.Verdict), "allow") {
 		t.Errorf("verdict %s", r.Verdict)
+	}
+}
+
+// Provenance that could not be verified (the registry did not answer) leaves
+// provenance-invalid "not checked": "pass" would claim no attestation fails.
+func TestUnverifiableProvenanceIsNotAPass(t *testing.T) {
+	dir := provenanceLockfile(t)
+	prov := fakeProvenance{"good@1.0.0": {Status: provenance.StatusUnverifiable, Reason: "GET attestations: 503 Service Unavailable"}}
+	r, err := Check(context.Background(), Options{Paths: []string{dir}, Level: 2, Mode: Block, Advisories: &memSource{}, Provenance: prov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range r.Items {
+		if it.Rule == RuleProvenanceInvalid && (it.Status != StatusNotChecked || !strings.Contains(it.Note, "1 of 6 packages") || !strings.Contains(it.Note, "503")) {
+			t.Errorf("provenance-invalid: %q %q", it.Status, it.Note)
+		}
+	}
+	// Every package answered: a pass.
+	r, _ = Check(context.Background(), Options{Paths: []string{dir}, Level: 2, Mode: Block, Advisories: &memSource{}, Provenance: fakeProvenance{}})
+	for _, it := range r.Items {
+		if it.Rule == RuleProvenanceInvalid && it.Status != StatusPass {
+			t.Errorf("all answered: provenance-invalid %q %q", it.Status, it.Note)
+		}
 	}
 }
