@@ -255,3 +255,24 @@ touch ` + ran + "\n"
 		t.Error("npm ran though the check could not complete")
 	}
 }
+
+// TestOutputReportOnSetupFailure: with --output, a run that fails before
+// checking (here a project policy that would loosen the safety floor)
+// still writes a report, and it says error: the file never keeps an
+// older verdict.
+func TestOutputReportOnSetupFailure(t *testing.T) {
+	dir := copyProject(t, "npm-pinned")
+	write(t, filepath.Join(dir, "guard.toml"), "on-error = \"warn\"\n")
+	out := filepath.Join(t.TempDir(), "r.json")
+	write(t, out, `{"verdict": "allow"}`)
+	r := runGuard(t, nil, false, "check", "--format", "json", "--output", out, dir)
+	data, _ := os.ReadFile(out)
+	var rep jsonReport
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err, string(data))
+	}
+	if r.code != 2 || rep.Verdict != "error" || len(rep.Errors) != 1 || rep.Errors[0].Kind != "input" ||
+		!strings.Contains(rep.Errors[0].Message, "safety floor") || !strings.Contains(r.stderr, "guard: verdict error, report written to "+out) {
+		t.Errorf("exit %d\n%s\n%s", r.code, data, r.stderr)
+	}
+}
