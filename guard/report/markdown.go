@@ -153,7 +153,11 @@ func Markdown(w io.Writer, r *guard.Report, opts MarkdownOptions) error {
 		p("\n### Principles (level %d)\n\n", r.Level)
 		p("| item | rule | level | status | findings | what it checks |\n| --- | --- | ---: | --- | ---: | --- |\n")
 		for _, it := range r.Items {
-			p("| %s | %s | %d | %s | %d | %s |\n", mdCell(it.ID), mdCell(it.Rule), it.Level, mdCell(it.Status),
+			status := it.Status
+			if it.Note != "" {
+				status += ": " + it.Note // why not checked, or what failed
+			}
+			p("| %s | %s | %d | %s | %d | %s |\n", mdCell(it.ID), mdCell(it.Rule), it.Level, mdCell(status),
 				it.Findings, mdCell(it.Title))
 		}
 	}
