@@ -342,7 +342,10 @@ func (r *Report) decide() {
 			}
 		default:
 			if allFailed == "" {
-				allFailed = "not every input could be read: " + e.Message
+				allFailed = "not every input could be read (see errors)"
+				if e.Path != "" {
+					allFailed = "not every input could be read: " + e.Path
+				}
 			}
 		}
 	}

@@ -122,7 +122,8 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 				count = plural(it.Findings, "finding")
 			}
 			if it.Note != "" {
-				count = Escape(it.Note)
+				// The errors section above has the whole message.
+				count = truncate(Escape(it.Note), 80)
 			}
 			t.printf("  %-5s %-20s %s %-12s %s\n", Escape(it.ID), Escape(it.Rule), status+strings.Repeat(" ", max(0, 11-len(it.Status))), count, Escape(it.Title))
 		}
