@@ -117,6 +117,12 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	rc := ruleContext{p: pol}
+	r.disabled = map[string]bool{}
+	for _, it := range Items {
+		if it.Level <= r.Level && !rc.enabled(it.Rule) {
+			r.disabled[it.Rule] = true
+		}
+	}
 	if rc.enabled(RulePinning) {
 		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
 	}
@@ -125,10 +131,16 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		if opts.Now != nil {
 			now = opts.Now
 		}
+		var advRules []string
+		for _, rule := range []string{RuleVulnerability, RuleMalware, RuleUnmaintained, RuleUnsound, RuleNotice} {
+			if rc.enabled(rule) {
+				advRules = append(advRules, rule)
+			}
+		}
 		if opts.Advisories == nil {
-			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: no advisory source configured"})
+			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: no advisory source configured", Rules: advRules})
 		} else if hits, err := gatherAdvisories(ctx, opts.Advisories, pol.MaxDBAge(), now(), lfs); err != nil {
-			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + err.Error()})
+			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + err.Error(), Rules: advRules})
 		} else {
 			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
 		}
@@ -136,6 +148,10 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Provenance != nil && len(lfs) > 0 {
 		results := gatherProvenance(ctx, opts.Provenance, lfs, r)
 		r.Findings = append(r.Findings, provenanceFindings(rc, results, r)...)
+		if why := unverifiedProvenance(r); why != "" {
+			// "pass" would claim that no attestation fails verification.
+			r.unchecked = map[string]string{RuleProvenanceInvalid: why}
+		}
 	} else if opts.Provenance == nil {
 		why := opts.NoProvenanceReason
 		if why == "" {
@@ -145,7 +161,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		for i := range r.Packages {
 			p := &r.Packages[i]
 			if req, _ := pol.ProvenanceRequired(string(p.Ecosystem), p.Name); req && rc.enabled(RuleProvenance) && p.Source.Kind != lockfile.SourceWorkspace {
-				r.Errors = append(r.Errors, Error{Kind: CheckError, Path: p.Lockfile,
+				r.Errors = append(r.Errors, Error{Kind: CheckError, Path: p.Lockfile, Rules: []string{RuleProvenance},
 					Message: fmt.Sprintf("provenance is required for %s but was not gathered: %s", p.Key(), why)})
 				break
 			}
@@ -298,15 +314,39 @@ func (rc ruleContext) apply(f *Finding) {
 	}
 }
 
-// decide sets the verdict and the per-item summary from the findings.
+// decide sets the verdict and the per-item summary from the findings and
+// the errors (the contract is in guard/verdict.go).
 func (r *Report) decide() {
-	r.Verdict = Allow
+	verdict := Allow
+	// failed: the rules whose evidence a check error left ungathered;
+	// allFailed: why no rule could complete (an unreadable input).
+	failed := map[string]string{}
+	allFailed := ""
 	for i := range r.Errors {
-		if r.Errors[i].Kind == CheckError && r.onError == Warn {
-			// on-error = "warn": a check that could not complete warns
-			// instead of failing the run.
-			r.Errors[i].Action = Warn
-			r.Verdict = VerdictWarn
+		e := &r.Errors[i]
+		switch e.Kind {
+		case CheckError:
+			if r.onError == Warn {
+				// on-error = "warn": a check that could not complete warns
+				// instead of failing the run. Its items still read "error".
+				e.Action = Warn
+				verdict = VerdictWarn
+			}
+			for _, rule := range e.Rules {
+				if failed[rule] == "" {
+					failed[rule] = e.Message
+				}
+			}
+			if len(e.Rules) == 0 && allFailed == "" {
+				allFailed = e.Message
+			}
+		default:
+			if allFailed == "" {
+				allFailed = "not every input could be read (see errors)"
+				if e.Path != "" {
+					allFailed = "not every input could be read: " + e.Path
+				}
+			}
 		}
 	}
 	count := map[string]int{}
@@ -315,31 +355,37 @@ func (r *Report) decide() {
 		count[f.Rule]++
 		switch f.Action {
 		case Block:
-			r.Verdict = VerdictBlock
+			verdict = VerdictBlock
 			worst[f.Rule] = Block
 		case Warn:
-			if r.Verdict == Allow {
-				r.Verdict = VerdictWarn
+			if verdict == Allow {
+				verdict = VerdictWarn
 			}
 			if worst[f.Rule] != Block {
 				worst[f.Rule] = Warn
 			}
 		}
 	}
+	r.Verdict = verdict // what the findings say; verdictOf reads the errors
+	r.Verdict = r.verdictOf(verdict)
 	r.Items = r.Items[:0]
 	for _, it := range Items {
 		res := ItemResult{Item: it, Findings: count[it.Rule]}
 		switch {
-		case it.Level > r.Level:
-			res.Status = "off"
-		case r.unchecked[it.Rule] != "" && res.Findings == 0:
-			res.Status, res.Note = "not checked", r.unchecked[it.Rule]
+		case it.Level > r.Level || r.disabled[it.Rule]:
+			res.Status = StatusOff
 		case worst[it.Rule] == Block:
-			res.Status = "block"
+			res.Status = StatusBlock
+		case failed[it.Rule] != "":
+			res.Status, res.Note = StatusError, failed[it.Rule]
+		case allFailed != "":
+			res.Status, res.Note = StatusError, allFailed
 		case worst[it.Rule] == Warn:
-			res.Status = "warn"
+			res.Status = StatusWarn
+		case r.unchecked[it.Rule] != "" && res.Findings == 0:
+			res.Status, res.Note = StatusNotChecked, r.unchecked[it.Rule]
 		default:
-			res.Status = "pass"
+			res.Status = StatusPass
 		}
 		r.Items = append(r.Items, res)
 	}

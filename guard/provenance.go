@@ -154,3 +154,23 @@ func describePins(pins []policy.PublisherPin) string {
 	}
 	return strings.Join(parts, " or ")
 }
+
+// unverifiedProvenance says how many packages' provenance could not be
+// verified (the registry could not be reached, the lockfile pins no digest,
+// the trust material is too old), with the first reason; "" when every
+// package's provenance was verified, missing or unavailable.
+func unverifiedProvenance(r *Report) string {
+	n, first := 0, ""
+	for _, p := range r.Packages {
+		if p.Provenance != nil && p.Provenance.Status == provenance.StatusUnverifiable {
+			if n == 0 {
+				first = p.Key() + ": " + p.Provenance.Reason
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the provenance of %d of %d packages could not be verified (%s)", n, len(r.Packages), first)
+}

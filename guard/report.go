@@ -34,6 +34,9 @@ type Report struct {
 	// unchecked names the rules whose evidence was not gathered in this
 	// run, with why; their items read "not checked", never "pass".
 	unchecked map[string]string
+	// disabled names the rules the policy turned off (their items read
+	// "off" at any level).
+	disabled map[string]bool
 }
 
 // BaselineSummary says what a diff-aware check left out.
@@ -105,11 +108,13 @@ type Finding struct {
 // ItemResult summarises one principle item.
 type ItemResult struct {
 	Item
-	// Status: "off" (above the configured level), "not checked" (its
-	// evidence was not gathered in this run), "pass", "warn" or "block".
+	// Status is one of ItemStatuses (guard/verdict.go): "off" (above the
+	// configured level or turned off), "not checked" (its evidence was not
+	// gathered in this run), "error" (gathering it failed), "pass", "warn"
+	// or "block".
 	Status   string `json:"status"`
 	Findings int    `json:"findings"`
-	// Note says why an item was not checked.
+	// Note says why an item was not checked or could not complete.
 	Note string `json:"note,omitempty"`
 }
 
@@ -131,6 +136,10 @@ type Error struct {
 	// Action is "warn" for a check error the policy's on-error = "warn"
 	// lets pass; such an error does not make the run exit 3.
 	Action Action `json:"action,omitempty"`
+	// Rules names the rules whose evidence the error left ungathered; their
+	// items read "error". Empty for an input error, which leaves every
+	// rule incomplete.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Reachability values.
@@ -165,6 +174,11 @@ func (r *Report) ExitCode() int {
 	}
 	if code != ExitAllow {
 		return code
+	}
+	if r.Verdict == VerdictError {
+		// A report marked error without a recorded error still never
+		// exits 0.
+		return ExitIncomplete
 	}
 	if r.Verdict == VerdictBlock {
 		return ExitBlocked

@@ -14,9 +14,10 @@ func TestExitCodeAndVerdict(t *testing.T) {
 		{"warn only", []Action{Warn}, nil, VerdictWarn, ExitAllow},
 		{"ignored only", []Action{Ignored}, nil, Allow, ExitAllow},
 		{"block", []Action{Warn, Block}, nil, VerdictBlock, ExitBlocked},
-		{"check error beats block", []Action{Block}, []ErrorKind{CheckError}, VerdictBlock, ExitIncomplete},
-		{"input error beats all", []Action{Block}, []ErrorKind{CheckError, InputError}, VerdictBlock, ExitInvalid},
-		{"input error alone", nil, []ErrorKind{InputError}, Allow, ExitInvalid},
+		{"check error beats block", []Action{Block}, []ErrorKind{CheckError}, VerdictError, ExitIncomplete},
+		{"input error beats all", []Action{Block}, []ErrorKind{CheckError, InputError}, VerdictError, ExitInvalid},
+		{"input error alone", nil, []ErrorKind{InputError}, VerdictError, ExitInvalid},
+		{"check error alone", nil, []ErrorKind{CheckError}, VerdictError, ExitIncomplete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,9 @@ const (
 	Allow        Verdict = "allow"
 	VerdictWarn  Verdict = "warn"
 	VerdictBlock Verdict = "block"
+	// VerdictError: a lockfile could not be read or a check could not
+	// complete (exit 2 or 3). See guard/verdict.go.
+	VerdictError Verdict = "error"
 )
 
 // Rule names, as they appear in reports and policy files: the policy

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -76,8 +78,19 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
-	opts, code, ok := e.checkOptions(ctx, fs, a, fs.Args(), "guard check")
+	// What goes wrong before the check (a policy that cannot be loaded, a
+	// bad source or baseline) is printed on stderr and, with --output, is
+	// also the report: the file never keeps an older verdict.
+	var setup bytes.Buffer
+	ec := *e
+	ec.stderr = io.MultiWriter(e.stderr, &setup)
+	opts, code, ok := ec.checkOptions(ctx, fs, a, fs.Args(), "guard check")
 	if !ok {
+		if a.output != "" {
+			if err := writeReport(e, setupFailure(code, setup.String()), a); err != nil {
+				fmt.Fprintf(e.stderr, "guard check: %v\n", err)
+			}
+		}
 		return code
 	}
 	r, err := guard.Check(ctx, opts)
@@ -105,7 +118,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 // ok is false, with the exit code, when the flags or the policy are wrong.
 func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs, paths []string, who string) (guard.Options, int, bool) {
 	fail := func(err error) (guard.Options, int, bool) {
-		fmt.Fprintf(e.stderr, "%s: %v\n", who, err)
+		fmt.Fprintf(e.stderr, "%s: %s\n", who, report.Escape(err.Error()))
 		return guard.Options{}, guard.ExitInvalid, false
 	}
 	src, err := e.resolveSource(&a.source)
@@ -132,6 +145,29 @@ func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs,
 		Advisories: src.source(), Provenance: prov, NoProvenanceReason: noProv, Baseline: base, BaselineName: baseName}, 0, true
 }
 
+// setupFailure is the report of a run that failed before checking
+// anything: verdict error, exit code as given (2 or 3), the messages
+// printed on stderr as its error.
+func setupFailure(code int, printed string) *guard.Report {
+	kind := guard.InputError
+	if code == guard.ExitIncomplete {
+		kind = guard.CheckError
+	}
+	var lines []string
+	for _, l := range strings.Split(printed, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	msg := strings.Join(lines, "; ")
+	if msg == "" {
+		msg = "the check could not start"
+	}
+	return &guard.Report{SchemaVersion: guard.ReportSchemaVersion, Verdict: guard.VerdictError,
+		Lockfiles: []guard.LockfileSummary{}, Packages: []guard.PackageResult{}, Findings: []guard.Finding{},
+		Items: []guard.ItemResult{}, Errors: []guard.Error{{Kind: kind, Message: msg}}}
+}
+
 // writeReport writes the report where the flags say. With --output the file
 // gets the report (written whole or not at all) and stderr a one-line verdict.
 func writeReport(e *env, r *guard.Report, a *checkArgs) error {
@@ -153,7 +189,7 @@ func writeReport(e *env, r *guard.Report, a *checkArgs) error {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	if !a.quiet {
-		fmt.Fprintf(e.stderr, "guard: verdict %s, report written to %s\n", r.Verdict, a.output)
+		fmt.Fprintln(e.stderr, report.OutputSummary(r, a.output))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/report"
 )
 
 const explainUsage = `Usage: guard explain NAME[@VERSION] [DIR|LOCKFILE...] [flags]
@@ -37,7 +38,7 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	for _, er := range r.Errors {
-		fmt.Fprintf(e.stderr, "guard: %s\n", er.Message)
+		fmt.Fprintf(e.stderr, "guard: %s\n", report.Escape(er.Message))
 	}
 	found := 0
 	verdict := guard.ExitAllow
@@ -53,7 +54,7 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if found == 0 {
-		fmt.Fprintf(e.stderr, "guard explain: no checked lockfile has %s\n", fs.Arg(0))
+		fmt.Fprintf(e.stderr, "guard explain: no checked lockfile has %s\n", report.Escape(fs.Arg(0)))
 		return guard.ExitInvalid
 	}
 	if code := r.ExitCode(); code == guard.ExitInvalid || code == guard.ExitIncomplete {
@@ -72,26 +73,28 @@ func splitNameVersion(s string) (string, string) {
 }
 
 // explainPackage prints every rule's result for one package and returns
-// the exit code its findings alone would give.
+// the exit code its findings alone would give. Every string from the
+// lockfile, an advisory or the registry goes through report.Escape.
 func explainPackage(w io.Writer, r *guard.Report, p guard.PackageResult) int {
-	fmt.Fprintf(w, "%s  (%s, %s", p.Key(), p.Lockfile, p.Ecosystem)
+	esc := report.Escape
+	fmt.Fprintf(w, "%s  (%s, %s", esc(p.Key()), esc(p.Lockfile), esc(string(p.Ecosystem)))
 	switch {
 	case p.Direct:
 		fmt.Fprint(w, ", direct")
 	case len(p.Chain) > 0:
-		fmt.Fprintf(w, ", via %s", strings.Join(p.Chain, " > "))
+		fmt.Fprintf(w, ", via %s", strings.Join(report.EscapeAll(p.Chain), " > "))
 	}
 	if p.Dev {
 		fmt.Fprint(w, ", dev")
 	}
-	fmt.Fprintf(w, ", source %s)\n", p.Source.Kind)
+	fmt.Fprintf(w, ", source %s)\n", esc(string(p.Source.Kind)))
 	if pr := p.Provenance; pr != nil {
-		fmt.Fprintf(w, "  provenance: %s", pr.Status)
+		fmt.Fprintf(w, "  provenance: %s", esc(string(pr.Status)))
 		if pr.Publisher != nil {
-			fmt.Fprintf(w, " (built by %s, %s, %s)", pr.Publisher.Repository, pr.Publisher.Workflow, pr.Publisher.Ref)
+			fmt.Fprintf(w, " (built by %s, %s, %s)", esc(pr.Publisher.Repository), esc(pr.Publisher.Workflow), esc(pr.Publisher.Ref))
 		}
 		if pr.Reason != "" {
-			fmt.Fprintf(w, ": %s", pr.Reason)
+			fmt.Fprintf(w, ": %s", esc(pr.Reason))
 		}
 		fmt.Fprintln(w)
 	}
@@ -104,24 +107,30 @@ func explainPackage(w io.Writer, r *guard.Report, p guard.PackageResult) int {
 			}
 		}
 		if len(fs) == 0 {
-			status := "pass"
+			// The item's status for the whole run, when it is not a pass:
+			// a package is never "pass" for a rule that was off, not
+			// checked, or whose evidence could not be gathered.
+			status := guard.StatusPass
 			switch it.Status {
-			case "off":
+			case guard.StatusOff:
 				status = fmt.Sprintf("off (on from level %d; the level is %d)", it.Level, r.Level)
-			case "not checked":
-				status = "not checked: " + it.Note
+				if it.Level <= r.Level {
+					status = "off (turned off by the policy)"
+				}
+			case guard.StatusNotChecked, guard.StatusError:
+				status = it.Status + ": " + esc(it.Note)
 			}
 			fmt.Fprintf(w, "  %-5s %-20s %s\n", it.ID, it.Rule, status)
 			continue
 		}
 		for _, f := range fs {
-			fmt.Fprintf(w, "  %-5s %-20s %s %s: %s\n", it.ID, it.Rule, strings.ToUpper(string(f.Action)), f.ID, f.Message)
+			fmt.Fprintf(w, "  %-5s %-20s %s %s: %s\n", it.ID, it.Rule, esc(strings.ToUpper(string(f.Action))), esc(f.ID), esc(f.Message))
 			if f.Exception != "" {
-				fmt.Fprintf(w, "        excepted by %s\n", f.Exception)
+				fmt.Fprintf(w, "        excepted by %s\n", esc(f.Exception))
 			}
-			fmt.Fprintf(w, "        decided by: %s\n", f.Why)
+			fmt.Fprintf(w, "        decided by: %s\n", esc(f.Why))
 			if f.Change != "" {
-				fmt.Fprintf(w, "        to change it: %s\n", f.Change)
+				fmt.Fprintf(w, "        to change it: %s\n", esc(f.Change))
 			}
 			if f.Action == guard.Block {
 				code = guard.ExitBlocked

@@ -183,7 +183,7 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		if a.format == "json" {
 			fix.WriteJSON(e.stdout, fixOutput{Error: err.Error()})
 		}
-		fmt.Fprintf(e.stderr, "guard fix: could not complete: %v\n", err)
+		fmt.Fprintf(e.stderr, "guard fix: could not complete: %s\n", report.Escape(err.Error()))
 		return guard.ExitIncomplete
 	}
 	if a.format == "json" {
@@ -195,11 +195,11 @@ func runFix(ctx context.Context, e *env, args []string) int {
 	}
 	for i, round := range res.Rounds {
 		for _, it := range round {
-			fmt.Fprintf(e.stdout, "applied (round %d): %s %s -> %s (%s)\n", i+1, it.Name, it.Version, it.To, it.Method)
+			fmt.Fprintf(e.stdout, "applied (round %d): %s %s -> %s (%s)\n", i+1, report.Escape(it.Name), report.Escape(it.Version), report.Escape(it.To), report.Escape(string(it.Method)))
 		}
 	}
 	for _, it := range res.Skipped {
-		fmt.Fprintf(e.stdout, "not applied: %s %s -> %s: %s\n", it.Name, it.Version, it.To, it.Note)
+		fmt.Fprintf(e.stdout, "not applied: %s %s -> %s: %s\n", report.Escape(it.Name), report.Escape(it.Version), report.Escape(it.To), report.Escape(it.Note))
 	}
 	if len(res.Remaining.Items) > 0 {
 		fmt.Fprintln(e.stdout, "still to do:")

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/policy"
+	"github.com/installguard/guard/guard/report"
 )
 
 // policyArgs are the flags that feed the policy: --policy and the one-run
@@ -49,10 +51,10 @@ func (e *env) loadPolicy(ctx context.Context, fs *pflag.FlagSet, a *policyArgs, 
 		if quiet && d.Level == policy.LevelNotice {
 			continue
 		}
-		fmt.Fprintf(e.stderr, "guard: policy: %s\n", d)
+		fmt.Fprintf(e.stderr, "guard: policy: %s\n", report.Escape(d.String()))
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "guard: policy: %v\n", err)
+		fmt.Fprintf(e.stderr, "guard: policy: %s\n", report.Escape(err.Error()))
 		if errors.Is(err, policy.ErrUnavailable) {
 			return nil, guard.ExitIncomplete, false
 		}
@@ -99,9 +101,18 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 		if !ok {
 			return code
 		}
-		if err := p.Show(e.stdout, *format); err != nil {
+		// Values, reasons and paths come from policy files, one of them
+		// the project's: each line goes through report.Escape (in TOML and
+		// JSON strings its \uXXXX escapes read the same).
+		var out strings.Builder
+		if err := p.Show(&out, *format); err != nil {
 			fmt.Fprintf(e.stderr, "guard policy show: %v\n", err)
 			return guard.ExitInvalid
+		}
+		for _, line := range strings.SplitAfter(out.String(), "\n") {
+			if line != "" {
+				fmt.Fprint(e.stdout, report.Escape(strings.TrimSuffix(line, "\n"))+"\n")
+			}
 		}
 		return guard.ExitAllow
 	case "check":
@@ -129,11 +140,11 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 		}
 		diags, err := policy.Check(ctx, file, role, policy.Sources{Getenv: e.getenv})
 		for _, d := range diags {
-			fmt.Fprintf(e.stderr, "%s\n", d)
+			fmt.Fprintf(e.stderr, "%s\n", report.Escape(d.String()))
 		}
 		if err != nil {
 			if !policy.HasErrors(diags) {
-				fmt.Fprintf(e.stderr, "guard policy check: %v\n", err)
+				fmt.Fprintf(e.stderr, "guard policy check: %s\n", report.Escape(err.Error()))
 			}
 			if errors.Is(err, policy.ErrUnavailable) {
 				return guard.ExitIncomplete

@@ -85,12 +85,16 @@ func TestPolicyErrors(t *testing.T) {
 	}
 }
 
+// on-error = "warn" in an org policy (here GUARD_POLICY) lets a check that
+// could not complete pass with a warning; in the project's own guard.toml
+// it is refused (TestProjectPolicyCannotOpenAHole).
 func TestPolicyOnErrorWarn(t *testing.T) {
 	dir := copyProject(t, "npm-pinned")
-	write(t, filepath.Join(dir, "guard.toml"), "on-error = \"warn\"\n")
+	org := filepath.Join(t.TempDir(), "org.toml")
+	write(t, org, "on-error = \"warn\"\n")
 	missing := filepath.Join(t.TempDir(), "none")
-	r := runGuard(t, map[string]string{"GUARD_DB": missing}, false, "check", dir)
-	if r.code != 0 || !strings.Contains(r.stdout, "ALLOW with warnings") {
+	r := runGuard(t, map[string]string{"GUARD_DB": missing, "GUARD_POLICY": org}, false, "check", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, `verdict: ALLOW with warnings (1 check that could not complete, let pass by on-error = "warn", exit 0)`) {
 		t.Fatalf("on-error warn with a missing DB: exit %d\n%s", r.code, r.stdout)
 	}
 }

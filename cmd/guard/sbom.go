@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/report"
 	"github.com/installguard/guard/guard/sbom"
 	"github.com/installguard/guard/verify/atomicfile"
 )
@@ -90,7 +91,7 @@ func runSBOM(ctx context.Context, e *env, args []string) int {
 	}
 	code := guard.ExitAllow
 	for _, er := range r.Errors {
-		fmt.Fprintf(e.stderr, "guard sbom: %s error: %s\n", er.Kind, er.Message)
+		fmt.Fprintf(e.stderr, "guard sbom: %s error: %s\n", er.Kind, report.Escape(er.Message))
 		if er.Kind == guard.InputError {
 			return guard.ExitInvalid
 		}

@@ -304,7 +304,7 @@ func runReal(e *env, m pm.Manager, inv *pm.Invocation, cmd pm.Command, res *pm.R
 				fmt.Fprintf(e.stderr, "  … and %d more\n", len(added)-i)
 				break
 			}
-			fmt.Fprintf(e.stderr, "  %s\n", p.Key())
+			fmt.Fprintf(e.stderr, "  %s\n", report.Escape(p.Key()))
 		}
 		fmt.Fprintln(e.stderr, "guard: run 'guard check' to check them")
 	}

@@ -140,6 +140,11 @@ func (p *Policy) decide(s Subject, mark bool) Decision {
 		return d
 	}
 	for _, e := range p.c.exceptions {
+		if e.From.Role == RoleProject && !p.orgLoaded && safetyFloor[s.Rule] {
+			// Without an org policy a project file cannot loosen the
+			// safety floor, not even through an exception without a rule.
+			continue
+		}
 		if e.matches(s) {
 			if mark {
 				p.mu.Lock()

@@ -158,8 +158,14 @@ func Check(ctx context.Context, spec string, role Role, src Sources) ([]Diagnost
 	if err != nil {
 		return doc.diags, err
 	}
-	_, ds := parseFile(doc.name, doc.data, role, dateOf(src.now()))
+	c, ds := parseFile(doc.name, doc.data, role, dateOf(src.now()))
 	diags := append(doc.diags, ds...)
+	if role == RoleProject && !HasErrors(diags) {
+		// A project file on its own still may not loosen the safety floor
+		// (on-error, malware, provenance-invalid): Load would refuse it.
+		_, ms := merge(nil, c, "", Flags{}, dateOf(src.now()))
+		diags = append(diags, ms...)
+	}
 	if HasErrors(diags) {
 		return diags, invalid(diags)
 	}

@@ -161,11 +161,32 @@ func quoteList(l []string) string {
 	return strings.Join(out, ", ")
 }
 
+// safetyFloor lists the values a file inside the checked repository may
+// tighten but never loosen, with or without an org policy: what a check
+// that cannot complete does, and the rules that treat evidence of an
+// attack (a known malicious package, provenance that fails verification).
+// Without an org policy the built-in defaults are this floor; only the org
+// policy (--policy, GUARD_POLICY, the system or user config file, all
+// outside the repository) may loosen it. docs/security.md, "Trust boundary".
+var safetyFloor = map[string]bool{RuleMalware: true, RuleProvenanceInvalid: true}
+
+// IsSafetyFloor reports whether a rule is part of the safety floor.
+func IsSafetyFloor(rule string) bool { return safetyFloor[rule] }
+
+// floorMay says who may loosen a safety-floor value when no org policy is
+// loaded.
+const floorMay = "a file inside the project may only tighten guard's safety floor (on-error, malware, provenance-invalid); " +
+	"to loosen it, set it in an org policy outside the repository (--policy FILE, GUARD_POLICY, " + SystemPolicyPath + " or <user config>/guard/policy.toml)"
+
 func (m *merger) applyProject(p *config) {
 	base := m.eff.clone()
 	e := m.eff
-	floor := m.orgLoaded // without an org policy the project is the policy
+	floor := m.orgLoaded // without an org policy the project is the policy, above the safety floor
 	const may = "a project may only tighten the org policy"
+	mayFloor := may
+	if !floor {
+		mayFloor = floorMay
+	}
 
 	if p.level.Set {
 		if floor && p.level.V < base.level.V {
@@ -175,7 +196,7 @@ func (m *merger) applyProject(p *config) {
 		}
 	}
 	m.tightenAction(&e.mode, p.mode, base.mode, "mode", floor, may)
-	m.tightenAction(&e.onError, p.onError, base.onError, "on-error", floor, may)
+	m.tightenAction(&e.onError, p.onError, base.onError, "on-error", true, mayFloor)
 	if p.maxDBAge.Set {
 		if floor && longerAge(p.maxDBAge.V, base.maxDBAge.V) {
 			m.weakened(p.maxDBAge.From, "max-db-age = %q would weaken %s; %s (shorten it)", formatDuration(p.maxDBAge.V), m.floorText("max-db-age", q(formatDuration(base.maxDBAge.V)), base.maxDBAge.From), may)
@@ -189,8 +210,12 @@ func (m *merger) applyProject(p *config) {
 			continue
 		}
 		cur, curFrom, curText := resolveAction(base, spec)
-		if floor && s.V.rank() < cur.rank() {
-			m.weakened(s.From, "[%s] %s = %q would weaken %s; %s", spec.table, spec.key, s.V, m.floorText(curText, q(cur), curFrom), may)
+		if (floor || safetyFloor[spec.rule]) && s.V.rank() < cur.rank() {
+			why := may
+			if safetyFloor[spec.rule] {
+				why = mayFloor
+			}
+			m.weakened(s.From, "[%s] %s = %q would weaken %s; %s", spec.table, spec.key, s.V, m.floorText(curText, q(cur), curFrom), why)
 			continue
 		}
 		e.actions[spec.rule] = s
@@ -399,6 +424,12 @@ func ecoKey(eco string) string {
 // policy allows project exceptions, within its maximum lifetime.
 func (m *merger) projectException(base *config, x *Exception) bool {
 	if !m.orgLoaded {
+		if safetyFloor[x.Rule] {
+			m.weakened(x.From, "an exception for rule %q would loosen guard's safety floor; %s", x.Rule, floorMay)
+			return false
+		}
+		// An exception without a rule still never ignores a floor rule's
+		// finding (Policy.decide).
 		return true
 	}
 	if !base.allowProject.V {

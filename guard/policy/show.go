@@ -21,6 +21,10 @@ type Setting struct {
 	Note string `json:"note,omitempty"`
 }
 
+// floorNote marks the values of the safety floor (merge.go): a file inside
+// the checked project may tighten them, only an org policy loosen them.
+const floorNote = "safety floor: a project file may only tighten it"
+
 // Settings lists every effective value in file order. Rule actions that
 // no file sets follow mode (Note "follows mode", From the mode's origin)
 // or are the rule's fixed default.
@@ -32,7 +36,7 @@ func (p *Policy) Settings() []Setting {
 	}
 	add("level", c.level.V, c.level.From, "")
 	add("mode", string(c.mode.V), c.mode.From, "")
-	add("on-error", string(c.onError.V), c.onError.From, "")
+	add("on-error", string(c.onError.V), c.onError.From, floorNote)
 	add("max-db-age", formatDuration(c.maxDBAge.V), c.maxDBAge.From, "")
 	action := func(spec ruleSpec) {
 		if spec.rule == RuleMalware {
@@ -43,6 +47,9 @@ func (p *Policy) Settings() []Setting {
 		note := ""
 		if _, set := c.actions[spec.rule]; !set && spec.def == "" {
 			note = "follows mode"
+		}
+		if safetyFloor[spec.rule] {
+			note = floorNote
 		}
 		add(spec.table+"."+spec.key, string(a), from, note)
 	}

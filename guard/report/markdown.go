@@ -153,7 +153,11 @@ func Markdown(w io.Writer, r *guard.Report, opts MarkdownOptions) error {
 		p("\n### Principles (level %d)\n\n", r.Level)
 		p("| item | rule | level | status | findings | what it checks |\n| --- | --- | ---: | --- | ---: | --- |\n")
 		for _, it := range r.Items {
-			p("| %s | %s | %d | %s | %d | %s |\n", mdCell(it.ID), mdCell(it.Rule), it.Level, mdCell(it.Status),
+			status := it.Status
+			if it.Note != "" {
+				status += ": " + it.Note // why not checked, or what failed
+			}
+			p("| %s | %s | %d | %s | %d | %s |\n", mdCell(it.ID), mdCell(it.Rule), it.Level, mdCell(status),
 				it.Findings, mdCell(it.Title))
 		}
 	}
@@ -173,21 +177,8 @@ func Markdown(w io.Writer, r *guard.Report, opts MarkdownOptions) error {
 }
 
 // mdVerdict is the status line: words only, no emoji, so it reads the same
-// everywhere and in any theme.
-func mdVerdict(r *guard.Report) string {
-	switch code := r.ExitCode(); {
-	case code == guard.ExitInvalid:
-		return "**Verdict: ERROR**: invalid input (exit 2)"
-	case code == guard.ExitIncomplete:
-		return "**Verdict: ERROR**: a check could not complete (exit 3)"
-	case r.Verdict == guard.VerdictBlock:
-		return fmt.Sprintf("**Verdict: BLOCK**: %s (exit 1)", countActions(r, guard.Block))
-	case r.Verdict == guard.VerdictWarn:
-		return fmt.Sprintf("**Verdict: ALLOW with warnings**: %s (exit 0)", countActions(r, guard.Warn))
-	default:
-		return "**Verdict: ALLOW** (exit 0)"
-	}
-}
+// everywhere and in any theme. The wording is Summarize's, as in every format.
+func mdVerdict(r *guard.Report) string { return Summarize(r).Markdown() }
 
 func mdAction(a guard.Action) string {
 	switch a {

@@ -138,9 +138,10 @@ func TestMDEscape(t *testing.T) {
 		{"*bold* _it_ ~~s~~", `\*bold\* \_it\_ \~\~s\~\~`},
 		{`back\slash`, `back\\slash`},
 		{"# h $x$", `\# h \$x\$`},
-		{"bidi\u202eevil\u2066", "bidi\uFFFDevil\uFFFD"},
-		{"nul\x00bell\x07", "nul\uFFFDbell\uFFFD"},
-		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"bidi\u202eevil\u2066", `bidi\\u202eevil\\u2066`},
+		{"nul\x00bell\x07", `nul\\x00bell\\x07`},
+		{"bad\xffutf8", `bad\\xffutf8`},
+		{"\x1b]8;;https://evil\x1b\\link", `\\x1b\]8;;https://evil\\x1b\\link`},
 		{"1.0.0, 2.0.0 (fixed): ok", "1.0.0, 2.0.0 (fixed): ok"},
 	} {
 		if got := mdEscape(tt.in); got != tt.want {

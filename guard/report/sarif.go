@@ -15,6 +15,7 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/lockfile"
 )
 
 // SARIFOptions control the SARIF report.
@@ -60,6 +61,7 @@ const fingerprintKey = "guardFinding/v1"
 // each advisory carries its own help and security-severity, and whose results
 // point at the lockfile line of each finding.
 func SARIF(w io.Writer, r *guard.Report, opts SARIFOptions) error {
+	r = sarifClean(r)
 	info := opts.InformationURI
 	if info == "" {
 		info = DefaultInformationURI
@@ -505,8 +507,52 @@ func text(s string) *sarif.MultiformatMessageString {
 }
 
 // sarifText escapes a plain-text SARIF message: "[" and "]" in untrusted
-// text would otherwise start an embedded link (SARIF 2.1.0 §3.11.6).
-var sarifText = strings.NewReplacer(`[`, `\[`, `]`, `\]`).Replace
+// text would otherwise start an embedded link (SARIF 2.1.0 §3.11.6), and
+// control and format characters are dropped.
+func sarifText(s string) string { return sarifBrackets.Replace(stripUnsafe(s)) }
+
+var sarifBrackets = strings.NewReplacer(`[`, `\[`, `]`, `\]`)
+
+// sarifClean is a copy of the report whose strings (every one of which may
+// come from a lockfile, an advisory or an error message) hold no control or
+// format characters: SARIF viewers render them as they are.
+func sarifClean(r *guard.Report) *guard.Report {
+	c := *r
+	c.Mode = guard.Action(stripUnsafe(string(r.Mode)))
+	c.Findings = make([]guard.Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		for _, p := range []*string{&f.Rule, &f.Item, &f.ID, &f.Name, &f.Version, &f.Lockfile, &f.Message,
+			&f.Severity, &f.Summary, &f.Why, &f.Change, &f.Exception, &f.Reachability} {
+			*p = stripUnsafe(*p)
+		}
+		f.Ecosystem = lockfile.Ecosystem(stripUnsafe(string(f.Ecosystem)))
+		f.Action = guard.Action(stripUnsafe(string(f.Action)))
+		f.Aliases, f.Chain, f.Fixed = stripAll(f.Aliases), stripAll(f.Chain), stripAll(f.Fixed)
+		c.Findings[i] = f
+	}
+	c.Errors = make([]guard.Error, len(r.Errors))
+	for i, e := range r.Errors {
+		e.Path, e.Message, e.Rules = stripUnsafe(e.Path), stripUnsafe(e.Message), stripAll(e.Rules)
+		c.Errors[i] = e
+	}
+	c.Items = make([]guard.ItemResult, len(r.Items))
+	for i, it := range r.Items {
+		it.ID, it.Rule, it.Title, it.Status, it.Note = stripUnsafe(it.ID), stripUnsafe(it.Rule), stripUnsafe(it.Title), stripUnsafe(it.Status), stripUnsafe(it.Note)
+		c.Items[i] = it
+	}
+	return &c
+}
+
+func stripAll(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = stripUnsafe(s)
+	}
+	return out
+}
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

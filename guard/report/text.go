@@ -51,9 +51,9 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 		total += lf.Packages
 	}
 	if !opt.Quiet {
-		t.printf("guard: %s, %s (level %d, mode %s)\n", plural(len(r.Lockfiles), "lockfile"), plural(total, "package"), r.Level, r.Mode)
+		t.printf("guard: %s, %s (level %d, mode %s)\n", plural(len(r.Lockfiles), "lockfile"), plural(total, "package"), r.Level, Escape(string(r.Mode)))
 		if b := r.Baseline; b != nil {
-			t.printf("guard: only packages new or changed against %s are checked: %d checked, %d unchanged not re-checked\n", b.Base, b.Checked, b.Unchanged)
+			t.printf("guard: only packages new or changed against %s are checked: %d checked, %d unchanged not re-checked\n", Escape(b.Base), b.Checked, b.Unchanged)
 		}
 	}
 
@@ -74,7 +74,7 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 		if opt.Quiet && !hasBlock(fs) {
 			continue
 		}
-		t.printf("\n%s  %s\n", t.paint(ansiBold, lf.Path), t.paint(ansiDim, describeLockfile(lf)))
+		t.printf("\n%s  %s\n", t.paint(ansiBold, Escape(lf.Path)), t.paint(ansiDim, describeLockfile(lf)))
 		if len(fs) == 0 && !opt.Quiet {
 			t.printf("  %s\n", t.paint(ansiGreen, "no findings"))
 		}
@@ -87,27 +87,27 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 		if listed[p] || (opt.Quiet && !hasBlock(byFile[p])) {
 			continue
 		}
-		t.printf("\n%s\n", t.paint(ansiBold, p))
+		t.printf("\n%s\n", t.paint(ansiBold, Escape(p)))
 		t.findings(byFile[p])
 	}
 
 	if len(r.Policy) > 0 && !opt.Quiet {
 		t.printf("\npolicy:\n")
 		for _, d := range r.Policy {
-			t.printf("  %s\n", d)
+			t.printf("  %s\n", Escape(d.String()))
 		}
 	}
 	if len(r.Errors) > 0 {
 		t.printf("\n%s\n", t.paint(ansiRed, "errors:"))
 		for _, e := range r.Errors {
-			t.printf("  %s\n", e.Message)
+			t.printf("  %s\n", Escape(e.Message))
 		}
 	}
 	if !opt.Quiet {
 		t.printf("\nprinciples (level %d):\n", r.Level)
 		for _, it := range r.Items {
-			status := it.Status
-			switch status {
+			status := Escape(it.Status)
+			switch it.Status {
 			case "block":
 				status = t.paint(ansiRed, status)
 			case "warn":
@@ -122,9 +122,10 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 				count = plural(it.Findings, "finding")
 			}
 			if it.Note != "" {
-				count = it.Note
+				// The errors section above has the whole message.
+				count = truncate(Escape(it.Note), 80)
 			}
-			t.printf("  %-5s %-20s %s %-12s %s\n", it.ID, it.Rule, status+strings.Repeat(" ", max(0, 11-len(it.Status))), count, it.Title)
+			t.printf("  %-5s %-20s %s %-12s %s\n", Escape(it.ID), Escape(it.Rule), status+strings.Repeat(" ", max(0, 11-len(it.Status))), count, Escape(it.Title))
 		}
 	}
 	t.printf("\n%s\n", t.verdictLine(r))
@@ -136,7 +137,7 @@ func (t *textWriter) findings(fs []guard.Finding) {
 		if t.opt.Quiet && f.Action != guard.Block {
 			continue
 		}
-		label := strings.ToUpper(string(f.Action))
+		label := Escape(strings.ToUpper(string(f.Action)))
 		switch f.Action {
 		case guard.Block:
 			label = t.paint(ansiRed, label)
@@ -146,28 +147,25 @@ func (t *textWriter) findings(fs []guard.Finding) {
 			label = t.paint(ansiDim, label)
 		}
 		pad := strings.Repeat(" ", max(0, 7-len(f.Action)))
-		subject := f.Name
-		if f.Version != "" {
-			subject += "@" + f.Version
-		}
-		if subject == "" {
-			t.printf("  %s%s %s: %s\n", label, pad, f.Rule, f.Message)
+		who := Escape(subject(&f))
+		if who == "" {
+			t.printf("  %s%s %s: %s\n", label, pad, Escape(f.Rule), Escape(f.Message))
 		} else {
-			t.printf("  %s%s %s %s %s\n", label, pad, f.Rule, t.paint(ansiBold, subject), f.Message)
+			t.printf("  %s%s %s %s %s\n", label, pad, Escape(f.Rule), t.paint(ansiBold, who), Escape(f.Message))
 		}
 		if len(f.Chain) > 0 {
-			t.printf("          via %s\n", strings.Join(f.Chain, " > "))
+			t.printf("          via %s\n", strings.Join(EscapeAll(f.Chain), " > "))
 		}
 		if f.Line > 0 && t.opt.Verbose {
-			t.printf("          at %s:%d\n", f.Lockfile, f.Line)
+			t.printf("          at %s:%d\n", Escape(f.Lockfile), f.Line)
 		}
 		if f.Exception != "" {
-			t.printf("          %s\n", t.paint(ansiDim, "excepted by "+f.Exception))
+			t.printf("          %s\n", t.paint(ansiDim, "excepted by "+Escape(f.Exception)))
 		}
 		if t.opt.Verbose && f.Why != "" {
-			t.printf("          %s\n", t.paint(ansiDim, "decided by: "+f.Why))
+			t.printf("          %s\n", t.paint(ansiDim, "decided by: "+Escape(f.Why)))
 			if f.Change != "" {
-				t.printf("          %s\n", t.paint(ansiDim, "to change it: "+f.Change))
+				t.printf("          %s\n", t.paint(ansiDim, "to change it: "+Escape(f.Change)))
 			}
 		}
 	}
@@ -189,24 +187,20 @@ func (t *textWriter) packages(r *guard.Report, path string) {
 			tags = append(tags, "optional")
 		}
 		tags = append(tags, string(p.Source.Kind))
-		t.printf("    %s %s\n", p.Key(), t.paint(ansiDim, strings.Join(tags, ", ")))
+		t.printf("    %s %s\n", Escape(p.Key()), t.paint(ansiDim, Escape(strings.Join(tags, ", "))))
 	}
 }
 
 func (t *textWriter) verdictLine(r *guard.Report) string {
-	code := r.ExitCode()
-	switch {
-	case code == guard.ExitInvalid:
-		return t.paint(ansiRed, "verdict: ERROR: invalid input (exit 2)")
-	case code == guard.ExitIncomplete:
-		return t.paint(ansiRed, "verdict: ERROR: a check could not complete (exit 3)")
-	case r.Verdict == guard.VerdictBlock:
-		return t.paint(ansiRed, fmt.Sprintf("verdict: BLOCK (%s, exit 1)", countActions(r, guard.Block)))
-	case r.Verdict == guard.VerdictWarn:
-		return t.paint(ansiYellow, fmt.Sprintf("verdict: ALLOW with warnings (%s, exit 0)", countActions(r, guard.Warn)))
-	default:
-		return t.paint(ansiGreen, "verdict: ALLOW (exit 0)")
+	h := Summarize(r)
+	color := ansiGreen
+	switch h.Verdict {
+	case guard.VerdictError, guard.VerdictBlock:
+		color = ansiRed
+	case guard.VerdictWarn:
+		color = ansiYellow
 	}
+	return t.paint(color, "verdict: "+h.String())
 }
 
 func countActions(r *guard.Report, a guard.Action) string {
@@ -236,7 +230,7 @@ func describeLockfile(lf guard.LockfileSummary) string {
 	if lf.FormatVersion != "" {
 		format += " v" + lf.FormatVersion
 	}
-	return fmt.Sprintf("%s · %s · %s", lf.Ecosystem, format, plural(lf.Packages, "package"))
+	return fmt.Sprintf("%s · %s · %s", Escape(string(lf.Ecosystem)), Escape(format), plural(lf.Packages, "package"))
 }
 
 func plural(n int, word string) string {

@@ -71,7 +71,7 @@ func TestTextVerdictForErrors(t *testing.T) {
 	r.Errors = []guard.Error{{Kind: guard.CheckError, Message: "advisories: connection refused"}}
 	var b bytes.Buffer
 	Text(&b, r, TextOptions{})
-	if !strings.Contains(b.String(), "advisories: connection refused") || !strings.Contains(b.String(), "verdict: ERROR: a check could not complete (exit 3)") {
+	if !strings.Contains(b.String(), "advisories: connection refused") || !strings.Contains(b.String(), "verdict: ERROR: a check could not complete, 2 blocking findings (exit 3)") {
 		t.Errorf("%s", b.String())
 	}
 }
