@@ -12,6 +12,7 @@ import (
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
+	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
@@ -106,7 +107,7 @@ func plan(t *testing.T, lockPath string, src advisory.Source, versions VersionLi
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := MakePlan(context.Background(), Options{Lockfiles: []*lockfile.Lockfile{lf}, Advisories: src, Versions: versions})
+	p, err := planFrom(t, []*lockfile.Lockfile{lf}, src, versions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +116,23 @@ func plan(t *testing.T, lockPath string, src advisory.Source, versions VersionLi
 		out[it.Name] = it
 	}
 	return out
+}
+
+// checkOptions are guard check's defaults (level 2, mode block: every
+// vulnerability blocks) with src as the advisory source.
+func checkOptions(src advisory.Source) guard.Options {
+	return guard.Options{Level: guard.DefaultLevel, Mode: guard.DefaultMode, Advisories: src}
+}
+
+// planFrom plans as guard fix does: from guard.Check's decided findings
+// under the default policy.
+func planFrom(t *testing.T, lfs []*lockfile.Lockfile, src advisory.Source, versions VersionLister) (*Plan, error) {
+	t.Helper()
+	s := Setup{Check: checkOptions(src)}
+	if versions != nil {
+		s.Versions = func(string) VersionLister { return versions }
+	}
+	return s.checkAndPlan(context.Background(), lfs)
 }
 
 func TestPlanSmallestVersionClearingEveryAdvisory(t *testing.T) {
@@ -203,7 +221,7 @@ func TestApplyRewritesPins(t *testing.T) {
 	req := filepath.Join(dir, "requirements.txt")
 	os.WriteFile(req, []byte("# deps\nFoo_Bar[x] == 1.0 ; python_version > '3'\nother==1.0\n"), 0o600)
 	src := fakeSource{rec(t, "PYSEC-1", "PyPI", "foo-bar", "introduced:0", "fixed:1.2")}
-	res, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{req}, Advisories: src})
+	res, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{req}, Setup: Setup{Check: checkOptions(src)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +268,7 @@ func TestApplyRestoresOnFailure(t *testing.T) {
 	}
 	before := sums(t, dir)
 	src := fakeSource{rec(t, "GHSA-a", "npm", "a", "introduced:0", "fixed:1.0.1")}
-	_, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{lock}, Advisories: src,
+	_, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{lock}, Setup: Setup{Check: checkOptions(src)},
 		Inv: &pm.Invocation{Env: []string{"PATH=" + bin}}})
 	var re *RestoredError
 	if err == nil || !asRestored(err, &re) || re.RestoreErr != nil || !strings.Contains(err.Error(), "boom") {
