@@ -290,3 +290,16 @@ func asRestored(err error, re **RestoredError) bool {
 	*re = r
 	return ok
 }
+
+func TestSaveFlags(t *testing.T) {
+	for spec, want := range map[string]string{
+		"4.16.0": "--save-exact", "=4.16.0": "--save-exact", "v1.2.3-rc.1": "--save-exact",
+		"^4.16.0": "--no-save-exact --save-prefix=^", "^4.16": "--no-save-exact --save-prefix=^",
+		"~1.2.0": "--no-save-exact --save-prefix=~", "~>1.2": "",
+		">=1.0.0 <2": "", "4.x": "", "*": "", "latest": "", "^1.0.0 || ^2.0.0": "",
+	} {
+		if got := strings.Join(saveFlags(spec), " "); got != want {
+			t.Errorf("saveFlags(%q) = %q, want %q", spec, got, want)
+		}
+	}
+}
