@@ -88,11 +88,12 @@ func (pl *planner) parentUpgrades(ctx context.Context, lf *lockfile.Lockfile, en
 		if fl := pl.found[k]; fl != nil {
 			it.Advisories = fl.ids
 		}
-		fixed[par], resolved[par] = it, after
+		fixed[par], resolved[par] = it, directSubtree(after, par.p.Name)
 	}
 	covered := map[pkgKey]bool{}
 	for k, ps := range entries {
-		ok := len(ps) > 0
+		// A malicious version always keeps its own item, for removal.
+		ok := len(ps) > 0 && !pl.found[k].malware
 		for _, p := range ps {
 			pars := under[p.ID]
 			if len(pars) == 0 {
@@ -115,11 +116,6 @@ func (pl *planner) parentUpgrades(ctx context.Context, lf *lockfile.Lockfile, en
 				continue
 			}
 			fl := pl.found[k]
-			if fl.malware && len(lockedOf(resolved[par], k.name, false)) > 0 {
-				// The resolution still has the package: a malicious version
-				// is listed on its own, for removal.
-				continue
-			}
 			it.Clears = append(it.Clears, Cleared{Name: k.name, Version: k.version, Advisories: fl.ids,
 				Locked: lockedOf(resolved[par], k.name, false)})
 		}
