@@ -102,6 +102,7 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		// user's npm configuration.
 		ro.Versions = func(d string) fix.VersionLister { return fix.NpmVersions{Inv: inv, Dir: d} }
 		ro.Resolve = fix.NpmResolver(inv)
+		ro.Progress = func(msg string) { fmt.Fprintf(e.stderr, "guard fix: %s\n", fix.Clean(msg)) }
 	}
 	out, err := fix.Run(ctx, ro)
 	if err != nil {
@@ -113,7 +114,7 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		if a.format == "json" {
 			fix.WriteJSON(e.stdout, fix.Outcome{DryRun: a.dryRun, Error: err.Error()})
 		}
-		fmt.Fprintf(e.stderr, "guard fix: could not complete: %v\n", err)
+		fmt.Fprintf(e.stderr, "guard fix: could not complete: %s\n", fix.Clean(err.Error()))
 		return guard.ExitIncomplete
 	}
 	if a.format == "json" {

@@ -30,6 +30,8 @@ type Setup struct {
 	Versions func(dir string) VersionLister
 	// Resolve enables parent upgrades (npm); nil plans none.
 	Resolve ParentResolver
+	// Progress, when set, is told of each slow step.
+	Progress func(msg string)
 }
 
 // check runs a what-if guard.Check of lfs with the run's options.
@@ -41,7 +43,7 @@ func (s Setup) check(ctx context.Context, lfs []*lockfile.Lockfile) (*guard.Repo
 
 // Plan plans from r, guard.Check's decided result for lfs.
 func (s Setup) Plan(ctx context.Context, lfs []*lockfile.Lockfile, r *guard.Report) (*Plan, error) {
-	o := Options{Lockfiles: lfs, Report: r, Advisories: s.Check.Advisories, Check: s.check, Resolve: s.Resolve}
+	o := Options{Lockfiles: lfs, Report: r, Advisories: s.Check.Advisories, Check: s.check, Resolve: s.Resolve, Progress: s.Progress}
 	if s.Versions != nil && len(lfs) > 0 {
 		o.Versions = dirLister{by: s.Versions, lfs: lfs}
 	}

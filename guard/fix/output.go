@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // WriteText prints the plan, one line per package version.
@@ -17,11 +18,11 @@ func WriteText(w io.Writer, p *Plan) error {
 	for _, it := range p.Items {
 		if it.Lockfile != lf {
 			lf = it.Lockfile
-			fmt.Fprintf(w, "%s\n", lf)
+			line(w, "%s", lf)
 		}
-		fmt.Fprintf(w, "  %s\n", describe(it))
+		line(w, "  %s", describe(it))
 		if it.Note != "" {
-			fmt.Fprintf(w, "      note: %s\n", it.Note)
+			line(w, "      note: %s", it.Note)
 		}
 	}
 	return nil
@@ -116,14 +117,14 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 	}
 	for i, round := range o.Applied {
 		for _, it := range round {
-			fmt.Fprintf(w, "applied (round %d): %s %s -> %s (%s%s)\n", i+1, it.Name, it.Version, it.To, it.Method, lockedNote(it))
+			line(w, "applied (round %d): %s %s -> %s (%s%s)", i+1, it.Name, it.Version, it.To, it.Method, lockedNote(it))
 			for _, c := range it.Clears {
-				fmt.Fprintf(w, "  clears %s %s [%s]\n", c.Name, c.Version, strings.Join(c.Advisories, ", "))
+				line(w, "  clears %s %s [%s]", c.Name, c.Version, strings.Join(c.Advisories, ", "))
 			}
 		}
 	}
 	for _, it := range o.Skipped {
-		fmt.Fprintf(w, "not applied: %s %s -> %s: %s\n", it.Name, it.Version, it.To, it.Note)
+		line(w, "not applied: %s %s -> %s: %s", it.Name, it.Version, it.To, it.Note)
 	}
 	if o.Remaining != nil && len(o.Remaining.Items) > 0 {
 		fmt.Fprintln(w, "still to do:")
@@ -132,6 +133,26 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 	if o.Changed() {
 		fmt.Fprintln(w, "guard fix: manifests and lockfiles were updated; nothing was installed: install the fixed set through guard (guard npm ci, guard pip install -r ..., guard cargo build)")
 	}
+}
+
+// line writes one line of text: names, versions, ranges and notes come
+// from lockfiles and registries (untrusted), so control and bidirectional
+// characters are replaced with U+FFFD before they reach a terminal.
+func line(w io.Writer, format string, args ...any) {
+	fmt.Fprintln(w, Clean(fmt.Sprintf(format, args...)))
+}
+
+// Clean makes untrusted text safe to print on a terminal: line breaks,
+// control characters (ANSI escapes included) and bidirectional overrides
+// become U+FFFD.
+func Clean(s string) string {
+	return strings.Map(func(c rune) rune {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 ||
+			(c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) {
+			return utf8.RuneError
+		}
+		return c
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // WriteJSON writes v (a plan or a result) as indented JSON.

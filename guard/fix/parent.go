@@ -201,6 +201,9 @@ func (pl *planner) searchParent(ctx context.Context, lf *lockfile.Lockfile, d *l
 	var lastErr error
 	clears := func(v string) (*lockfile.Lockfile, bool, error) {
 		tries++
+		if pl.opts.Progress != nil {
+			pl.opts.Progress(fmt.Sprintf("resolving %s@%s with npm in a private copy (does its tree clear the advisories?)", d.Name, v))
+		}
 		res, err := pl.opts.Resolve(ctx, lf, d.Name, v)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -179,6 +179,8 @@ type Options struct {
 	// MaxParentTries bounds the resolutions tried per direct dependency;
 	// 0 means 24.
 	MaxParentTries int
+	// Progress, when set, is told of each slow step (a resolution).
+	Progress func(msg string)
 }
 
 // pkgKey is one package version of one lockfile.
@@ -374,7 +376,7 @@ func (pl *planner) planLockfile(ctx context.Context, lf *lockfile.Lockfile, keys
 	}
 	var items []Item
 	covered := map[pkgKey]bool{}
-	if pl.opts.Resolve != nil && pl.opts.Versions != nil &&
+	if pl.opts.Resolve != nil && pl.opts.Versions != nil && pl.opts.Check != nil &&
 		(lf.Format == lockfile.FormatPackageLock || lf.Format == lockfile.FormatShrinkwrap) {
 		parents, cov, err := pl.parentUpgrades(ctx, lf, entries)
 		if err != nil {

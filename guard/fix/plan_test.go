@@ -303,3 +303,15 @@ func TestSaveFlags(t *testing.T) {
 		}
 	}
 }
+
+// Names and notes from lockfiles reach the terminal without control or
+// bidirectional characters.
+func TestWriteTextCleansUntrustedText(t *testing.T) {
+	var b strings.Builder
+	WriteText(&b, &Plan{Items: []Item{{Lockfile: "x/package-lock.json", Name: "evil\x1b[2J\u202e", Version: "1.0.0\r",
+		Action: NoFix, Advisories: []string{"GHSA-\x07"}, Note: "line\nbreak"}}})
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\u202e\r\x07") || strings.Count(out, "\n") != 3 {
+		t.Fatalf("unclean output: %q", out)
+	}
+}
