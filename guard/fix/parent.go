@@ -2,10 +2,17 @@ package fix
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/lockfile"
@@ -288,24 +295,88 @@ func directSubtree(lf *lockfile.Lockfile, name string) *lockfile.Lockfile {
 // install NAME@VERSION --package-lock-only --ignore-scripts` in a private
 // copy of the project (guard/pm), with the user's npm configuration, so
 // npm itself decides the tree. The project's files are not touched.
+// Answers are remembered for the life of the resolver, keyed by the
+// contents of the files npm reads, so a later round or plan over an
+// unchanged project does not resolve again.
 func NpmResolver(inv *pm.Invocation) ParentResolver {
+	type answer struct {
+		lf  *lockfile.Lockfile
+		err error
+	}
+	var mu sync.Mutex
+	memo := map[string]answer{}
 	return func(ctx context.Context, lf *lockfile.Lockfile, name, version string) (*lockfile.Lockfile, error) {
 		m, ok := pm.Lookup("npm")
 		if !ok {
 			return nil, fmt.Errorf("no npm wrapper")
 		}
+		dir := filepath.Dir(lf.Path)
+		key, keyed := projectKey(dir, name+"@"+version)
+		if keyed {
+			mu.Lock()
+			a, ok := memo[key]
+			mu.Unlock()
+			if ok {
+				return copyLockfile(a.lf), a.err
+			}
+		}
 		var env []string
 		if inv != nil {
 			env = inv.Env
 		}
-		i := &pm.Invocation{Manager: "npm", Args: []string{"install", name + "@" + version}, Dir: filepath.Dir(lf.Path), Env: env}
+		i := &pm.Invocation{Manager: "npm", Args: []string{"install", name + "@" + version}, Dir: dir, Env: env}
 		res, err := m.Resolve(ctx, i, m.Classify(i))
-		if err != nil {
-			return nil, err
+		var a answer
+		switch {
+		case err != nil:
+			a.err = err
+		case res.After == nil:
+			a.err = fmt.Errorf("npm install %s@%s: no lockfile written", name, version)
+		default:
+			a.lf = res.After
 		}
-		if res.After == nil {
-			return nil, fmt.Errorf("npm install %s@%s: no lockfile written", name, version)
+		if keyed && ctx.Err() == nil {
+			mu.Lock()
+			memo[key] = a
+			mu.Unlock()
 		}
-		return res.After, nil
+		return copyLockfile(a.lf), a.err
 	}
+}
+
+// maxKeyedFile caps the files projectKey reads.
+const maxKeyedFile = 256 << 20
+
+// projectKey digests the files npm reads to resolve in dir, with what is
+// asked; ok is false when one cannot be read.
+func projectKey(dir, ask string) (string, bool) {
+	h := sha256.New()
+	io.WriteString(h, ask+"\x00")
+	for _, n := range []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"} {
+		path := filepath.Join(dir, n)
+		var data []byte
+		st, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil || !st.Mode().IsRegular() || st.Size() > maxKeyedFile:
+			return "", false // not remembered; npm reports what is wrong
+		default:
+			if data, err = os.ReadFile(path); err != nil {
+				return "", false
+			}
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// copyLockfile copies the Lockfile value (its packages are shared and
+// must not be changed).
+func copyLockfile(lf *lockfile.Lockfile) *lockfile.Lockfile {
+	if lf == nil {
+		return nil
+	}
+	c := *lf
+	return &c
 }
