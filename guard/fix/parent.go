@@ -50,7 +50,7 @@ func (pl *planner) parentUpgrades(ctx context.Context, lf *lockfile.Lockfile, en
 	under := map[string][]*parent{} // flagged entry ID -> direct dependencies above it
 	for i := range lf.Packages {
 		d := &lf.Packages[i]
-		if !d.Direct || d.ID == "" || d.Version == "" || d.Source.Kind == lockfile.SourceWorkspace {
+		if !d.Direct || d.ID == "" || d.Version == "" || !fromRegistry(d) {
 			continue
 		}
 		spec, sect := pl.cache.rootSpec(lf, d.Name)

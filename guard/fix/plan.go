@@ -413,6 +413,12 @@ func (pl *planner) planPackage(ctx context.Context, lf *lockfile.Lockfile, k pkg
 		it.Note = "a known malicious version: remove the dependency (no upgrade makes it safe)"
 		return it, nil
 	}
+	if !slices.ContainsFunc(pkgs, fromRegistry) {
+		it.Action = NoFix
+		it.Note = fmt.Sprintf("%s comes from %s, not a registry: guard fix upgrades registry packages only; point the dependency at a fixed version by hand",
+			k.name, pkgs[0].Source.Kind)
+		return it, nil
+	}
 	q := advisory.Query{Ecosystem: string(fl.eco), Name: k.name, Version: k.version}
 	// The pool: the registry's versions and every fixed version any record
 	// of the package names; the records of the flagged advisories rule
@@ -460,6 +466,12 @@ func (pl *planner) planPackage(ctx context.Context, lf *lockfile.Lockfile, k pkg
 			it.Name, it.To, it.Name, it.To))
 	}
 	return it, nil
+}
+
+// fromRegistry: the entry comes from a package registry (or the format
+// does not say where from).
+func fromRegistry(p *lockfile.Package) bool {
+	return p.Source.Kind == lockfile.SourceRegistry || p.Source.Kind == ""
 }
 
 // maxJudged bounds the candidate versions of one package judged by a
