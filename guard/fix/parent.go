@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/installguard/guard/guard/pm"
@@ -181,10 +182,11 @@ func lockedOf(lf *lockfile.Lockfile, name string, direct bool) []string {
 }
 
 // searchParent finds the smallest version of the direct dependency d whose
-// resolved tree the policy lets through. The highest candidate is resolved
-// first: when even it does not clear, no smaller one is tried. Candidates
-// are then tried in ascending order, at most MaxParentTries resolutions in
-// all. to is "" when none clears (note says why when there is more to say).
+// resolved tree the policy lets through, trying candidates in ascending
+// order. When there are more than MaxParentTries candidates, release lines
+// are tried in ascending order, each gated by its highest version (see
+// below), within the same budget of resolutions. to is "" when none
+// clears (note says why).
 func (pl *planner) searchParent(ctx context.Context, lf *lockfile.Lockfile, d *lockfile.Package) (to string, after *lockfile.Lockfile, note string, err error) {
 	k := pkgKey{lf.Path, d.Name, d.Version}
 	fl := pl.found[k]
@@ -238,31 +240,76 @@ func (pl *planner) searchParent(ctx context.Context, lf *lockfile.Lockfile, d *l
 		}
 		return res, true, nil
 	}
-	top := cands[len(cands)-1]
-	topLF, ok, err := clears(top)
-	if err != nil {
-		return "", nil, "", err
-	}
-	if !ok {
-		note = fmt.Sprintf("no upgrade of %s clears its dependencies: even %s, its highest candidate, still brings in a flagged advisory", d.Name, top)
-		if topLF == nil && lastErr != nil {
-			note = fmt.Sprintf("%s %s could not be resolved: %v", d.Name, top, firstLine(lastErr.Error()))
+	fail := func() (string, *lockfile.Lockfile, string, error) {
+		note := fmt.Sprintf("no upgrade of %s clears its dependencies (%d of %d candidate versions resolved and checked)", d.Name, tries, len(cands))
+		if lastErr != nil {
+			note += fmt.Sprintf("; one could not be resolved: %v", firstLine(lastErr.Error()))
 		}
 		return "", nil, note, nil
 	}
-	for _, v := range cands[:len(cands)-1] {
-		if tries >= max {
-			return top, topLF, fmt.Sprintf("%d of %d candidate versions of %s resolved and checked (the limit); %s, the highest, clears", tries, len(cands), d.Name, top), nil
+	if len(cands) <= max {
+		// Every candidate fits in the budget: strictly ascending.
+		for _, v := range cands {
+			res, ok, err := clears(v)
+			if err != nil {
+				return "", nil, "", err
+			}
+			if ok {
+				return v, res, "", nil
+			}
 		}
-		res, ok, err := clears(v)
+		return fail()
+	}
+	// More candidates than the budget: release lines (major, or 0.minor)
+	// in ascending order; the highest version of a line is resolved first
+	// and, when even it does not clear, the rest of the line is skipped.
+	for _, line := range releaseLines(cands) {
+		if tries >= max {
+			break
+		}
+		top := line[len(line)-1]
+		topLF, ok, err := clears(top)
 		if err != nil {
 			return "", nil, "", err
 		}
-		if ok {
-			return v, res, "", nil
+		if !ok {
+			continue
 		}
+		for _, v := range line[:len(line)-1] {
+			if tries >= max {
+				return top, topLF, fmt.Sprintf("%d of %d candidate versions of %s resolved and checked (the limit); %s clears, a smaller one might too", tries, len(cands), d.Name, top), nil
+			}
+			res, ok, err := clears(v)
+			if err != nil {
+				return "", nil, "", err
+			}
+			if ok {
+				return v, res, "", nil
+			}
+		}
+		return top, topLF, "", nil
 	}
-	return top, topLF, "", nil
+	return fail()
+}
+
+// releaseLines splits ascending versions into release lines: one per major
+// version, or per minor version below 1.0.0 (npm's caret ranges).
+func releaseLines(vs []string) [][]string {
+	var out [][]string
+	last := ""
+	for _, v := range vs {
+		parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+		line := parts[0]
+		if line == "0" && len(parts) > 1 {
+			line += "." + parts[1]
+		}
+		if len(out) == 0 || line != last {
+			out = append(out, nil)
+			last = line
+		}
+		out[len(out)-1] = append(out[len(out)-1], v)
+	}
+	return out
 }
 
 // directSubtree is the part of lf under the project's direct dependency

@@ -105,8 +105,40 @@ func TestPlanParentUpgrade(t *testing.T) {
 		it.Clears[0].Name != "x" || strings.Join(it.Clears[0].Locked, ",") != "1.0.1" || len(it.Advisories) != 0 {
 		t.Fatalf("plan %+v, want only p 1.0.0 -> 1.1.0 clearing x", items)
 	}
-	if got := strings.Join(reg.tried, " "); got != "p@2.0.0 p@1.0.1 p@1.1.0" {
-		t.Errorf("resolutions tried: %s, want the highest, then ascending until one clears", got)
+	if got := strings.Join(reg.tried, " "); got != "p@1.0.1 p@1.1.0" {
+		t.Errorf("resolutions tried: %s, want ascending until one clears", got)
+	}
+}
+
+// With more candidates than the budget, release lines are tried in
+// ascending order, each gated by its highest version.
+func TestPlanParentReleaseLines(t *testing.T) {
+	lock := writeTree(t, t.TempDir(), map[string]string{"p": "1.0.0"}, map[string]map[string]string{"p": {"x": "1.0.0"}})
+	reg := &fakeRegistry{deps: map[string]map[string]map[string]string{
+		"p": {"1.0.0": {"x": "1.0.0"}, "1.0.1": {"x": "1.0.0"}, "1.1.0": {"x": "1.0.0"},
+			"2.0.0": {"x": "1.0.0"}, "2.1.0": {"x": "1.0.1"}, "2.2.0": {"x": "1.0.1"}, "3.0.0": {"x": "1.0.1"}},
+		"x": {"1.0.0": nil, "1.0.1": nil},
+	}}
+	lf, err := lockfile.Parse(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fakeSource{rec(t, "GHSA-x", "npm", "x", "introduced:0", "fixed:1.0.1")}
+	s := Setup{Check: checkOptions(src)}
+	r, err := s.check(context.Background(), []*lockfile.Lockfile{lf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := MakePlan(context.Background(), Options{Lockfiles: []*lockfile.Lockfile{lf}, Report: r, Advisories: src,
+		Versions: reg, Check: s.check, Resolve: reg.resolve, MaxParentTries: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 1 || p.Items[0].Name != "p" || p.Items[0].To != "2.1.0" {
+		t.Fatalf("plan %+v, want p -> 2.1.0", p.Items)
+	}
+	if got := strings.Join(reg.tried, " "); got != "p@1.1.0 p@2.2.0 p@2.0.0 p@2.1.0" {
+		t.Errorf("resolutions tried: %s", got)
 	}
 }
 
@@ -126,8 +158,8 @@ func TestPlanParentFallsBackToOverride(t *testing.T) {
 	if it.Method != MethodOverride || it.To != "1.0.1" || !strings.Contains(it.Note, "no upgrade of p clears") {
 		t.Fatalf("x: %+v, want an override to 1.0.1 with a note", it)
 	}
-	if got := strings.Join(reg.tried, " "); got != "p@2.0.0" {
-		t.Errorf("resolutions tried: %s, want only the highest (it does not clear)", got)
+	if got := strings.Join(reg.tried, " "); got != "p@1.1.0 p@2.0.0" {
+		t.Errorf("resolutions tried: %s, want every candidate, ascending", got)
 	}
 }
 
