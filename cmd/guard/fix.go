@@ -44,8 +44,8 @@ func fixFlags(a *fixArgs) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.BoolVar(&a.dryRun, "dry-run", false, "print the plan and change nothing")
 	fs.StringVar(&a.format, "format", "text", "output format: text or json")
-	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3 of the re-check")
-	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does in the re-check: block or warn")
+	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3 of the check")
+	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does in the check: block or warn")
 	addPolicyFlag(fs, &a.pol)
 	addSourceFlags(fs, &a.source)
 	return fs
