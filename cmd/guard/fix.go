@@ -117,6 +117,9 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard fix: could not complete: %s\n", fix.Clean(err.Error()))
 		return guard.ExitIncomplete
 	}
+	if code := out.ExitCode(); out.DryRun && out.Plan == nil && (code == guard.ExitInvalid || code == guard.ExitIncomplete) {
+		fmt.Fprintln(e.stderr, "guard fix: the check could not complete, so nothing was planned (see the report's errors)")
+	}
 	if a.format == "json" {
 		fix.WriteJSON(e.stdout, out)
 		return out.ExitCode()

@@ -211,3 +211,22 @@ func TestFixDryRunAgreesWithCheck(t *testing.T) {
 		})
 	}
 }
+
+// When the check cannot complete, guard fix --dry-run plans nothing and
+// exits 3, as guard check does.
+func TestFixDryRunIncompleteCheck(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"package.json", "package-lock.json"} {
+		data, err := os.ReadFile(filepath.Join(project("npm-vulnerable"), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	db := filepath.Join(t.TempDir(), "no-db")
+	c := runGuard(t, nil, false, "check", "--offline", "--db", db, dir)
+	fx := runGuard(t, nil, false, "fix", "--dry-run", "--offline", "--db", db, dir)
+	if c.code != 3 || fx.code != 3 || strings.Contains(fx.stdout, "UPGRADE") || !strings.Contains(fx.stderr, "nothing was planned") {
+		t.Fatalf("check exit %d, fix exit %d\nfix stdout:\n%s\nfix stderr:\n%s", c.code, fx.code, fx.stdout, fx.stderr)
+	}
+}
