@@ -14,6 +14,7 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/pm"
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 )
@@ -313,5 +314,45 @@ func TestWriteTextCleansUntrustedText(t *testing.T) {
 	out := b.String()
 	if strings.ContainsAny(out, "\x1b\u202e\r\x07") || strings.Count(out, "\n") != 3 {
 		t.Fatalf("unclean output: %q", out)
+	}
+}
+
+// Candidates are judged by the run's policy: an exception covering an
+// advisory of a candidate version makes that version acceptable, and the
+// what-if check does not count the exception as used.
+func TestPlanJudgesCandidatesByPolicy(t *testing.T) {
+	dir := t.TempDir()
+	lock := writeLock(t, dir, map[string]string{"a": "^1.0.0"}, map[string]lockEntry{"a": {version: "1.0.0"}})
+	src := fakeSource{
+		rec(t, "GHSA-one", "npm", "a", "introduced:0", "fixed:1.0.2"),
+		rec(t, "GHSA-three", "npm", "a", "introduced:1.0.2", "fixed:1.0.5"),
+	}
+	org := filepath.Join(t.TempDir(), "policy.toml")
+	os.WriteFile(org, []byte("[[exception]]\nrule = \"vulnerability\"\nid = \"GHSA-three\"\npackage = \"a\"\nversion = \"1.0.2\"\nreason = \"test\"\nexpires = 2099-01-01\n"), 0o644)
+	pol, diags, err := policy.Load(context.Background(), policy.Sources{Org: org, NoDiscovery: true})
+	if err != nil {
+		t.Fatalf("policy: %v %v", err, diags)
+	}
+	lf, err := lockfile.Parse(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Setup{Check: guard.Options{Policy: pol, Advisories: src},
+		Versions: func(string) VersionLister { return listed{"a": {"1.0.0", "1.0.2", "1.0.5"}} }}
+	p, err := s.checkAndPlan(context.Background(), []*lockfile.Lockfile{lf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 1 || p.Items[0].To != "1.0.2" {
+		t.Fatalf("plan %+v, want a -> 1.0.2 (GHSA-three is excepted there)", p.Items)
+	}
+	if len(pol.Unused()) != 1 {
+		t.Errorf("the exception was marked used by a what-if check")
+	}
+	// Without the exception, 1.0.2 is flagged and 1.0.5 is the answer.
+	s.Check.Policy = nil
+	s.Check.Level, s.Check.Mode = guard.DefaultLevel, guard.DefaultMode
+	if p, err = s.checkAndPlan(context.Background(), []*lockfile.Lockfile{lf}); err != nil || len(p.Items) != 1 || p.Items[0].To != "1.0.5" {
+		t.Fatalf("default policy: %v %+v, want a -> 1.0.5", err, p)
 	}
 }
