@@ -28,19 +28,27 @@ func dirSums(t *testing.T, dir string) map[string][32]byte {
 	return out
 }
 
+// copyNpmProject copies package.json and package-lock.json from src to dir.
+func copyNpmProject(t *testing.T, src, dir string) {
+	t.Helper()
+	for _, f := range []string{"package.json", "package-lock.json"} {
+		data, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // guard fix --dry-run prints the plan (text and JSON) and changes nothing.
 func TestFixDryRunChangesNothing(t *testing.T) {
 	corpus := corpustest.Dir(t)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // the DB's index cache
 	dir := t.TempDir()
 	src := filepath.Join(corpus, "lockfiles", "npm-generated", "a-express-lodash")
-	for _, f := range []string{"package.json", "package-lock.json"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, f), data, 0o644)
-	}
+	copyNpmProject(t, src, dir)
 	before := dirSums(t, dir)
 	db := filepath.Join(corpus, "osv")
 	// --offline: no registry either, candidates come from the advisories.
@@ -145,13 +153,7 @@ func TestFixDryRunAgreesWithCheck(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
 	src := filepath.Join(corpus, "lockfiles", "npm-generated", "a-express-lodash")
-	for _, f := range []string{"package.json", "package-lock.json"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, f), data, 0o644)
-	}
+	copyNpmProject(t, src, dir)
 	db := filepath.Join(corpus, "osv")
 	policies := []struct {
 		name, policy string
@@ -216,13 +218,7 @@ func TestFixDryRunAgreesWithCheck(t *testing.T) {
 // exits 3, as guard check does.
 func TestFixDryRunIncompleteCheck(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"package.json", "package-lock.json"} {
-		data, err := os.ReadFile(filepath.Join(project("npm-vulnerable"), f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, f), data, 0o644)
-	}
+	copyNpmProject(t, project("npm-vulnerable"), dir)
 	db := filepath.Join(t.TempDir(), "no-db")
 	c := runGuard(t, nil, false, "check", "--offline", "--db", db, dir)
 	fx := runGuard(t, nil, false, "fix", "--dry-run", "--offline", "--db", db, dir)
