@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -189,13 +190,23 @@ func verify(ctx context.Context, opts ApplyOptions) error {
 }
 
 // withLocked records, for each applied item, the versions of its package
-// the lockfile now holds: what the package manager actually locked.
+// the lockfile now holds (and, for a parent upgrade, of each package it
+// clears, under it): what the package manager actually locked.
 func withLocked(items []Item, lfs []*lockfile.Lockfile) []Item {
 	for i := range items {
 		items[i].Locked = nil
 		for _, lf := range lfs {
-			if lf.Path == items[i].Lockfile {
-				items[i].Locked = lockedOf(lf, items[i].Name, items[i].Method == MethodDirect)
+			if lf.Path != items[i].Lockfile {
+				continue
+			}
+			items[i].Locked = lockedOf(lf, items[i].Name, items[i].Method == MethodDirect)
+			if len(items[i].Clears) > 0 {
+				sub := directSubtree(lf, items[i].Name)
+				clears := slices.Clone(items[i].Clears)
+				for j := range clears {
+					clears[j].Locked = lockedOf(sub, clears[j].Name, false)
+				}
+				items[i].Clears = clears
 			}
 		}
 		if items[i].Locked == nil {

@@ -127,6 +127,11 @@ func TestFixExpress416PlansParentUpgrade(t *testing.T) {
 		!slices.Equal(out.Applied[0][0].Locked, []string{"4.21.1"}) {
 		t.Fatalf("applied %+v, want one round upgrading express, locked 4.21.1", out.Applied)
 	}
+	for _, c := range out.Applied[0][0].Clears {
+		if c.Name == "cookie" && !slices.Equal(c.Locked, []string{"0.7.1"}) {
+			t.Errorf("cookie under express is reported locked at %v, want 0.7.1", c.Locked)
+		}
+	}
 	if specs := rootSpecs(t, dir); specs["express"] != "4.21.1" {
 		t.Errorf("package.json express spec %q, want 4.21.1 (exact stays exact)", specs["express"])
 	}

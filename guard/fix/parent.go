@@ -161,10 +161,10 @@ func subtree(byID map[string]*lockfile.Package, id string) []string {
 // lockedOf lists the distinct versions of name in lf (direct: only the
 // project's own dependency), sorted.
 func lockedOf(lf *lockfile.Lockfile, name string, direct bool) []string {
+	out := []string{}
 	if lf == nil {
-		return nil
+		return out
 	}
-	var out []string
 	for i := range lf.Packages {
 		p := &lf.Packages[i]
 		if p.Version == "" || (direct && !p.Direct) ||
