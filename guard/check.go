@@ -57,6 +57,10 @@ type Options struct {
 	BaselineName string
 	// Now is the clock (tests set it); zero means time.Now.
 	Now func() time.Time
+	// WhatIf marks a what-if check (guard fix judging candidate versions):
+	// decisions are the same, but matching policy exceptions are not
+	// recorded as used.
+	WhatIf bool
 }
 
 // DefaultLevel and DefaultMode apply when no policy says otherwise.
@@ -116,7 +120,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: p})
 		}
 	}
-	rc := ruleContext{p: pol}
+	rc := ruleContext{p: pol, whatIf: opts.WhatIf}
 	r.disabled = map[string]bool{}
 	for _, it := range Items {
 		if it.Level <= r.Level && !rc.enabled(it.Rule) {
@@ -288,7 +292,8 @@ func describeStatError(p string, err error) string {
 
 // ruleContext carries what decides a finding's action: the policy.
 type ruleContext struct {
-	p *policy.Policy
+	p      *policy.Policy
+	whatIf bool
 }
 
 func (rc ruleContext) enabled(rule string) bool { return rc.p.RuleEnabled(rule, itemOf(rule).Level) }
@@ -306,8 +311,13 @@ func (rc ruleContext) anyEnabled(rules ...string) bool {
 // apply asks the policy what a finding does, and records why (the policy
 // line or default that decided, and what would change it).
 func (rc ruleContext) apply(f *Finding) {
-	d := rc.p.Decide(policy.Subject{Rule: f.Rule, Ecosystem: string(f.Ecosystem), Name: f.Name, Version: f.Version,
-		ID: f.ID, Aliases: f.Aliases, Severity: f.Severity, Unreachable: f.Reachability == ReachUnreachable})
+	s := policy.Subject{Rule: f.Rule, Ecosystem: string(f.Ecosystem), Name: f.Name, Version: f.Version,
+		ID: f.ID, Aliases: f.Aliases, Severity: f.Severity, Unreachable: f.Reachability == ReachUnreachable}
+	decide := rc.p.Decide
+	if rc.whatIf {
+		decide = rc.p.Peek
+	}
+	d := decide(s)
 	f.Action, f.Why, f.Change = Action(d.Action), d.Why, d.Change
 	if e := d.Exception; e != nil {
 		f.Exception = fmt.Sprintf("%s: %s (expires %v)", e.From, e.Reason, e.Expires)

@@ -13,20 +13,22 @@ import (
 	"github.com/installguard/guard/guard/fix"
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/guard/report"
-	"github.com/installguard/guard/lockfile"
 )
 
 const fixUsage = `Usage: guard fix [DIR] [flags]
 
-Upgrades every package version with known vulnerabilities in the lockfiles of
-DIR (default: the current folder) to the smallest version that clears every
-advisory of that package, through the package manager itself, then checks
-the result like 'guard check'. Malicious versions are reported for removal.
---dry-run prints the plan and changes nothing.
+Checks the lockfiles of DIR (default: the current folder) like 'guard check'
+with the same policy, and fixes what it blocks or warns on from advisories:
+for npm, the smallest upgrade of the direct dependency whose resolved tree
+clears them (npm overrides only where none does); otherwise the smallest
+version that clears the package's flagged advisories. Changes go through
+the package manager itself (lockfile only, no install), then the project is
+checked again. Malicious versions are reported for removal. --dry-run prints
+the plan and changes nothing.
 
-Exit codes: 0 fixed (or nothing to fix) and allowed; 1 still blocked after
-the fix (with --dry-run: the plan lists something to fix); 2 invalid input;
-3 the fix could not complete and every file was restored.`
+Exit codes: as 'guard check' of the result: 0 allowed (nothing left that
+blocks); 1 still blocked (with --dry-run: the project as it is); 2 invalid
+input; 3 the check or the fix could not complete (every file was restored).`
 
 type fixArgs struct {
 	format string
@@ -42,22 +44,11 @@ func fixFlags(a *fixArgs) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.BoolVar(&a.dryRun, "dry-run", false, "print the plan and change nothing")
 	fs.StringVar(&a.format, "format", "text", "output format: text or json")
-	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3 of the re-check")
-	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does in the re-check: block or warn")
+	fs.IntVar(&a.level, "level", guard.DefaultLevel, "principle level 0-3 of the check")
+	fs.StringVar(&a.mode, "mode", string(guard.DefaultMode), "what a finding does in the check: block or warn")
 	addPolicyFlag(fs, &a.pol)
 	addSourceFlags(fs, &a.source)
 	return fs
-}
-
-// fixOutput is the JSON form of a fix run.
-type fixOutput struct {
-	DryRun    bool          `json:"dryRun"`
-	Plan      *fix.Plan     `json:"plan,omitempty"`
-	Applied   [][]fix.Item  `json:"applied,omitempty"`
-	Skipped   []fix.Item    `json:"skipped,omitempty"`
-	Remaining *fix.Plan     `json:"remaining,omitempty"`
-	Report    *guard.Report `json:"report,omitempty"`
-	Error     string        `json:"error,omitempty"`
 }
 
 func runFix(ctx context.Context, e *env, args []string) int {
@@ -92,7 +83,7 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
 		return guard.ExitInvalid
 	}
-	opts := guard.Options{Paths: []string{abs}, Level: a.level, Mode: guard.Action(a.mode),
+	opts := guard.Options{Level: a.level, Mode: guard.Action(a.mode),
 		NoProvenanceReason: "guard fix does not gather provenance"}
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
@@ -103,111 +94,37 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	opts.Policy = pol
-	paths, err := lockfile.Find(abs, false)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
-		return guard.ExitInvalid
-	}
-	if len(paths) == 0 {
-		fmt.Fprintf(e.stderr, "guard fix: %s: no supported lockfile found\n", dir)
-		return guard.ExitInvalid
-	}
-	adv := src.source()
-	opts.Advisories = adv
+	opts.Advisories = src.source()
 	inv := &pm.Invocation{Dir: abs}
-	var versions func(string) fix.VersionLister
+	ro := fix.RunOptions{Dir: abs, DryRun: a.dryRun, Inv: inv, Setup: fix.Setup{Check: opts}}
 	if !src.offline {
-		versions = func(d string) fix.VersionLister { return fix.NpmVersions{Inv: inv, Dir: d} }
+		// Versions and parent resolutions come from the registry of the
+		// user's npm configuration.
+		ro.Versions = func(d string) fix.VersionLister { return fix.NpmVersions{Inv: inv, Dir: d} }
+		ro.Resolve = fix.NpmResolver(inv)
+		ro.Progress = func(msg string) { fmt.Fprintf(e.stderr, "guard fix: %s\n", report.Escape(msg)) }
 	}
-
-	if a.dryRun {
-		var lfs []*lockfile.Lockfile
-		for _, p := range paths {
-			lf, err := lockfile.Parse(p)
-			if err != nil {
-				fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
-				return guard.ExitInvalid
-			}
-			lfs = append(lfs, lf)
-		}
-		po := fix.Options{Lockfiles: lfs, Advisories: adv}
-		if versions != nil {
-			po.Versions = versions(abs)
-		}
-		plan, err := fix.MakePlan(ctx, po)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard fix: advisories: %v\n", err)
-			return guard.ExitIncomplete
-		}
-		if a.format == "json" {
-			fix.WriteJSON(e.stdout, fixOutput{DryRun: true, Plan: plan})
-		} else {
-			fix.WriteText(e.stdout, plan)
-			fmt.Fprintln(e.stdout, "guard fix: dry run, nothing was changed")
-		}
-		if len(plan.Items) > 0 {
-			return guard.ExitBlocked
-		}
-		return guard.ExitAllow
-	}
-
-	var r *guard.Report
-	res, err := fix.Apply(ctx, fix.ApplyOptions{
-		Lockfiles:  paths,
-		Advisories: adv,
-		Versions:   versions,
-		Inv:        inv,
-		Verify: func(ctx context.Context) error {
-			var err error
-			r, err = guard.Check(ctx, opts)
-			if err != nil {
-				return err
-			}
-			if code := r.ExitCode(); code == guard.ExitInvalid || code == guard.ExitIncomplete {
-				msg := "the re-check could not complete"
-				if len(r.Errors) > 0 {
-					msg += ": " + r.Errors[0].Message
-				}
-				return errors.New(msg)
-			}
-			return nil
-		},
-	})
+	out, err := fix.Run(ctx, ro)
 	if err != nil {
-		var pe *lockfile.ParseError
-		var re *fix.RestoredError
-		if !errors.As(err, &re) && errors.As(err, &pe) {
+		var ie *fix.InputError
+		if errors.As(err, &ie) {
 			fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
 			return guard.ExitInvalid
 		}
 		if a.format == "json" {
-			fix.WriteJSON(e.stdout, fixOutput{Error: err.Error()})
+			fix.WriteJSON(e.stdout, fix.Outcome{DryRun: a.dryRun, Error: err.Error()})
 		}
 		fmt.Fprintf(e.stderr, "guard fix: could not complete: %s\n", report.Escape(err.Error()))
 		return guard.ExitIncomplete
 	}
+	if code := out.ExitCode(); out.DryRun && out.Plan == nil && (code == guard.ExitInvalid || code == guard.ExitIncomplete) {
+		fmt.Fprintln(e.stderr, "guard fix: the check could not complete, so nothing was planned (see the report's errors)")
+	}
 	if a.format == "json" {
-		fix.WriteJSON(e.stdout, fixOutput{Applied: res.Rounds, Skipped: res.Skipped, Remaining: res.Remaining, Report: r})
-		return r.ExitCode()
+		fix.WriteJSON(e.stdout, out)
+		return out.ExitCode()
 	}
-	if !res.Changed() {
-		fmt.Fprintln(e.stdout, "guard fix: nothing was changed")
-	}
-	for i, round := range res.Rounds {
-		for _, it := range round {
-			fmt.Fprintf(e.stdout, "applied (round %d): %s %s -> %s (%s)\n", i+1, report.Escape(it.Name), report.Escape(it.Version), report.Escape(it.To), report.Escape(string(it.Method)))
-		}
-	}
-	for _, it := range res.Skipped {
-		fmt.Fprintf(e.stdout, "not applied: %s %s -> %s: %s\n", report.Escape(it.Name), report.Escape(it.Version), report.Escape(it.To), report.Escape(it.Note))
-	}
-	if len(res.Remaining.Items) > 0 {
-		fmt.Fprintln(e.stdout, "still to do:")
-		fix.WriteText(e.stdout, res.Remaining)
-	}
-	if res.Changed() {
-		fmt.Fprintln(e.stdout, "guard fix: manifests and lockfiles were updated; nothing was installed: install the fixed set through guard (guard npm ci, guard pip install -r ..., guard cargo build)")
-	}
-	report.Text(e.stdout, r, report.TextOptions{Color: useColor(e, e.stdout), Quiet: true})
-	return r.ExitCode()
+	fix.WriteOutcome(e.stdout, out)
+	report.Text(e.stdout, out.Report, report.TextOptions{Color: useColor(e, e.stdout), Quiet: true})
+	return out.ExitCode()
 }

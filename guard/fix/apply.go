@@ -8,24 +8,66 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 	"github.com/installguard/guard/verify/atomicfile"
 )
 
-// ApplyOptions configure Apply.
-type ApplyOptions struct {
-	// Lockfiles are the paths of the lockfiles to fix.
-	Lockfiles []string
-	// Advisories answers which advisories affect each package.
-	Advisories advisory.Source
+// Setup is what planning needs besides a check result: the options of
+// guard.Check (policy, level, mode, advisory source: the run's), where
+// versions are listed, and how npm parent candidates are resolved.
+type Setup struct {
+	// Check are guard.Check's options for the run; Lockfiles and WhatIf
+	// are set per check.
+	Check guard.Options
 	// Versions returns the version lister for a project folder; nil means
 	// advisory fixed versions only.
 	Versions func(dir string) VersionLister
+	// Resolve enables parent upgrades (npm); nil plans none.
+	Resolve ParentResolver
+	// Progress, when set, is told of each slow step.
+	Progress func(msg string)
+}
+
+// check runs a what-if guard.Check of lfs with the run's options.
+func (s Setup) check(ctx context.Context, lfs []*lockfile.Lockfile) (*guard.Report, error) {
+	o := s.Check
+	o.Paths, o.Lockfiles, o.WhatIf = nil, lfs, true
+	return guard.Check(ctx, o)
+}
+
+// Plan plans from r, guard.Check's decided result for lfs.
+func (s Setup) Plan(ctx context.Context, lfs []*lockfile.Lockfile, r *guard.Report) (*Plan, error) {
+	o := Options{Lockfiles: lfs, Report: r, Advisories: s.Check.Advisories, Check: s.check, Resolve: s.Resolve, Progress: s.Progress}
+	if s.Versions != nil && len(lfs) > 0 {
+		o.Versions = dirLister{by: s.Versions, lfs: lfs}
+	}
+	return MakePlan(ctx, o)
+}
+
+// checkAndPlan checks lfs (what-if) and plans from the result.
+func (s Setup) checkAndPlan(ctx context.Context, lfs []*lockfile.Lockfile) (*Plan, error) {
+	r, err := s.check(ctx, lfs)
+	if err != nil {
+		return nil, err
+	}
+	if code := r.ExitCode(); code == guard.ExitInvalid || code == guard.ExitIncomplete {
+		return nil, incomplete(r)
+	}
+	return s.Plan(ctx, lfs, r)
+}
+
+// ApplyOptions configure Apply.
+type ApplyOptions struct {
+	Setup
+	// Lockfiles are the paths of the lockfiles to fix.
+	Lockfiles []string
 	// Inv carries the environment (PATH, npm configuration) the package
 	// managers run with; Inv.Dir is not used.
 	Inv *pm.Invocation
@@ -107,7 +149,7 @@ func Apply(ctx context.Context, opts ApplyOptions) (res *Result, err error) {
 	res = &Result{}
 	attempted := map[string]bool{}
 	for range rounds {
-		plan, err := MakePlan(ctx, planOptions(opts, lfs))
+		plan, err := opts.checkAndPlan(ctx, lfs)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +165,6 @@ func Apply(ctx context.Context, opts ApplyOptions) (res *Result, err error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Rounds = append(res.Rounds, applied)
 		res.Skipped = append(res.Skipped, skipped...)
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -131,8 +172,9 @@ func Apply(ctx context.Context, opts ApplyOptions) (res *Result, err error) {
 		if lfs, err = parseAll(opts.Lockfiles); err != nil {
 			return nil, err
 		}
+		res.Rounds = append(res.Rounds, withLocked(applied, lfs))
 	}
-	plan, err := MakePlan(ctx, planOptions(opts, lfs))
+	plan, err := opts.checkAndPlan(ctx, lfs)
 	if err != nil {
 		return nil, err
 	}
@@ -147,12 +189,31 @@ func verify(ctx context.Context, opts ApplyOptions) error {
 	return opts.Verify(ctx)
 }
 
-func planOptions(opts ApplyOptions, lfs []*lockfile.Lockfile) Options {
-	o := Options{Lockfiles: lfs, Advisories: opts.Advisories}
-	if opts.Versions != nil && len(lfs) > 0 {
-		o.Versions = dirLister{by: opts.Versions, lfs: lfs}
+// withLocked records, for each applied item, the versions of its package
+// the lockfile now holds (and, for a parent upgrade, of each package it
+// clears, under it): what the package manager actually locked.
+func withLocked(items []Item, lfs []*lockfile.Lockfile) []Item {
+	for i := range items {
+		items[i].Locked = nil
+		for _, lf := range lfs {
+			if lf.Path != items[i].Lockfile {
+				continue
+			}
+			items[i].Locked = lockedOf(lf, items[i].Name, items[i].Method == MethodDirect)
+			if len(items[i].Clears) > 0 {
+				sub := directSubtree(lf, items[i].Name)
+				clears := slices.Clone(items[i].Clears)
+				for j := range clears {
+					clears[j].Locked = lockedOf(sub, clears[j].Name, false)
+				}
+				items[i].Clears = clears
+			}
+		}
+		if items[i].Locked == nil {
+			items[i].Locked = []string{}
+		}
 	}
-	return o
+	return items
 }
 
 // dirLister asks the lister of the first project folder (guard fix works

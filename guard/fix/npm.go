@@ -1,11 +1,13 @@
 package fix
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	depsemver "deps.dev/util/semver"
@@ -172,29 +174,93 @@ func (n NpmVersions) Versions(ctx context.Context, ecosystem, name string) ([]st
 	return list, nil
 }
 
-// newSpec keeps the form of the project's spec: an exact version stays
-// exact, "^x"/"~x" keep their operator; anything else becomes exact.
-func newSpec(old, to string) string {
-	old = strings.TrimSpace(old)
+// specStyle classifies a package.json spec by how npm would save it: "="
+// for an exact version, "^" or "~" for those operators on a version, ""
+// for anything else (ranges, x-ranges, tags, "*").
+func specStyle(spec string) string {
+	spec = strings.TrimSpace(spec)
 	for _, op := range []string{"^", "~"} {
-		if strings.HasPrefix(old, op) {
-			return op + to
+		if rest, ok := strings.CutPrefix(spec, op); ok && !strings.HasPrefix(rest, ">") && versionLike.MatchString(rest) {
+			return op
 		}
 	}
-	return to
+	if exactSpec.MatchString(spec) {
+		return "="
+	}
+	return ""
 }
 
-// applyNpm applies the npm upgrades of one project folder: the project's
-// own specs with `npm pkg set`, transitive ones as "overrides" (see
-// Item.Override), then `npm install --package-lock-only
-// --ignore-scripts` so that npm itself resolves and writes the lockfile.
-// node_modules is not touched: nothing unchecked is installed.
+var (
+	exactSpec   = regexp.MustCompile(`^=?v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+	versionLike = regexp.MustCompile(`^\s*v?\d+(?:\.(?:\d+|[xX*]))*(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+)
+
+// saveFlags are the npm flags that keep a direct dependency's spec in the
+// project's style: an exact version stays exact, "^" stays "^", "~" stays
+// "~"; any other spec is saved the way the user's npm configuration says
+// (.npmrc save-exact / save-prefix, which npm itself reads).
+func saveFlags(spec string) []string {
+	switch specStyle(spec) {
+	case "=":
+		return []string{"--save-exact"}
+	case "^":
+		return []string{"--no-save-exact", "--save-prefix=^"}
+	case "~":
+		return []string{"--no-save-exact", "--save-prefix=~"}
+	}
+	return nil
+}
+
+// newSpec is the spec npm saves for version to in place of old: the
+// operator of old is kept (see saveFlags); "" when npm's configuration
+// decides.
+func newSpec(old, to string) string {
+	switch st := specStyle(old); st {
+	case "=":
+		return to
+	case "^", "~":
+		return st + to
+	}
+	return ""
+}
+
+// npmInstallFlags make npm write only package.json and the lockfile and
+// run no package code.
+var npmInstallFlags = []string{"--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"}
+
+// applyNpm applies the npm upgrades of one project folder: "overrides" for
+// transitive ones (see Item.Override) with `npm pkg set`, then `npm install
+// NAME@VERSION... --package-lock-only --ignore-scripts` for the project's
+// own dependencies (npm keeps each in its package.json section and locks
+// exactly VERSION; saveFlags keep the spec's style), or a plain `npm install
+// --package-lock-only` when there are only overrides, so that npm itself
+// resolves and writes the lockfile. node_modules is not touched: nothing
+// unchecked is installed.
 func applyNpm(ctx context.Context, inv *pm.Invocation, dir string, items []Item) error {
 	var sets []string
+	type group struct {
+		flags []string
+		specs []string
+	}
+	var groups []*group
+	byFlags := map[string]*group{}
 	for _, it := range items {
 		switch it.Method {
 		case MethodDirect:
-			sets = append(sets, fmt.Sprintf("%s[%s]=%s", it.section, it.Name, newSpec(it.spec, it.To)))
+			if it.section == "peerDependencies" {
+				// npm install would move it to dependencies.
+				sets = append(sets, fmt.Sprintf("%s[%s]=%s", it.section, it.Name, cmp.Or(newSpec(it.spec, it.To), it.To)))
+				continue
+			}
+			fl := saveFlags(it.spec)
+			key := strings.Join(fl, " ")
+			g := byFlags[key]
+			if g == nil {
+				g = &group{flags: fl}
+				byFlags[key] = g
+				groups = append(groups, g)
+			}
+			g.specs = append(g.specs, it.Name+"@"+it.To)
 		case MethodOverride:
 			sets = append(sets, fmt.Sprintf("overrides[%s]=%s", it.Override, it.To))
 		}
@@ -204,8 +270,16 @@ func applyNpm(ctx context.Context, inv *pm.Invocation, dir string, items []Item)
 			return err
 		}
 	}
-	return pm.RunStep(ctx, inv, dir, "npm install --package-lock-only", "npm", "install",
-		"--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund")
+	if len(groups) == 0 {
+		return pm.RunStep(ctx, inv, dir, "npm install --package-lock-only", "npm", append([]string{"install"}, npmInstallFlags...)...)
+	}
+	for _, g := range groups {
+		args := append(append(append([]string{"install"}, g.specs...), g.flags...), npmInstallFlags...)
+		if err := pm.RunStep(ctx, inv, dir, "npm install "+strings.Join(g.specs, " ")+" --package-lock-only", "npm", args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // npmFiles are the files npm may write in a project folder.

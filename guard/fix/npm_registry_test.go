@@ -70,10 +70,13 @@ func TestFixExpressLodashAgainstRegistry(t *testing.T) {
 
 	inv := &pm.Invocation{Dir: dir}
 	res, err := Apply(ctx, ApplyOptions{
-		Lockfiles:  []string{filepath.Join(dir, "package-lock.json")},
-		Advisories: db,
-		Versions:   func(d string) VersionLister { return NpmVersions{Inv: inv, Dir: d} },
-		Inv:        inv,
+		Lockfiles: []string{filepath.Join(dir, "package-lock.json")},
+		Setup: Setup{
+			Check:    guard.Options{Level: 2, Mode: guard.Block, Advisories: db},
+			Versions: func(d string) VersionLister { return NpmVersions{Inv: inv, Dir: d} },
+			Resolve:  NpmResolver(inv),
+		},
+		Inv: inv,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,23 +5,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/installguard/guard/guard/report"
 )
 
 // WriteText prints the plan, one line per package version.
 func WriteText(w io.Writer, p *Plan) error {
 	if len(p.Items) == 0 {
-		_, err := fmt.Fprintln(w, "nothing to fix: no package version has a known vulnerability or is known to be malicious")
+		_, err := fmt.Fprintln(w, "nothing to fix: no advisory finding blocks or warns under the policy")
 		return err
 	}
 	lf := ""
 	for _, it := range p.Items {
 		if it.Lockfile != lf {
 			lf = it.Lockfile
-			fmt.Fprintf(w, "%s\n", lf)
+			line(w, "%s", lf)
 		}
-		fmt.Fprintf(w, "  %s\n", describe(it))
+		line(w, "  %s", describe(it))
 		if it.Note != "" {
-			fmt.Fprintf(w, "      note: %s\n", it.Note)
+			line(w, "      note: %s", it.Note)
 		}
 	}
 	return nil
@@ -35,7 +37,14 @@ func describe(it Item) string {
 		fmt.Fprintf(&b, "UPGRADE %s %s -> %s", it.Name, it.Version, it.To)
 		switch it.Method {
 		case MethodDirect:
-			b.WriteString(" (direct dependency: package.json, then npm install --package-lock-only)")
+			how := "npm's configured save prefix"
+			switch st := specStyle(it.spec); st {
+			case "=":
+				how = "exact"
+			case "^", "~":
+				how = fmt.Sprintf("%q kept", st)
+			}
+			fmt.Fprintf(&b, " (direct dependency: npm install %s@%s --package-lock-only, package.json spec %s)", it.Name, it.To, how)
 		case MethodOverride:
 			fmt.Fprintf(&b, " (npm overrides %q: %q)", it.Override, it.To)
 		case MethodPin:
@@ -50,7 +59,20 @@ func describe(it Item) string {
 	case NoFix:
 		fmt.Fprintf(&b, "NO FIX  %s %s", it.Name, it.Version)
 	}
-	fmt.Fprintf(&b, " [%s]", strings.Join(it.Advisories, ", "))
+	if len(it.Advisories) > 0 {
+		fmt.Fprintf(&b, " [%s]", strings.Join(it.Advisories, ", "))
+	}
+	if len(it.Clears) > 0 {
+		var parts []string
+		for _, c := range it.Clears {
+			to := "removed"
+			if len(c.Locked) > 0 {
+				to = strings.Join(c.Locked, ", ")
+			}
+			parts = append(parts, fmt.Sprintf("%s %s -> %s [%s]", c.Name, c.Version, to, strings.Join(c.Advisories, ", ")))
+		}
+		fmt.Fprintf(&b, "; its resolved dependencies clear %s", strings.Join(parts, "; "))
+	}
 	if it.OutsideRange {
 		var outside []string
 		for _, d := range it.Dependents {
@@ -65,6 +87,60 @@ func describe(it Item) string {
 		fmt.Fprintf(&b, "; outside the range of its dependents (%s): no fixed version is inside it", strings.Join(outside, "; "))
 	}
 	return b.String()
+}
+
+// lockedNote says which versions the package manager locked, when that is
+// not exactly the planned version.
+func lockedNote(it Item) string {
+	switch {
+	case it.Action != Upgrade:
+		return ""
+	case len(it.Locked) == 0:
+		return fmt.Sprintf("; %s is no longer in the lockfile", it.Name)
+	case len(it.Locked) == 1 && it.Locked[0] == it.To:
+		return "; locked " + it.To
+	}
+	return fmt.Sprintf("; locked %s (planned %s)", strings.Join(it.Locked, ", "), it.To)
+}
+
+// WriteOutcome prints what a fix did or, for a dry run, its plan (the
+// check's report is printed by the caller).
+func WriteOutcome(w io.Writer, o *Outcome) {
+	if o.DryRun {
+		if o.Plan != nil {
+			WriteText(w, o.Plan)
+		}
+		fmt.Fprintln(w, "guard fix: dry run, nothing was changed")
+		return
+	}
+	if !o.Changed() {
+		fmt.Fprintln(w, "guard fix: nothing was changed")
+	}
+	for i, round := range o.Applied {
+		for _, it := range round {
+			line(w, "applied (round %d): %s %s -> %s (%s%s)", i+1, it.Name, it.Version, it.To, it.Method, lockedNote(it))
+			for _, c := range it.Clears {
+				line(w, "  clears %s %s [%s]", c.Name, c.Version, strings.Join(c.Advisories, ", "))
+			}
+		}
+	}
+	for _, it := range o.Skipped {
+		line(w, "not applied: %s %s -> %s: %s", it.Name, it.Version, it.To, it.Note)
+	}
+	if o.Remaining != nil && len(o.Remaining.Items) > 0 {
+		fmt.Fprintln(w, "still to do:")
+		WriteText(w, o.Remaining)
+	}
+	if o.Changed() {
+		fmt.Fprintln(w, "guard fix: manifests and lockfiles were updated; nothing was installed: install the fixed set through guard (guard npm ci, guard pip install -r ..., guard cargo build)")
+	}
+}
+
+// line writes one line of text: names, versions, ranges and notes come
+// from lockfiles and registries (untrusted), so the line goes through
+// report.Escape, the one escaping function for terminal output.
+func line(w io.Writer, format string, args ...any) {
+	fmt.Fprintln(w, report.Escape(fmt.Sprintf(format, args...)))
 }
 
 // WriteJSON writes v (a plan or a result) as indented JSON.

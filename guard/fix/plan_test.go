@@ -12,7 +12,9 @@ import (
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
+	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/pm"
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 )
@@ -106,7 +108,7 @@ func plan(t *testing.T, lockPath string, src advisory.Source, versions VersionLi
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := MakePlan(context.Background(), Options{Lockfiles: []*lockfile.Lockfile{lf}, Advisories: src, Versions: versions})
+	p, err := planFrom(t, []*lockfile.Lockfile{lf}, src, versions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +117,23 @@ func plan(t *testing.T, lockPath string, src advisory.Source, versions VersionLi
 		out[it.Name] = it
 	}
 	return out
+}
+
+// checkOptions are guard check's defaults (level 2, mode block: every
+// vulnerability blocks) with src as the advisory source.
+func checkOptions(src advisory.Source) guard.Options {
+	return guard.Options{Level: guard.DefaultLevel, Mode: guard.DefaultMode, Advisories: src}
+}
+
+// planFrom plans as guard fix does: from guard.Check's decided findings
+// under the default policy.
+func planFrom(t *testing.T, lfs []*lockfile.Lockfile, src advisory.Source, versions VersionLister) (*Plan, error) {
+	t.Helper()
+	s := Setup{Check: checkOptions(src)}
+	if versions != nil {
+		s.Versions = func(string) VersionLister { return versions }
+	}
+	return s.checkAndPlan(context.Background(), lfs)
 }
 
 func TestPlanSmallestVersionClearingEveryAdvisory(t *testing.T) {
@@ -203,7 +222,7 @@ func TestApplyRewritesPins(t *testing.T) {
 	req := filepath.Join(dir, "requirements.txt")
 	os.WriteFile(req, []byte("# deps\nFoo_Bar[x] == 1.0 ; python_version > '3'\nother==1.0\n"), 0o600)
 	src := fakeSource{rec(t, "PYSEC-1", "PyPI", "foo-bar", "introduced:0", "fixed:1.2")}
-	res, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{req}, Advisories: src})
+	res, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{req}, Setup: Setup{Check: checkOptions(src)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +269,7 @@ func TestApplyRestoresOnFailure(t *testing.T) {
 	}
 	before := sums(t, dir)
 	src := fakeSource{rec(t, "GHSA-a", "npm", "a", "introduced:0", "fixed:1.0.1")}
-	_, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{lock}, Advisories: src,
+	_, err := Apply(context.Background(), ApplyOptions{Lockfiles: []string{lock}, Setup: Setup{Check: checkOptions(src)},
 		Inv: &pm.Invocation{Env: []string{"PATH=" + bin}}})
 	var re *RestoredError
 	if err == nil || !asRestored(err, &re) || re.RestoreErr != nil || !strings.Contains(err.Error(), "boom") {
@@ -271,4 +290,69 @@ func asRestored(err error, re **RestoredError) bool {
 	r, ok := err.(*RestoredError)
 	*re = r
 	return ok
+}
+
+func TestSaveFlags(t *testing.T) {
+	for spec, want := range map[string]string{
+		"4.16.0": "--save-exact", "=4.16.0": "--save-exact", "v1.2.3-rc.1": "--save-exact",
+		"^4.16.0": "--no-save-exact --save-prefix=^", "^4.16": "--no-save-exact --save-prefix=^",
+		"~1.2.0": "--no-save-exact --save-prefix=~", "~>1.2": "",
+		">=1.0.0 <2": "", "4.x": "", "*": "", "latest": "", "^1.0.0 || ^2.0.0": "",
+	} {
+		if got := strings.Join(saveFlags(spec), " "); got != want {
+			t.Errorf("saveFlags(%q) = %q, want %q", spec, got, want)
+		}
+	}
+}
+
+// Names and notes from lockfiles reach the terminal without control or
+// bidirectional characters.
+func TestWriteTextCleansUntrustedText(t *testing.T) {
+	var b strings.Builder
+	WriteText(&b, &Plan{Items: []Item{{Lockfile: "x/package-lock.json", Name: "evil\x1b[2J\u202e", Version: "1.0.0\r",
+		Action: NoFix, Advisories: []string{"GHSA-\x07"}, Note: "line\nbreak"}}})
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\u202e\r\x07") || strings.Count(out, "\n") != 3 {
+		t.Fatalf("unclean output: %q", out)
+	}
+}
+
+// Candidates are judged by the run's policy: an exception covering an
+// advisory of a candidate version makes that version acceptable, and the
+// what-if check does not count the exception as used.
+func TestPlanJudgesCandidatesByPolicy(t *testing.T) {
+	dir := t.TempDir()
+	lock := writeLock(t, dir, map[string]string{"a": "^1.0.0"}, map[string]lockEntry{"a": {version: "1.0.0"}})
+	src := fakeSource{
+		rec(t, "GHSA-one", "npm", "a", "introduced:0", "fixed:1.0.2"),
+		rec(t, "GHSA-three", "npm", "a", "introduced:1.0.2", "fixed:1.0.5"),
+	}
+	org := filepath.Join(t.TempDir(), "policy.toml")
+	os.WriteFile(org, []byte("[[exception]]\nrule = \"vulnerability\"\nid = \"GHSA-three\"\npackage = \"a\"\nversion = \"1.0.2\"\nreason = \"test\"\nexpires = 2099-01-01\n"), 0o644)
+	pol, diags, err := policy.Load(context.Background(), policy.Sources{Org: org, NoDiscovery: true})
+	if err != nil {
+		t.Fatalf("policy: %v %v", err, diags)
+	}
+	lf, err := lockfile.Parse(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Setup{Check: guard.Options{Policy: pol, Advisories: src},
+		Versions: func(string) VersionLister { return listed{"a": {"1.0.0", "1.0.2", "1.0.5"}} }}
+	p, err := s.checkAndPlan(context.Background(), []*lockfile.Lockfile{lf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 1 || p.Items[0].To != "1.0.2" {
+		t.Fatalf("plan %+v, want a -> 1.0.2 (GHSA-three is excepted there)", p.Items)
+	}
+	if len(pol.Unused()) != 1 {
+		t.Errorf("the exception was marked used by a what-if check")
+	}
+	// Without the exception, 1.0.2 is flagged and 1.0.5 is the answer.
+	s.Check.Policy = nil
+	s.Check.Level, s.Check.Mode = guard.DefaultLevel, guard.DefaultMode
+	if p, err = s.checkAndPlan(context.Background(), []*lockfile.Lockfile{lf}); err != nil || len(p.Items) != 1 || p.Items[0].To != "1.0.5" {
+		t.Fatalf("default policy: %v %+v, want a -> 1.0.5", err, p)
+	}
 }
