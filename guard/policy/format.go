@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // ruleTableOf is the table of a rule whose action is its only key.
@@ -35,7 +37,7 @@ var policyTables = withRuleTables([]*table{
 			patternsKey("require", func(c *config) *[]Pattern { return &c.require }),
 			{name: "publisher", read: func(p *fileParser, segs []string, v any) {
 				for i, t := range p.tables(segs, v, "[[provenance.publisher]]") {
-					p.publisher(with(segs, indexSeg(i)), t)
+					p.publisher(with(segs, tomlpos.Index(i)), t)
 				}
 			}}}},
 	{name: "cooldown", example: `[cooldown] min-age = "48h"`,
@@ -87,7 +89,7 @@ var topTable = func() *table {
 	t.keys = append(t.keys, key{name: "exception", read: func(p *fileParser, segs []string, v any) {
 		for i, e := range p.tables(segs, v, "[[exception]]") {
 			if e != nil {
-				p.exception(with(segs, indexSeg(i)), e)
+				p.exception(with(segs, tomlpos.Index(i)), e)
 			}
 		}
 	}})
@@ -172,7 +174,7 @@ func ecoSourcesTable(eco, written string) *table {
 				list, _ := p.strList(segs, v, example)
 				var out []string
 				for i, s := range list {
-					if u, ok := check(p, with(segs, indexSeg(i)), s); ok {
+					if u, ok := check(p, with(segs, tomlpos.Index(i)), s); ok {
 						out = append(out, u)
 					}
 				}

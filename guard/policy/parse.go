@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // setting is one value of a layer or of the effective policy, with where it
@@ -89,6 +91,10 @@ const (
 // MaxFileSize caps a policy file (local or remote).
 const MaxFileSize = 1 << 20
 
+// maxNesting bounds how deeply arrays and inline tables nest in a policy
+// file (real ones nest two levels).
+const maxNesting = 64
+
 // maxErrors caps the errors reported for one file.
 const maxErrors = 50
 
@@ -115,6 +121,14 @@ func parseFile(name string, data []byte, role Role, today Date) (*config, []Diag
 			Message: fmt.Sprintf("policy file is larger than %d bytes", MaxFileSize)})
 		return p.cfg, p.diags
 	}
+	// The decoder takes time superlinear in the nesting depth: a hostile
+	// file is refused before it is decoded.
+	doc := tomlpos.Scan(data)
+	if line, deep := doc.DeeperThan(maxNesting); deep {
+		p.diags = append(p.diags, Diagnostic{Level: LevelError, File: name, Line: line,
+			Message: fmt.Sprintf("tables and arrays nested more than %d deep", maxNesting)})
+		return p.cfg, p.diags
+	}
 	var m map[string]any
 	if _, err := toml.Decode(string(data), &m); err != nil {
 		d := Diagnostic{Level: LevelError, File: name, Message: err.Error()}
@@ -129,7 +143,7 @@ func parseFile(name string, data []byte, role Role, today Date) (*config, []Diag
 		p.diags = append(p.diags, d)
 		return p.cfg, p.diags
 	}
-	p.lines = locate(string(data))
+	p.lines = doc.Lines
 	p.top(m)
 	sort.SliceStable(p.diags, func(i, j int) bool { return p.diags[i].Line < p.diags[j].Line })
 	if p.dropped > 0 {
@@ -153,7 +167,7 @@ func displayKey(segs []string) string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		if s == "" || strings.IndexFunc(s, func(r rune) bool { return r > 127 || !isBareKeyChar(byte(r)) }) >= 0 {
+		if s == "" || strings.IndexFunc(s, func(r rune) bool { return r > 127 || !tomlpos.IsBareKeyChar(byte(r)) }) >= 0 {
 			b.WriteString(strconv.Quote(s))
 		} else {
 			b.WriteString(s)
@@ -164,7 +178,7 @@ func displayKey(segs []string) string {
 
 func (p *fileParser) line(segs []string) int {
 	for n := len(segs); n > 0; n-- {
-		if l, ok := p.lines[pathKey(segs[:n])]; ok {
+		if l, ok := p.lines[tomlpos.Key(segs[:n]...)]; ok {
 			return l
 		}
 	}
@@ -338,7 +352,7 @@ func (p *fileParser) strList(segs []string, v any, example string) ([]string, bo
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			p.errorf(with(segs, indexSeg(i)), "must be a string, not %s", typeName(e))
+			p.errorf(with(segs, tomlpos.Index(i)), "must be a string, not %s", typeName(e))
 			all = false
 			continue
 		}
@@ -394,7 +408,7 @@ func (p *fileParser) patterns(segs []string, v any) []Pattern {
 	list, _ := p.strList(segs, v, `["npm:@myorg/*", "left-pad"]`)
 	var out []Pattern
 	for i, s := range list {
-		if pat, ok := p.pattern(with(segs, indexSeg(i)), s); ok {
+		if pat, ok := p.pattern(with(segs, tomlpos.Index(i)), s); ok {
 			out = append(out, pat)
 		}
 	}
@@ -598,7 +612,7 @@ func (p *fileParser) tables(segs []string, v any, example string) []map[string]a
 			if t, ok := e.(map[string]any); ok {
 				out[i] = t
 			} else {
-				p.errorf(with(segs, indexSeg(i)), "must be a table, not %s", typeName(e))
+				p.errorf(with(segs, tomlpos.Index(i)), "must be a table, not %s", typeName(e))
 			}
 		}
 		return out

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // Setting is one effective value and where it came from.
@@ -190,7 +192,7 @@ func splitKey(k string) (string, string) {
 
 func tomlKey(s string) string {
 	for i := 0; i < len(s); i++ {
-		if !isBareKeyChar(s[i]) {
+		if !tomlpos.IsBareKeyChar(s[i]) {
 			return tomlString(s)
 		}
 	}
