@@ -7,10 +7,8 @@ import (
 )
 
 // maxTOMLNesting bounds how deeply inline tables and arrays may nest in a
-// TOML lockfile. Real lockfiles nest two or three levels; the TOML decoder
-// takes time superlinear in the depth, so a hostile file could otherwise
-// stall guard for seconds.
-const maxTOMLNesting = 64
+// TOML lockfile.
+const maxTOMLNesting = tomlpos.MaxNesting
 
 // tomlFormats are the formats read with the TOML decoder.
 var tomlFormats = map[Format]bool{FormatCargoLock: true, FormatPoetryLock: true, FormatUVLock: true, FormatPylock: true, FormatPDMLock: true}

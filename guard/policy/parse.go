@@ -93,7 +93,7 @@ const MaxFileSize = 1 << 20
 
 // maxNesting bounds how deeply arrays and inline tables nest in a policy
 // file (real ones nest two levels).
-const maxNesting = 64
+const maxNesting = tomlpos.MaxNesting
 
 // maxErrors caps the errors reported for one file.
 const maxErrors = 50

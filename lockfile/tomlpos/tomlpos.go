@@ -43,6 +43,12 @@ type header struct {
 	line int
 }
 
+// MaxNesting is how deeply arrays and inline tables may nest in a TOML file
+// guard decodes (lockfiles, policies, manifests): real files nest two or
+// three levels, and the decoder takes time superlinear in the depth, so a
+// hostile file could otherwise stall guard for seconds.
+const MaxNesting = 64
+
 // maxDepth bounds the scanner's recursion: deeper values are skipped to
 // the end of their line.
 const maxDepth = 256
