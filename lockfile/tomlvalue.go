@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -69,27 +68,6 @@ func (t tlTable) has(k string) bool {
 	return ok
 }
 
-// tlType names the TOML type of a decoded value, for error messages.
-func tlType(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case time.Time:
-		return "a date-time"
-	case map[string]any:
-		return "a table"
-	case []any, []map[string]any:
-		return "an array"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // str returns the string at k; "" when absent and not required.
 func (t tlTable) str(k string, required bool) (string, error) {
 	v, ok := t.m[k]
@@ -101,7 +79,7 @@ func (t tlTable) str(k string, required bool) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", t.errf(k, "expected a string, found %s", tlType(v))
+		return "", t.errf(k, "expected a string, found %s", tomlpos.TypeName(v))
 	}
 	return s, nil
 }
@@ -114,7 +92,7 @@ func (t tlTable) boolean(k string) (bool, error) {
 	}
 	b, ok := v.(bool)
 	if !ok {
-		return false, t.errf(k, "expected a boolean, found %s", tlType(v))
+		return false, t.errf(k, "expected a boolean, found %s", tomlpos.TypeName(v))
 	}
 	return b, nil
 }
@@ -127,7 +105,7 @@ func (t tlTable) integer(k string) (int64, bool, error) {
 	}
 	n, ok := v.(int64)
 	if !ok {
-		return 0, false, t.errf(k, "expected an integer, found %s", tlType(v))
+		return 0, false, t.errf(k, "expected an integer, found %s", tomlpos.TypeName(v))
 	}
 	return n, true, nil
 }
@@ -140,7 +118,7 @@ func (t tlTable) table(k string) (tlTable, bool, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return tlTable{}, false, t.errf(k, "expected a table, found %s", tlType(v))
+		return tlTable{}, false, t.errf(k, "expected a table, found %s", tomlpos.TypeName(v))
 	}
 	return tlTable{m: m, file: t.file, key: t.sub(k), line: t.line}, true, nil
 }
@@ -174,14 +152,14 @@ func (t tlTable) tables(k string) ([]tlTable, error) {
 func (t tlTable) tablesOf(k string, v any) ([]tlTable, error) {
 	arr, ok := tlArray(v)
 	if !ok {
-		return nil, t.errf(k, "expected an array of tables, found %s", tlType(v))
+		return nil, t.errf(k, "expected an array of tables, found %s", tomlpos.TypeName(v))
 	}
 	out := make([]tlTable, len(arr))
 	for i, e := range arr {
 		key := fmt.Sprintf("%s[%d]", t.sub(k), i)
 		m, ok := e.(map[string]any)
 		if !ok {
-			return nil, errorf(t.file, t.line, key, "expected a table, found %s", tlType(e))
+			return nil, errorf(t.file, t.line, key, "expected a table, found %s", tomlpos.TypeName(e))
 		}
 		out[i] = tlTable{m: m, file: t.file, key: key, line: t.line}
 	}
@@ -196,13 +174,13 @@ func (t tlTable) strs(k string) ([]string, error) {
 	}
 	arr, ok := tlArray(v)
 	if !ok {
-		return nil, t.errf(k, "expected an array of strings, found %s", tlType(v))
+		return nil, t.errf(k, "expected an array of strings, found %s", tomlpos.TypeName(v))
 	}
 	out := make([]string, len(arr))
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			return nil, errorf(t.file, t.line, fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tlType(e))
+			return nil, errorf(t.file, t.line, fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tomlpos.TypeName(e))
 		}
 		out[i] = s
 	}

@@ -101,7 +101,7 @@ func (p *fileParser) top(m map[string]any) { p.readKeys(nil, m, topTable) }
 func (p *fileParser) level(segs []string, v any) {
 	n, ok := v.(int64)
 	if !ok {
-		p.errorf(segs, "must be an integer 0, 1, 2 or 3, not %s", typeName(v))
+		p.errorf(segs, "must be an integer 0, 1, 2 or 3, not %s", tomlpos.TypeName(v))
 	} else if n < 0 || n > 3 {
 		p.errorf(segs, "%d is out of range: use 0, 1, 2 or 3", n)
 	} else {

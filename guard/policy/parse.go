@@ -81,13 +81,6 @@ type Exception struct {
 	expLine Origin
 }
 
-// BurntSushi/toml decodes local dates and times into time.Time values in
-// zones with these names (its internal LocalDate and LocalTime).
-const (
-	tomlLocalDate = "date-local"
-	tomlLocalTime = "time-local"
-)
-
 // MaxFileSize caps a policy file (local or remote).
 const MaxFileSize = 1 << 20
 
@@ -225,34 +218,6 @@ func (p *fileParser) keysInOrder(segs []string, m map[string]any) []string {
 	return keys
 }
 
-func typeName(v any) string {
-	switch x := v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case time.Time:
-		switch x.Location().String() {
-		case tomlLocalDate:
-			return "a date"
-		case tomlLocalTime:
-			return "a time"
-		}
-		return "a date-time"
-	case []map[string]any:
-		return "an array of tables"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 func tableName(segs []string) string {
 	if len(segs) == 0 {
 		return "the top level"
@@ -320,7 +285,7 @@ func editDistance(a, b string) int {
 func (p *fileParser) table(segs []string, v any, example string) (map[string]any, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		p.errorf(segs, "must be a table, not %s (write e.g. %s)", typeName(v), example)
+		p.errorf(segs, "must be a table, not %s (write e.g. %s)", tomlpos.TypeName(v), example)
 	}
 	return m, ok
 }
@@ -328,7 +293,7 @@ func (p *fileParser) table(segs []string, v any, example string) (map[string]any
 func (p *fileParser) str(segs []string, v any) (string, bool) {
 	s, ok := v.(string)
 	if !ok {
-		p.errorf(segs, "must be a string, not %s", typeName(v))
+		p.errorf(segs, "must be a string, not %s", tomlpos.TypeName(v))
 	}
 	return s, ok
 }
@@ -336,7 +301,7 @@ func (p *fileParser) str(segs []string, v any) (string, bool) {
 func (p *fileParser) boolean(segs []string, v any) (setting[bool], bool) {
 	b, ok := v.(bool)
 	if !ok {
-		p.errorf(segs, "must be true or false, not %s", typeName(v))
+		p.errorf(segs, "must be true or false, not %s", tomlpos.TypeName(v))
 	}
 	return setting[bool]{V: b, Set: true, From: p.origin(segs)}, ok
 }
@@ -344,7 +309,7 @@ func (p *fileParser) boolean(segs []string, v any) (setting[bool], bool) {
 func (p *fileParser) strList(segs []string, v any, example string) ([]string, bool) {
 	arr, ok := v.([]any)
 	if !ok {
-		p.errorf(segs, "must be an array of strings, not %s (write e.g. %s)", typeName(v), example)
+		p.errorf(segs, "must be an array of strings, not %s (write e.g. %s)", tomlpos.TypeName(v), example)
 		return nil, false
 	}
 	out := make([]string, 0, len(arr))
@@ -352,7 +317,7 @@ func (p *fileParser) strList(segs []string, v any, example string) ([]string, bo
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			p.errorf(with(segs, tomlpos.Index(i)), "must be a string, not %s", typeName(e))
+			p.errorf(with(segs, tomlpos.Index(i)), "must be a string, not %s", tomlpos.TypeName(e))
 			all = false
 			continue
 		}
@@ -393,7 +358,7 @@ func (p *fileParser) action(segs []string, v any, allowOff bool) (setting[Action
 func (p *fileParser) duration(segs []string, v any) (setting[time.Duration], bool) {
 	s, ok := v.(string)
 	if !ok {
-		p.errorf(segs, "must be a duration string such as \"7d\" or \"48h\", not %s", typeName(v))
+		p.errorf(segs, "must be a duration string such as \"7d\" or \"48h\", not %s", tomlpos.TypeName(v))
 		return setting[time.Duration]{}, false
 	}
 	d, err := parseDuration(s)
@@ -418,10 +383,10 @@ func (p *fileParser) patterns(segs []string, v any) []Pattern {
 func (p *fileParser) date(segs []string, v any) (Date, bool) {
 	switch x := v.(type) {
 	case time.Time:
-		if x.Location().String() == tomlLocalDate {
+		if x.Location().String() == tomlpos.LocalDate {
 			return dateOf(x), true
 		}
-		p.errorf(segs, "must be a date such as 2026-03-31, not %s", typeName(v))
+		p.errorf(segs, "must be a date such as 2026-03-31, not %s", tomlpos.TypeName(v))
 		return Date{}, false
 	case string:
 		if t, err := time.Parse("2006-01-02", strings.TrimSpace(x)); err == nil {
@@ -431,7 +396,7 @@ func (p *fileParser) date(segs []string, v any) (Date, bool) {
 		}
 		return Date{}, false
 	}
-	p.errorf(segs, "must be a date such as 2026-03-31, not %s", typeName(v))
+	p.errorf(segs, "must be a date such as 2026-03-31, not %s", tomlpos.TypeName(v))
 	return Date{}, false
 }
 
@@ -577,7 +542,7 @@ func actionKey(rule string) key {
 					if ok {
 						p.errorf(segs, "%q is not allowed: malware always blocks (the only value is \"block\"); to allow one package version, add an [[exception]] with rule = \"malware\" and its exact package and version", s)
 					} else {
-						p.errorf(segs, "must be \"block\", not %s", typeName(v))
+						p.errorf(segs, "must be \"block\", not %s", tomlpos.TypeName(v))
 					}
 					return
 				}
@@ -612,7 +577,7 @@ func (p *fileParser) tables(segs []string, v any, example string) []map[string]a
 			if t, ok := e.(map[string]any); ok {
 				out[i] = t
 			} else {
-				p.errorf(with(segs, tomlpos.Index(i)), "must be a table, not %s", typeName(e))
+				p.errorf(with(segs, tomlpos.Index(i)), "must be a table, not %s", tomlpos.TypeName(e))
 			}
 		}
 		return out
@@ -620,7 +585,7 @@ func (p *fileParser) tables(segs []string, v any, example string) []map[string]a
 		p.errorf(segs, "must be an array of tables: write %s (double brackets), once per entry", example)
 		return nil
 	}
-	p.errorf(segs, "must be an array of tables, not %s (write %s)", typeName(v), example)
+	p.errorf(segs, "must be an array of tables, not %s (write %s)", tomlpos.TypeName(v), example)
 	return nil
 }
 
