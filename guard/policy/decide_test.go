@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// guardItems mirrors guard's item levels (guard/rules.go) for the rules
-// that exist today.
+// guardItems are the rule table's item levels (rules.go) of the rules that
+// existed when these tests were written.
 var guardItems = map[string]int{RulePinning: 1, RuleVulnerability: 2, RuleMalware: 0,
 	RuleUnmaintained: 2, RuleUnsound: 2, RuleNotice: 2}
 

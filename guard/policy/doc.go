@@ -11,6 +11,12 @@
 // still not weaken what the project file says. Every effective value
 // records where it came from (file:line, "default", or the flag).
 //
+// One rule table (rules.go) says everything about each rule that is not its
+// check: name, policy table and key, default action, principle item, level,
+// title, advisory class. The reader (parse.go) is table-driven: format.go
+// declares every table and key of the file once, and Settings (policy
+// show) walks the same declaration.
+//
 // Decisions worth knowing (the project README documents the format):
 //   - With no file the policy equals guard's flag behaviour: level 2, mode
 //     block, malware blocks, unmaintained/unsound/notice warn,

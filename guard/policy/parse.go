@@ -400,7 +400,7 @@ func (p *fileParser) date(segs []string, v any) (Date, bool) {
 	return Date{}, false
 }
 
-// --- the file format: every table and key, read and shown from one list
+// --- table-driven reading: format.go declares the tables and their keys
 
 // adder records one effective value for `guard policy show` (Settings).
 type adder func(key string, v any, from Origin, note string)
