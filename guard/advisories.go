@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 )
@@ -16,15 +17,6 @@ import (
 // max-db-age setting bounds.
 type dbStatuser interface {
 	Status() ([]advisory.EcosystemStatus, error)
-}
-
-// advisoryRule maps an advisory class to the rule that reports it.
-var advisoryRule = map[advisory.Class]string{
-	advisory.Vulnerability: RuleVulnerability,
-	advisory.Malware:       RuleMalware,
-	advisory.Unmaintained:  RuleUnmaintained,
-	advisory.Unsound:       RuleUnsound,
-	advisory.Notice:        RuleNotice,
 }
 
 // advisoryQueries lists each distinct (ecosystem, name, version) worth asking
@@ -93,7 +85,7 @@ func gatherAdvisories(ctx context.Context, src advisory.Source, maxAge time.Dura
 			continue
 		}
 		for _, g := range advisory.GroupAliases(answers[i]) {
-			h := hit{group: g, rule: advisoryRule[g.Kind()], sev: g.Severity()}
+			h := hit{group: g, rule: advisoryRule(g.Kind()), sev: g.Severity()}
 			for _, r := range g.Records {
 				for _, f := range advisory.FixedVersions(r, q) {
 					if !slices.Contains(h.fixed, f) {
@@ -232,4 +224,10 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1fd", days)
 	}
 	return d.Round(time.Second).String()
+}
+
+// advisoryRule is the rule that reports advisories of a class.
+func advisoryRule(c advisory.Class) string {
+	r, _ := policy.AdvisoryRule(string(c))
+	return r.Name
 }

@@ -130,7 +130,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if rc.enabled(RulePinning) {
 		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
 	}
-	if rc.anyEnabled(RuleVulnerability, RuleMalware, RuleUnmaintained, RuleUnsound, RuleNotice) && len(lfs) > 0 {
+	if rc.anyEnabled(policy.AdvisoryRules()...) && len(lfs) > 0 {
 		now := time.Now
 		if opts.Now != nil {
 			now = opts.Now

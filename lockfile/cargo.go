@@ -348,17 +348,7 @@ func cargoWorkspaceNames(in *input) map[string]bool {
 			return nil
 		}
 		if strings.ContainsAny(s, "*?[") {
-			matches, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(s)))
-			if err != nil {
-				return nil
-			}
-			for _, mm := range matches {
-				rel, err := filepath.Rel(dir, mm)
-				if err != nil {
-					return nil
-				}
-				memberDirs = append(memberDirs, filepath.ToSlash(rel))
-			}
+			memberDirs = append(memberDirs, WorkspaceMembers(dir, []string{s}, "Cargo.toml")...)
 			continue
 		}
 		memberDirs = append(memberDirs, s)

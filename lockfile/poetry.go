@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // poetry.lock, written by Poetry. Lock 1.x keeps the file hashes of every
@@ -225,7 +227,7 @@ func poetryPackage(t tlTable, metaHashes map[string][]Hash) (Package, []string, 
 		switch v.(type) {
 		case string, map[string]any: // a marker, or one per group
 		default:
-			return p, nil, t.errf("markers", "expected a string or a table, found %s", tlType(v))
+			return p, nil, t.errf("markers", "expected a string or a table, found %s", tomlpos.TypeName(v))
 		}
 	}
 
@@ -289,7 +291,7 @@ func poetryCheckConstraint(t tlTable, k string, v any, listOK bool) error {
 			return nil
 		}
 	}
-	return t.errf(k, "expected a version constraint, a table or a list of them, found %s", tlType(v))
+	return t.errf(k, "expected a version constraint, a table or a list of them, found %s", tomlpos.TypeName(v))
 }
 
 func poetrySource(src tlTable) (Source, error) {

@@ -3,7 +3,8 @@ package lockfile
 // Helpers shared by the TOML lockfile formats (poetry.lock, uv.lock,
 // pylock.toml, Cargo.lock): decoding with positioned errors, typed access to
 // the generic map the decoder returns, and the lines of array-of-tables
-// headers, which github.com/BurntSushi/toml does not expose per element.
+// headers, which github.com/BurntSushi/toml does not expose per element
+// (lockfile/tomlpos finds them).
 
 import (
 	"bytes"
@@ -11,9 +12,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // tlDecode decodes a TOML document into a generic map. Syntax errors become
@@ -66,27 +68,6 @@ func (t tlTable) has(k string) bool {
 	return ok
 }
 
-// tlType names the TOML type of a decoded value, for error messages.
-func tlType(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case time.Time:
-		return "a date-time"
-	case map[string]any:
-		return "a table"
-	case []any, []map[string]any:
-		return "an array"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // str returns the string at k; "" when absent and not required.
 func (t tlTable) str(k string, required bool) (string, error) {
 	v, ok := t.m[k]
@@ -98,7 +79,7 @@ func (t tlTable) str(k string, required bool) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", t.errf(k, "expected a string, found %s", tlType(v))
+		return "", t.errf(k, "expected a string, found %s", tomlpos.TypeName(v))
 	}
 	return s, nil
 }
@@ -111,7 +92,7 @@ func (t tlTable) boolean(k string) (bool, error) {
 	}
 	b, ok := v.(bool)
 	if !ok {
-		return false, t.errf(k, "expected a boolean, found %s", tlType(v))
+		return false, t.errf(k, "expected a boolean, found %s", tomlpos.TypeName(v))
 	}
 	return b, nil
 }
@@ -124,7 +105,7 @@ func (t tlTable) integer(k string) (int64, bool, error) {
 	}
 	n, ok := v.(int64)
 	if !ok {
-		return 0, false, t.errf(k, "expected an integer, found %s", tlType(v))
+		return 0, false, t.errf(k, "expected an integer, found %s", tomlpos.TypeName(v))
 	}
 	return n, true, nil
 }
@@ -137,7 +118,7 @@ func (t tlTable) table(k string) (tlTable, bool, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return tlTable{}, false, t.errf(k, "expected a table, found %s", tlType(v))
+		return tlTable{}, false, t.errf(k, "expected a table, found %s", tomlpos.TypeName(v))
 	}
 	return tlTable{m: m, file: t.file, key: t.sub(k), line: t.line}, true, nil
 }
@@ -171,14 +152,14 @@ func (t tlTable) tables(k string) ([]tlTable, error) {
 func (t tlTable) tablesOf(k string, v any) ([]tlTable, error) {
 	arr, ok := tlArray(v)
 	if !ok {
-		return nil, t.errf(k, "expected an array of tables, found %s", tlType(v))
+		return nil, t.errf(k, "expected an array of tables, found %s", tomlpos.TypeName(v))
 	}
 	out := make([]tlTable, len(arr))
 	for i, e := range arr {
 		key := fmt.Sprintf("%s[%d]", t.sub(k), i)
 		m, ok := e.(map[string]any)
 		if !ok {
-			return nil, errorf(t.file, t.line, key, "expected a table, found %s", tlType(e))
+			return nil, errorf(t.file, t.line, key, "expected a table, found %s", tomlpos.TypeName(e))
 		}
 		out[i] = tlTable{m: m, file: t.file, key: key, line: t.line}
 	}
@@ -193,13 +174,13 @@ func (t tlTable) strs(k string) ([]string, error) {
 	}
 	arr, ok := tlArray(v)
 	if !ok {
-		return nil, t.errf(k, "expected an array of strings, found %s", tlType(v))
+		return nil, t.errf(k, "expected an array of strings, found %s", tomlpos.TypeName(v))
 	}
 	out := make([]string, len(arr))
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			return nil, errorf(t.file, t.line, fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tlType(e))
+			return nil, errorf(t.file, t.line, fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tomlpos.TypeName(e))
 		}
 		out[i] = s
 	}
@@ -228,139 +209,11 @@ func tlSplitHash(s string) (Hash, bool) {
 
 // tlArrayHeaderLines returns the 1-based lines of the `[[key]]` headers of a
 // TOML document, in order, so that the i-th element of that array of tables
-// can be given a line. It is a small lexer that skips strings (including
-// multi-line ones), comments and bracketed values, so that text looking like
-// a header inside them is not counted. key is compared after removing
-// whitespace and quotes around its parts. Callers use the result only when
-// its length equals the number of decoded elements.
+// can be given a line (text that looks like a header inside strings,
+// comments and values is not one). Callers use the result only when its
+// length equals the number of decoded elements.
 func tlArrayHeaderLines(data []byte, key string) []int {
-	var out []int
-	line := 1
-	depth := 0 // nesting of [ and { inside values
-	lineStart := true
-	n := len(data)
-	for i := 0; i < n; {
-		c := data[i]
-		switch {
-		case c == '\n':
-			line++
-			lineStart = true
-			i++
-		case c == ' ' || c == '\t' || c == '\r':
-			i++
-		case c == '#':
-			for i < n && data[i] != '\n' {
-				i++
-			}
-		case c == '"' || c == '\'':
-			lineStart = false
-			j, nl := tlSkipString(data, i)
-			line += nl
-			i = j
-		case c == '[' && lineStart && depth == 0:
-			lineStart = false
-			double := i+1 < n && data[i+1] == '['
-			j := i + 1
-			if double {
-				j++
-			}
-			start := j
-			// The key ends at the first ']' outside quotes.
-			for j < n && data[j] != ']' && data[j] != '\n' {
-				if data[j] == '"' || data[j] == '\'' {
-					k, nl := tlSkipString(data, j)
-					if nl > 0 { // malformed; let the decoder report it
-						break
-					}
-					j = k
-					continue
-				}
-				j++
-			}
-			if double && j < n && tlHeaderKey(data[start:j]) == key {
-				out = append(out, line)
-			}
-			i = j
-			for i < n && data[i] == ']' {
-				i++
-			}
-		case c == '[' || c == '{':
-			lineStart = false
-			depth++
-			i++
-		case c == ']' || c == '}':
-			lineStart = false
-			if depth > 0 {
-				depth--
-			}
-			i++
-		default:
-			lineStart = false
-			i++
-		}
-	}
-	return out
-}
-
-// tlSkipString returns the index just past the string starting at data[i]
-// and the number of newlines it spans.
-func tlSkipString(data []byte, i int) (int, int) {
-	q := data[i]
-	n := len(data)
-	nl := 0
-	if i+2 < n && data[i+1] == q && data[i+2] == q {
-		j := i + 3
-		for j < n {
-			switch {
-			case data[j] == '\\' && q == '"':
-				if j+1 < n && data[j+1] == '\n' {
-					nl++
-				}
-				j += 2
-			case data[j] == '\n':
-				nl++
-				j++
-			case data[j] == q && j+2 < n && data[j+1] == q && data[j+2] == q:
-				j += 3
-				// Up to two further quotes belong to the string.
-				for k := 0; k < 2 && j < n && data[j] == q; k++ {
-					j++
-				}
-				return j, nl
-			case data[j] == q && j+2 >= n:
-				return n, nl
-			default:
-				j++
-			}
-		}
-		return n, nl
-	}
-	j := i + 1
-	for j < n && data[j] != '\n' {
-		if data[j] == '\\' && q == '"' {
-			j += 2
-			continue
-		}
-		if data[j] == q {
-			return j + 1, 0
-		}
-		j++
-	}
-	return j, 0
-}
-
-// tlHeaderKey normalises a table header's key: whitespace around the dotted
-// parts and the quotes of quoted parts are removed.
-func tlHeaderKey(b []byte) string {
-	parts := strings.Split(string(b), ".")
-	for i, p := range parts {
-		p = strings.TrimSpace(p)
-		if len(p) >= 2 && (p[0] == '"' || p[0] == '\'') && p[len(p)-1] == p[0] {
-			p = p[1 : len(p)-1]
-		}
-		parts[i] = p
-	}
-	return strings.Join(parts, ".")
+	return tomlpos.Outline(data).ArrayHeaderLines(key)
 }
 
 // tlLines reports which of the given prefixes start a line of data (after

@@ -118,9 +118,6 @@ func cargoWorkspace(ctx context.Context, inv *Invocation, a cargoArgs) (string, 
 	return filepath.Dir(strings.TrimSpace(string(out))), nil
 }
 
-// cargoSkipDirs are never copied: build output, VCS data, other ecosystems.
-var cargoSkipDirs = map[string]bool{"target": true, ".git": true, ".hg": true, ".svn": true, "node_modules": true, ".venv": true}
-
 // copyCargoWorkspace copies what Cargo reads to resolve: every Cargo.toml
 // and Cargo.lock, .cargo/config(.toml), rust-toolchain files, and an empty
 // stand-in for every .rs file (Cargo only looks for target files; no code
@@ -135,7 +132,7 @@ func copyCargoWorkspace(tmp *tempProject, root string) error {
 		}
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
-			if p != root && cargoSkipDirs[d.Name()] {
+			if p != root && lockfile.SkipDir(p) {
 				return fs.SkipDir
 			}
 			return nil

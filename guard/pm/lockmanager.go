@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/installguard/guard/lockfile"
+	"github.com/BurntSushi/toml"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // lockManager is a package manager that keeps one lockfile next to its
@@ -235,7 +238,7 @@ func pnpmMembers(root string) []string {
 	if yaml.Unmarshal(data, &ws) != nil {
 		return nil
 	}
-	return globMembers(root, ws.Packages, "package.json")
+	return lockfile.WorkspaceMembers(root, ws.Packages, "package.json")
 }
 
 // npmStyleMembers reads package.json "workspaces" (yarn).
@@ -244,64 +247,33 @@ func npmStyleMembers(root string) []string {
 	return m
 }
 
-// globMembers lists the folders under root matching the patterns (with
-// "!" exclusions) that hold the marker file.
-func globMembers(root string, patterns []string, marker string) []string {
-	if len(patterns) == 0 {
-		return nil
-	}
-	var include, exclude []string
-	for _, p := range patterns {
-		p = strings.TrimPrefix(filepath.ToSlash(p), "./")
-		if neg, ok := strings.CutPrefix(p, "!"); ok {
-			exclude = append(exclude, strings.TrimPrefix(neg, "./"))
-		} else {
-			include = append(include, p)
-		}
-	}
-	var out []string
-	filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
-		if err != nil || !info.IsDir() {
-			return nil
-		}
-		if n := info.Name(); path != root && (n == "node_modules" || n == "target" || strings.HasPrefix(n, ".")) {
-			return filepath.SkipDir
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		if rel != "." && exists(filepath.Join(path, marker)) && globAny(include, rel) && !globAny(exclude, rel) {
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out
-}
-
-// pyprojectMembers reads [tool.uv.workspace] members.
+// uvMembers reads pyproject.toml's [tool.uv.workspace] members (and
+// exclude) and lists the member folders.
 func uvMembers(root string) []string {
 	data, err := os.ReadFile(filepath.Join(root, "pyproject.toml"))
 	if err != nil {
 		return nil
 	}
-	var members []string
-	inWS := false
-	for _, line := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "[") {
-			inWS = t == "[tool.uv.workspace]"
-			continue
-		}
-		if inWS && strings.HasPrefix(t, "members") {
-			_, v, _ := strings.Cut(t, "=")
-			v = strings.Trim(strings.TrimSpace(v), "[]")
-			for _, s := range strings.Split(v, ",") {
-				if s = strings.Trim(strings.TrimSpace(s), `"'`); s != "" {
-					members = append(members, s)
-				}
-			}
-		}
+	var py struct {
+		Tool struct {
+			UV struct {
+				Workspace struct {
+					Members []string `toml:"members"`
+					Exclude []string `toml:"exclude"`
+				} `toml:"workspace"`
+			} `toml:"uv"`
+		} `toml:"tool"`
 	}
-	return globMembers(root, members, "pyproject.toml")
+	// The decoder's time grows superlinearly with nesting: a hostile file
+	// is not decoded.
+	if _, deep := tomlpos.Outline(data).DeeperThan(tomlpos.MaxNesting); deep || toml.Unmarshal(data, &py) != nil {
+		return nil
+	}
+	patterns := py.Tool.UV.Workspace.Members
+	for _, e := range py.Tool.UV.Workspace.Exclude {
+		patterns = append(patterns, "!"+e)
+	}
+	return lockfile.WorkspaceMembers(root, patterns, "pyproject.toml")
 }
 
 func init() {

@@ -1,7 +1,11 @@
 package pm
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +53,36 @@ func TestWithCommandAndAbsArgs(t *testing.T) {
 	}
 	if got := absArgs("/w", []string{"./a", "file:../b", "link:c", "lodash", "-D"}); !reflect.DeepEqual(got, []string{"/w/a", "file:/b", "link:/w/c", "lodash", "-D"}) {
 		t.Errorf("%q", got)
+	}
+}
+
+// TestUVMembers: [tool.uv.workspace] members as uv writes them (an array
+// over several lines), with exclude.
+func TestUVMembers(t *testing.T) {
+	root := t.TempDir()
+	for rel, content := range map[string]string{
+		"pyproject.toml":              "[project]\nname = \"root\"\n\n[tool.uv.workspace]\nmembers = [\n  \"packages/*\", # all\n  'libs/core',\n]\nexclude = [\"packages/old\"]\n",
+		"packages/a/pyproject.toml":   "",
+		"packages/old/pyproject.toml": "",
+		"libs/core/pyproject.toml":    "",
+		"libs/other/pyproject.toml":   "",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := uvMembers(root); !slices.Equal(got, []string{"libs/core", "packages/a"}) {
+		t.Errorf("members %v", got)
+	}
+	deep := "[tool.uv.workspace]\nmembers = " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n"
+	if err := os.WriteFile(filepath.Join(root, "pyproject.toml"), []byte(deep), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := uvMembers(root); got != nil {
+		t.Errorf("hostile pyproject.toml: %v", got)
 	}
 }

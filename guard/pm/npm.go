@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,69 +263,7 @@ func npmWorkspaces(dir string) ([]string, error) {
 			}
 		}
 	}
-	if len(patterns) == 0 {
-		return nil, nil
-	}
-	var include, exclude []string
-	for _, p := range patterns {
-		p = strings.TrimPrefix(filepath.ToSlash(p), "./")
-		if neg, ok := strings.CutPrefix(p, "!"); ok {
-			exclude = append(exclude, strings.TrimPrefix(neg, "./"))
-		} else {
-			include = append(include, p)
-		}
-	}
-	var out []string
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if n := d.Name(); path != dir && (n == "node_modules" || strings.HasPrefix(n, ".")) {
-			return fs.SkipDir
-		}
-		rel, _ := filepath.Rel(dir, path)
-		rel = filepath.ToSlash(rel)
-		if rel == "." || !exists(filepath.Join(path, "package.json")) {
-			return nil
-		}
-		if globAny(include, rel) && !globAny(exclude, rel) {
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out, nil
-}
-
-func globAny(patterns []string, p string) bool {
-	for _, pat := range patterns {
-		if globMatch(strings.Split(strings.TrimSuffix(pat, "/"), "/"), strings.Split(p, "/")) {
-			return true
-		}
-	}
-	return false
-}
-
-// globMatch matches path segments against pattern segments; "**" matches
-// any number of segments.
-func globMatch(pat, segs []string) bool {
-	if len(pat) == 0 {
-		return len(segs) == 0
-	}
-	if pat[0] == "**" {
-		for i := 0; i <= len(segs); i++ {
-			if globMatch(pat[1:], segs[i:]) {
-				return true
-			}
-		}
-		return false
-	}
-	if len(segs) == 0 {
-		return false
-	}
-	if ok, _ := filepath.Match(pat[0], segs[0]); !ok {
-		return false
-	}
-	return globMatch(pat[1:], segs[1:])
+	return lockfile.WorkspaceMembers(dir, patterns, "package.json"), nil
 }
 
 // parseNpmLock parses the project's lockfile in dir (shrinkwrap first), or

@@ -85,7 +85,7 @@ func (p *Policy) RuleStatus(rule string, itemLevel int) (bool, string) {
 		if p.vulnOff() {
 			return false, fmt.Sprintf("[vulnerabilities] decides no vulnerability blocks or warns (block-severity %s, warn-severity %s)", p.c.vuln.block.From, p.c.vuln.warn.From)
 		}
-	} else if spec, ok := specOf(rule); ok {
+	} else if spec, ok := RuleOf(rule); ok {
 		if a, from, text := resolveAction(p.c, spec); a == Off {
 			return false, fmt.Sprintf("%s = \"off\" (%s)", text, from)
 		}
@@ -120,7 +120,7 @@ func (p *Policy) Peek(s Subject) Decision { return p.decide(s, false) }
 
 func (p *Policy) decide(s Subject, mark bool) Decision {
 	var d Decision
-	switch spec, known := specOf(s.Rule); {
+	switch spec, known := RuleOf(s.Rule); {
 	case s.Rule == RuleMalware:
 		d = Decision{Action: Block, From: defaultOrigin,
 			Why: "malware always blocks, at every level and in either mode"}

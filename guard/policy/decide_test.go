@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// guardItems mirrors guard's item levels (guard/rules.go) for the rules
-// that exist today.
+// guardItems are the rule table's item levels (rules.go) of the rules that
+// existed when these tests were written.
 var guardItems = map[string]int{RulePinning: 1, RuleVulnerability: 2, RuleMalware: 0,
 	RuleUnmaintained: 2, RuleUnsound: 2, RuleNotice: 2}
 
@@ -63,26 +63,26 @@ func TestDefaultsEqualFlags(t *testing.T) {
 // TestEveryRuleAction: each rule's block, warn and off path through Action,
 // with the policy line in why.
 func TestEveryRuleAction(t *testing.T) {
-	for _, spec := range ruleSpecs {
-		if spec.rule == RuleVulnerability || spec.rule == RuleMalware {
+	for _, spec := range ruleTable {
+		if spec.Name == RuleVulnerability || spec.Name == RuleMalware {
 			continue
 		}
 		for _, a := range []Action{Block, Warn, Off} {
-			t.Run(spec.rule+"/"+string(a), func(t *testing.T) {
-				src := fmt.Sprintf("level = 3\n[%s]\n%s = %q\n", spec.table, spec.key, a)
+			t.Run(spec.Name+"/"+string(a), func(t *testing.T) {
+				src := fmt.Sprintf("level = 3\n[%s]\n%s = %q\n", spec.Table, spec.Key, a)
 				p, diags := layered(t, src, "-", Flags{})
 				if len(diags) > 0 {
 					t.Fatal(diags)
 				}
-				got, why, _ := p.Action(spec.rule, Subject{Ecosystem: "npm", Name: "a", Version: "1"})
+				got, why, _ := p.Action(spec.Name, Subject{Ecosystem: "npm", Name: "a", Version: "1"})
 				want := a
 				if a == Off {
 					want = Ignored
 				}
-				if got != want || !strings.Contains(why, fmt.Sprintf("[%s] %s = %q (org.toml:3)", spec.table, spec.key, a)) {
+				if got != want || !strings.Contains(why, fmt.Sprintf("[%s] %s = %q (org.toml:3)", spec.Table, spec.Key, a)) {
 					t.Errorf("Action = %s, %q; want %s", got, why, want)
 				}
-				on, status := p.RuleStatus(spec.rule, 3)
+				on, status := p.RuleStatus(spec.Name, 3)
 				if on != (a != Off) || status == "" {
 					t.Errorf("RuleStatus = %v %q", on, status)
 				}

@@ -11,6 +11,12 @@
 // still not weaken what the project file says. Every effective value
 // records where it came from (file:line, "default", or the flag).
 //
+// One rule table (rules.go) says everything about each rule that is not its
+// check: name, policy table and key, default action, principle item, level,
+// title, advisory class. The reader (parse.go) is table-driven: format.go
+// declares every table and key of the file once, and Settings (policy
+// show) walks the same declaration.
+//
 // Decisions worth knowing (the project README documents the format):
 //   - With no file the policy equals guard's flag behaviour: level 2, mode
 //     block, malware blocks, unmaintained/unsound/notice warn,
@@ -39,9 +45,11 @@
 //     findings are only covered by exceptions with rule = "malware", an
 //     exact package and an exact version.
 //   - Line numbers: BurntSushi/toml reports positions only for syntax
-//     errors, so a small scanner (locate.go) records the line of every key
-//     and array element of the already-parsed document. Every error of a
-//     file is reported (up to 50), in line order.
+//     errors, so guard's TOML scanner (lockfile/tomlpos) records the line of
+//     every key and array element. Every error of a file is reported (up
+//     to 50), in line order. A file nesting arrays or inline tables more
+//     than 64 deep is refused before decoding (the decoder's time grows
+//     superlinearly with depth).
 //   - Remote org policies: https only, "#sha256=<hex>" pins the content,
 //     fetched with a timeout and a 1 MiB cap, cached atomically under
 //     <user cache>/guard/policy/ after it validated; unreachable falls back

@@ -5,7 +5,17 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
+
+// locate, pathKey and indexSeg reach the TOML scanner (lockfile/tomlpos)
+// as these tests knew it when it was the policy's own.
+func locate(src string) map[string]int { return tomlpos.Scan([]byte(src)).Lines }
+
+func pathKey(segs []string) string { return tomlpos.Key(segs...) }
+
+func indexSeg(i int) string { return tomlpos.Index(i) }
 
 // missingLines lists the key paths of a decoded document that the locator
 // found no line for.
@@ -59,3 +69,18 @@ const locateSample = `level = 2
 [provenance]
 require = ["a", 'b', """c"""]
 `
+
+// TestDeepNestingRefused: a policy file nesting arrays or inline tables
+// deeper than maxNesting is refused before the decoder (whose time grows
+// superlinearly with depth) sees it, naming the line.
+func TestDeepNestingRefused(t *testing.T) {
+	src := "level = 2\n[provenance]\nrequire = " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n"
+	_, diags := parseFile("g.toml", []byte(src), RoleProject, today)
+	if len(diags) != 1 || diags[0].Line != 3 || !strings.Contains(diags[0].Message, "nested more than 64 deep") {
+		t.Errorf("diags %v", diags)
+	}
+	ok := "x = " + strings.Repeat("[", maxNesting) + strings.Repeat("]", maxNesting) + "\n"
+	if _, diags := parseFile("g.toml", []byte(ok), RoleProject, today); len(diags) != 1 || !strings.Contains(diags[0].Message, `unknown key "x"`) {
+		t.Errorf("%d levels: %v", maxNesting, diags)
+	}
+}

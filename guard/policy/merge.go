@@ -204,21 +204,21 @@ func (m *merger) applyProject(p *config) {
 			e.maxDBAge = p.maxDBAge
 		}
 	}
-	for _, spec := range ruleSpecs {
-		s, ok := p.actions[spec.rule]
+	for _, spec := range inFileOrder {
+		s, ok := p.actions[spec.Name]
 		if !ok {
 			continue
 		}
 		cur, curFrom, curText := resolveAction(base, spec)
-		if (floor || safetyFloor[spec.rule]) && s.V.rank() < cur.rank() {
+		if (floor || safetyFloor[spec.Name]) && s.V.rank() < cur.rank() {
 			why := may
-			if safetyFloor[spec.rule] {
+			if safetyFloor[spec.Name] {
 				why = mayFloor
 			}
-			m.weakened(s.From, "[%s] %s = %q would weaken %s; %s", spec.table, spec.key, s.V, m.floorText(curText, q(cur), curFrom), why)
+			m.weakened(s.From, "[%s] %s = %q would weaken %s; %s", spec.Table, spec.Key, s.V, m.floorText(curText, q(cur), curFrom), why)
 			continue
 		}
-		e.actions[spec.rule] = s
+		e.actions[spec.Name] = s
 	}
 	m.tightenVuln(base, p, floor)
 	e.require = append(e.require, p.require...)
@@ -265,12 +265,12 @@ func longerAge(a, b time.Duration) bool {
 
 // resolveAction is a rule's action in c, where it came from, and the key
 // text that decided it.
-func resolveAction(c *config, spec ruleSpec) (Action, Origin, string) {
-	if s, ok := c.actions[spec.rule]; ok {
-		return s.V, s.From, fmt.Sprintf("[%s] %s", spec.table, spec.key)
+func resolveAction(c *config, spec Rule) (Action, Origin, string) {
+	if s, ok := c.actions[spec.Name]; ok {
+		return s.V, s.From, fmt.Sprintf("[%s] %s", spec.Table, spec.Key)
 	}
-	if spec.def != "" {
-		return spec.def, defaultOrigin, fmt.Sprintf("[%s] %s", spec.table, spec.key)
+	if spec.Default != "" {
+		return spec.Default, defaultOrigin, fmt.Sprintf("[%s] %s", spec.Table, spec.Key)
 	}
 	return c.mode.V, c.mode.From, "mode"
 }

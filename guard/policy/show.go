@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/installguard/guard/lockfile/tomlpos"
 )
 
 // Setting is one effective value and where it came from.
@@ -19,6 +20,7 @@ type Setting struct {
 	From  Origin `json:"from"`
 	// Note explains a derived value ("follows mode").
 	Note string `json:"note,omitempty"`
+	list bool   // one entry of a list
 }
 
 // floorNote marks the values of the safety floor (merge.go): a file inside
@@ -29,105 +31,39 @@ const floorNote = "safety floor: a project file may only tighten it"
 // no file sets follow mode (Note "follows mode", From the mode's origin)
 // or are the rule's fixed default.
 func (p *Policy) Settings() []Setting {
-	c := p.c
 	var out []Setting
-	add := func(key string, v any, from Origin, note string) {
-		out = append(out, Setting{Key: key, Value: v, From: from, Note: note})
-	}
-	add("level", c.level.V, c.level.From, "")
-	add("mode", string(c.mode.V), c.mode.From, "")
-	add("on-error", string(c.onError.V), c.onError.From, floorNote)
-	add("max-db-age", formatDuration(c.maxDBAge.V), c.maxDBAge.From, "")
-	action := func(spec ruleSpec) {
-		if spec.rule == RuleMalware {
-			add("malware.action", string(Block), defaultOrigin, "malware always blocks")
-			return
-		}
-		a, from, _ := resolveAction(c, spec)
-		note := ""
-		if _, set := c.actions[spec.rule]; !set && spec.def == "" {
-			note = "follows mode"
-		}
-		if safetyFloor[spec.rule] {
-			note = floorNote
-		}
-		add(spec.table+"."+spec.key, string(a), from, note)
-	}
-	for _, spec := range ruleSpecs {
-		switch spec.table {
-		case "vulnerabilities":
-			if c.vuln.block.Set {
-				add("vulnerabilities.block-severity", c.vuln.block.V.String(), c.vuln.block.From, "")
-			} else {
-				th := thNever
-				if c.mode.V == Block {
-					th = thAny
-				}
-				add("vulnerabilities.block-severity", th.String(), c.mode.From, "follows mode")
+	var walk func(prefix string, t *table)
+	walk = func(prefix string, t *table) {
+		for _, k := range t.keys {
+			name := k.name
+			if k.sub != nil {
+				name = k.sub.name
 			}
-			if c.vuln.warn.Set {
-				add("vulnerabilities.warn-severity", c.vuln.warn.V.String(), c.vuln.warn.From, "")
-			} else {
-				add("vulnerabilities.warn-severity", thAny.String(), defaultOrigin, "")
+			if prefix != "" {
+				name = prefix + "." + name
 			}
-			if c.vuln.unrated.Set {
-				add("vulnerabilities.unrated", string(c.vuln.unrated.V), c.vuln.unrated.From, "")
+			switch {
+			case k.sub != nil:
+				walk(name, k.sub)
+			case k.show != nil:
+				k.show(p.c, name, func(key string, v any, from Origin, note string) {
+					out = append(out, Setting{Key: key, Value: v, From: from, Note: note, list: k.list})
+				})
 			}
-			if c.vuln.unreachable.Set {
-				add("vulnerabilities.unreachable", string(c.vuln.unreachable.V), c.vuln.unreachable.From, "")
-			}
-		case "provenance":
-			action(spec)
-			if spec.key == "mismatch" {
-				for _, pat := range c.require {
-					add("provenance.require", pat.Text, pat.From, "")
-				}
-			}
-		case "cooldown":
-			action(spec)
-			add("cooldown.min-age", formatDuration(c.minAge.V), c.minAge.From, "")
-			for _, pat := range c.cooldownAllow {
-				add("cooldown.allow", pat.Text, pat.From, "")
-			}
-		case "install-scripts":
-			action(spec)
-			for _, pat := range c.scriptsAllow {
-				add("install-scripts.allow", pat.Text, pat.From, "")
-			}
-		case "sources":
-			action(spec)
-			add("sources.resolved-match", c.resolvedMatch.V, c.resolvedMatch.From, "")
-			for _, eco := range []string{EcoNPM, EcoPyPI, EcoCrates} {
-				es := c.sources[eco]
-				if es == nil {
-					continue
-				}
-				prefix := "sources." + ecoKey(eco)
-				if es.registries.Set {
-					for _, u := range es.registries.V {
-						add(prefix+".registries", u, es.registries.From, "")
-					}
-				}
-				if es.hosts.Set {
-					for _, h := range es.hosts.V {
-						add(prefix+".hosts", h, es.hosts.From, "")
-					}
-				}
-				scopes := make([]string, 0, len(es.scoped))
-				for s := range es.scoped {
-					scopes = append(scopes, s)
-				}
-				sort.Strings(scopes)
-				for _, s := range scopes {
-					add(prefix+".scoped-registries."+tomlKey(s), es.scoped[s].V, es.scoped[s].From, "")
-				}
-			}
-		default:
-			action(spec)
 		}
 	}
-	add("exceptions.allow-project", c.allowProject.V, c.allowProject.From, "")
-	add("exceptions.max-lifetime", formatDuration(c.maxLifetime.V), c.maxLifetime.From, "")
+	walk("", topTable)
+	floorKeys := map[string]bool{"on-error": true}
+	for _, r := range ruleTable {
+		if safetyFloor[r.Name] && r.Name != RuleMalware {
+			floorKeys[r.Table+"."+r.Key] = true
+		}
+	}
+	for i := range out {
+		if floorKeys[out[i].Key] {
+			out[i].Note = floorNote
+		}
+	}
 	return out
 }
 
@@ -187,7 +123,7 @@ func (p *Policy) showText(w io.Writer) error {
 			comment = s.Note + " (" + comment + ")"
 		}
 		// Lists: one element per line, each with its origin.
-		if j := i + 1; isList(s.Key) {
+		if j := i + 1; s.list {
 			var elems []Setting
 			for j = i; j < len(settings) && settings[j].Key == s.Key; j++ {
 				elems = append(elems, settings[j])
@@ -241,11 +177,6 @@ func (p *Policy) showText(w io.Writer) error {
 	return err
 }
 
-func isList(key string) bool {
-	return strings.HasSuffix(key, ".require") || strings.HasSuffix(key, ".allow") ||
-		strings.HasSuffix(key, ".registries") || strings.HasSuffix(key, ".hosts")
-}
-
 // splitKey splits "a.b.c" into table "a.b" and key "c", minding quoted
 // pieces (`sources."crates.io".hosts`, `scoped-registries."@org"`).
 func splitKey(k string) (string, string) {
@@ -276,7 +207,7 @@ func splitKey(k string) (string, string) {
 
 func tomlKey(s string) string {
 	for i := 0; i < len(s); i++ {
-		if !isBareKeyChar(s[i]) {
+		if !tomlpos.IsBareKeyChar(s[i]) {
 			return tomlString(s)
 		}
 	}

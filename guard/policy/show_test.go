@@ -159,14 +159,25 @@ func readmePolicy(t *testing.T) *Policy {
 func TestReadmeExample(t *testing.T) {
 	p := readmePolicy(t)
 	ex := string(readmeExample(t))
+	var topKeys, vulnKeys []string
+	for _, k := range topTable.keys {
+		topKeys = append(topKeys, k.name)
+		if k.name == "vulnerabilities" {
+			for _, vk := range k.sub.keys {
+				vulnKeys = append(vulnKeys, vk.name)
+			}
+		}
+	}
+	publisherKeys := []string{"package", "repository", "workflow", "ref"}
+	exceptionKeys := []string{"rule", "id", "package", "version", "reason", "expires"}
 	for _, k := range topKeys {
 		if !regexp.MustCompile(`(?m)^(\[\[?` + regexp.QuoteMeta(k) + `\]\]?|` + regexp.QuoteMeta(k) + ` =)`).MatchString(ex) {
 			t.Errorf("README example does not show %q", k)
 		}
 	}
-	for _, spec := range ruleSpecs {
-		if spec.key != "" && !strings.Contains(ex, "\n"+spec.key+" = ") {
-			t.Errorf("README example does not show [%s] %s", spec.table, spec.key)
+	for _, spec := range ruleTable {
+		if spec.Key != "" && !strings.Contains(ex, "\n"+spec.Key+" = ") {
+			t.Errorf("README example does not show [%s] %s", spec.Table, spec.Key)
 		}
 	}
 	for _, k := range append(append(vulnKeys, publisherKeys...), exceptionKeys...) {

@@ -51,13 +51,12 @@ type Imports struct {
 	Dists map[string][]string
 }
 
-// skipDirs are never the project's own code.
-var skipDirs = map[string]bool{
-	"node_modules": true, "bower_components": true, "jspm_packages": true, ".git": true, ".hg": true, ".svn": true,
-	".venv": true, "venv": true, "env": true, ".env": true, "site-packages": true, "__pycache__": true,
-	".tox": true, ".nox": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
-	"dist": true, "build": true, "out": true, "target": true, ".next": true, ".nuxt": true, ".svelte-kit": true,
-	"coverage": true, ".cache": true, ".parcel-cache": true, ".turbo": true,
+// notSource are folders that hold code but not the project's own source,
+// skipped on top of what every walk of a project skips (lockfile.SkipDir):
+// build output, coverage reports, test fixtures, virtual envs by their
+// usual names.
+var notSource = map[string]bool{
+	"env": true, ".env": true, "dist": true, "build": true, "out": true, "coverage": true, ".cache": true,
 	"fixtures": true, "__fixtures__": true, "testdata": true,
 }
 
@@ -89,7 +88,7 @@ func Scan(dir string) (*Imports, error) {
 			return nil
 		}
 		if d.IsDir() {
-			if path != dir && (skipDirs[d.Name()] || isVenv(path)) {
+			if path != dir && (notSource[d.Name()] || lockfile.SkipDir(path)) {
 				return filepath.SkipDir
 			}
 			if path != dir {
@@ -126,11 +125,6 @@ func Scan(dir string) (*Imports, error) {
 	}
 	imp.Dists = venvDists(dir)
 	return imp, nil
-}
-
-func isVenv(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "pyvenv.cfg"))
-	return err == nil
 }
 
 func scanJS(data []byte, out map[string]bool) {
@@ -194,7 +188,7 @@ func venvDists(dir string) map[string][]string {
 	var sitePkgs []string
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if !e.IsDir() || !isVenv(filepath.Join(dir, e.Name())) {
+		if !e.IsDir() || !lockfile.IsVenv(filepath.Join(dir, e.Name())) {
 			continue
 		}
 		for _, pat := range []string{"lib/python*/site-packages", "lib64/python*/site-packages", "Lib/site-packages"} {

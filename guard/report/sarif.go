@@ -15,6 +15,7 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 )
 
@@ -192,16 +193,17 @@ func ruleID(f *guard.Finding) string {
 	return f.Rule + "/" + f.ID
 }
 
-// advisoryRules are the rules whose finding ids are OSV advisory ids.
-var advisoryRules = map[string]bool{
-	guard.RuleVulnerability: true, guard.RuleMalware: true,
-	guard.RuleUnmaintained: true, guard.RuleUnsound: true, guard.RuleNotice: true,
+// advisoryKind names a finding of a rule whose finding ids are OSV
+// advisory ids ("Known vulnerability"), and is "" for other rules.
+func advisoryKind(rule string) string {
+	r, _ := policy.RuleOf(rule)
+	return r.Kind
 }
 
 // isAdvisory reports whether f's id names an OSV record, so that a link to
 // osv.dev can be made from it. Ids are untrusted: only plain ones qualify.
 func isAdvisory(f *guard.Finding) bool {
-	if !advisoryRules[f.Rule] || f.ID == "" || len(f.ID) > 128 {
+	if advisoryKind(f.Rule) == "" || f.ID == "" || len(f.ID) > 128 {
 		return false
 	}
 	for _, c := range f.ID {
@@ -343,20 +345,14 @@ func ruleTexts(f *guard.Finding) (short, full, helpText, helpMD string) {
 		helpMD = "**" + mdEscape(h[0]) + "**\n\n" + mdEscape(h[1]) + "\n\n" + mdEscape(item)
 		return short, full, helpText, helpMD
 	}
-	if !advisoryRules[f.Rule] {
+	kind := advisoryKind(f.Rule)
+	if kind == "" {
 		short = fmt.Sprintf("%s: %s", f.Rule, f.ID)
 		full = short
 		helpText = full + "\n\n" + item
 		helpMD = mdEscape(full) + "\n\n" + mdEscape(item)
 		return
 	}
-	kind := map[string]string{
-		guard.RuleVulnerability: "Known vulnerability",
-		guard.RuleMalware:       "Known malicious package",
-		guard.RuleUnmaintained:  "RustSec: unmaintained crate",
-		guard.RuleUnsound:       "RustSec: unsound crate",
-		guard.RuleNotice:        "RustSec: notice",
-	}[f.Rule]
 	summary := oneLine(f.Summary)
 	short = kind + " " + f.ID
 	if summary != "" {

@@ -23,6 +23,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 )
 
@@ -104,11 +105,8 @@ type advGroup struct {
 
 // isAdvisoryRule reports whether findings of the rule come from an advisory.
 func isAdvisoryRule(rule string) bool {
-	switch rule {
-	case guard.RuleVulnerability, guard.RuleMalware, guard.RuleUnmaintained, guard.RuleUnsound, guard.RuleNotice:
-		return true
-	}
-	return false
+	r, _ := policy.RuleOf(rule)
+	return r.Class != ""
 }
 
 func newModel(r *guard.Report, opts Options) *model {

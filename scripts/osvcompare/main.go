@@ -16,6 +16,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/installguard/guard/guard/policy"
 )
 
 type guardReport struct {
@@ -40,7 +42,13 @@ type osvReport struct {
 }
 
 // advisoryRules are the guard rules whose findings come from OSV records.
-var advisoryRules = map[string]bool{"vulnerability": true, "malware": true, "unmaintained": true, "unsound": true, "notice": true}
+var advisoryRules = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range policy.AdvisoryRules() {
+		m[r] = true
+	}
+	return m
+}()
 
 func main() {
 	if len(os.Args) != 3 {
