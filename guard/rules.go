@@ -41,6 +41,7 @@ const (
 	RuleDeprecated          = policy.RuleDeprecated
 	RuleYanked              = policy.RuleYanked
 	RuleQuarantined         = policy.RuleQuarantined
+	RuleTyposquat           = policy.RuleTyposquat
 )
 
 // Item is one principle item guard enforces: which rule enforces it, from
@@ -99,6 +100,9 @@ var Items = []Item{
 	{ID: "C2.1", Rule: RuleYanked, Level: 2, Title: "yanked PyPI files are reported"},
 	// PEP 792: an index quarantines a project it suspects of malware (G2.3).
 	{ID: "G2.3", Rule: RuleQuarantined, Level: 2, Title: "packages of quarantined PyPI projects are held back"},
+	// G1.2: a name that imitates a popular package or one the
+	// organisation protects (guard/typosquat.go).
+	{ID: "G1.2", Rule: RuleTyposquat, Level: 2, Title: "package names that imitate popular or protected ones are reported"},
 }
 
 func itemOf(rule string) Item {

@@ -48,6 +48,7 @@ type config struct {
 	allowProject  setting[bool]
 	maxLifetime   setting[time.Duration]
 	exceptions    []*Exception
+	typo          typoConfig // [typosquat] (typosquat.go)
 }
 
 func newConfig() *config {
@@ -421,7 +422,7 @@ func (p *fileParser) date(segs []string, v any) (Date, bool) {
 
 var topKeys = []string{"level", "mode", "on-error", "max-db-age", "pinning", "vulnerabilities", "malware",
 	"unmaintained", "unsound", "notice", "provenance", "cooldown", "install-scripts", "sources",
-	"yanked", "deprecated", "quarantined", "exceptions", "exception"}
+	"yanked", "deprecated", "quarantined", "typosquat", "exceptions", "exception"}
 
 // simpleTables are the rule tables whose only key is action.
 var simpleTables = map[string]string{
@@ -466,6 +467,8 @@ func (p *fileParser) top(m map[string]any) {
 			p.installScripts(segs, v)
 		case "sources":
 			p.sources(segs, v)
+		case "typosquat":
+			p.typosquat(segs, v)
 		case "exceptions":
 			p.exceptionsTable(segs, v)
 		case "exception":

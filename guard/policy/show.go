@@ -82,6 +82,9 @@ func (p *Policy) Settings() []Setting {
 			for _, pat := range c.cooldownAllow {
 				add("cooldown.allow", pat.Text, pat.From, "")
 			}
+		case "typosquat":
+			action(spec)
+			showTypo(c, add)
 		case "install-scripts":
 			action(spec)
 			for _, pat := range c.scriptsAllow {
@@ -235,7 +238,7 @@ func (p *Policy) showText(w io.Writer) error {
 }
 
 func isList(key string) bool {
-	return strings.HasSuffix(key, ".require") || strings.HasSuffix(key, ".allow") ||
+	return strings.HasSuffix(key, ".require") || strings.HasSuffix(key, ".allow") || strings.HasSuffix(key, ".protect") ||
 		strings.HasSuffix(key, ".registries") || strings.HasSuffix(key, ".hosts")
 }
 

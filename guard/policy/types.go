@@ -50,6 +50,7 @@ const (
 	RuleYanked              = "yanked"
 	RuleDeprecated          = "deprecated"
 	RuleQuarantined         = "quarantined"
+	RuleTyposquat           = "typosquat"
 )
 
 // ruleSpec says where a rule's action lives in the file and what it is
@@ -78,6 +79,7 @@ var ruleSpecs = []ruleSpec{
 	{RuleYanked, "yanked", "action", ""},
 	{RuleDeprecated, "deprecated", "action", Warn},
 	{RuleQuarantined, "quarantined", "action", ""},
+	{RuleTyposquat, "typosquat", "action", ""},
 }
 
 func specOf(rule string) (ruleSpec, bool) {
