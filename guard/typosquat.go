@@ -73,8 +73,16 @@ func typosquatMessage(p *PackageResult, m typosquat.Match, now time.Time) string
 	if d.Versions == 1 {
 		versions = "1 version"
 	}
-	if age < 90*24*time.Hour || d.Versions <= 3 {
-		return msg + fmt.Sprintf("; first published %s (%s ago) with %s: a new name with few versions is how typosquats look", first, formatAgo(age), versions)
+	recent, few := age < 90*24*time.Hour, d.Versions <= 3
+	if recent || few {
+		why := "a recent name with few versions"
+		switch {
+		case !few:
+			why = "a recent name"
+		case !recent:
+			why = "a name with few versions"
+		}
+		return msg + fmt.Sprintf("; first published %s (%s ago) with %s: %s, as typosquats are", first, formatAgo(age), versions, why)
 	}
 	return msg + fmt.Sprintf("; first published %s with %s: an established package, less likely a typosquat (if it is the one you mean, add it to [typosquat] allow)", first, versions)
 }

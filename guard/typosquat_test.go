@@ -66,7 +66,7 @@ func TestTyposquatRule(t *testing.T) {
 				var want []string
 				switch f.Name {
 				case "crossenv":
-					want = []string{"imitates cross-env (separator removed), #", "first published 2026-12-01 (3 days ago) with 1 version: a new name with few versions is how typosquats look"}
+					want = []string{"imitates cross-env (separator removed), #", "first published 2026-12-01 (3 days ago) with 1 version: a recent name with few versions, as typosquats are"}
 				case "mongose":
 					want = []string{"imitates mongoose (double oo made single)", "first published 2014-05-01 with 40 versions: an established package"}
 				case "@acrne/billing":

@@ -1,7 +1,9 @@
 package typosquat
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -101,6 +103,65 @@ func BenchmarkCheckReactScripts(b *testing.B) {
 	Check(NPM, "warm-up")
 	b.ResetTimer()
 	for b.Loop() {
+		for _, p := range lf.Packages {
+			Check(NPM, p.Name)
+		}
+	}
+}
+
+// TestDataMatchesCorpus: the embedded lists are what `go generate` makes
+// of the corpus files (same names, same order).
+func TestDataMatchesCorpus(t *testing.T) {
+	var npm struct {
+		Names []string `json:"names"`
+	}
+	var pypi struct {
+		Rows [][]any `json:"rows"`
+	}
+	for _, f := range []struct {
+		path string
+		v    any
+	}{{"popular/npm-high-impact.json", &npm}, {"popular/pypi-top.json", &pypi}} {
+		b, err := os.ReadFile(corpustest.Path(t, f.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, f.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var py []string
+	for _, r := range pypi.Rows {
+		py = append(py, r[0].(string))
+	}
+	for _, c := range []struct {
+		eco  string
+		want []string
+	}{{NPM, npm.Names}, {PyPI, py}} {
+		got := popular(c.eco).names
+		if len(got) != len(c.want) || len(got) < 15000 {
+			t.Errorf("%s: %d names embedded, %d in the corpus: run go generate ./guard/typosquat", c.eco, len(got), len(c.want))
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: name %d is %q, the corpus has %q: run go generate ./guard/typosquat", c.eco, i, got[i], c.want[i])
+				break
+			}
+		}
+	}
+}
+
+// BenchmarkColdReactScripts is the rule's whole cost in a fresh process:
+// loading the npm list, then checking the react-scripts lockfile's 1,291
+// packages.
+func BenchmarkColdReactScripts(b *testing.B) {
+	lf, err := lockfile.Parse(corpustest.Path(b, "lockfiles/npm-generated/c-react-scripts/package-lock.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		unload()
 		for _, p := range lf.Packages {
 			Check(NPM, p.Name)
 		}

@@ -3,8 +3,9 @@ package typosquat
 import _ "embed"
 
 // The popular-name lists, one name a line, most popular first, after
-// comment lines starting with "#". They are generated from the corpus
-// (see internal/gen for their origin and licences):
+// comment lines starting with "#", and their search orders (index.go).
+// They are generated from the corpus (see internal/gen for their origin
+// and licences):
 //
 //	GUARD_CORPUS=/path/to/corpus go generate ./guard/typosquat
 //
@@ -14,4 +15,8 @@ var (
 	npmList string
 	//go:embed pypi.txt
 	pypiList string
+	//go:embed npm.idx
+	npmIndex string
+	//go:embed pypi.idx
+	pypiIndex string
 )

@@ -10,7 +10,6 @@ package typosquat
 
 import (
 	"strings"
-	"sync"
 )
 
 // Ecosystems, spelled as OSV and guard's lockfiles spell them.
@@ -73,6 +72,9 @@ func Normalize(ecosystem, name string) string {
 	if ecosystem != PyPI {
 		return strings.ToLower(name) // returns name itself when it is lower case
 	}
+	if pep503Normal(name) {
+		return name
+	}
 	var b strings.Builder
 	b.Grow(len(name))
 	sep := false
@@ -97,6 +99,18 @@ func Normalize(ecosystem, name string) string {
 	return b.String()
 }
 
+// pep503Normal reports whether a name is already PEP 503-normal: lower
+// case, and no "_", "." or run of "-".
+func pep503Normal(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' || c == '_' || c == '.' || c == '-' && i > 0 && name[i-1] == '-' {
+			return false
+		}
+	}
+	return true
+}
+
 // isSep reports whether c separates words of a name (including an npm
 // scope's "@" and "/").
 func isSep(c byte) bool { return c == '-' || c == '_' || c == '.' || c == '/' || c == '@' }
@@ -118,108 +132,6 @@ func squash(key string) string {
 }
 
 // list is one ecosystem's popular names with its indexes, built once.
-// half is a key of the one-edit index: a name's length, whether s is its
-// head or its tail, and the head or tail itself.
-type half struct {
-	n    int
-	tail bool
-	s    string
-}
-
-type list struct {
-	eco   string
-	names []string         // as published, most popular first
-	keys  []string         // Normalize(names[i])
-	byKey map[string]int32 // key → most popular index
-	// sqHead maps squash(key) to the most popular index with it, sqNext
-	// each index to the next less popular one with the same squash (-1
-	// ends): separator and scope changes.
-	sqHead map[string]int32
-	sqNext []int32
-	// halfHead and halfNext index every name for one-edit search, the
-	// same way: under (length, its first h-1 bytes) and (length, its
-	// bytes after h+1), h = length/2. One edit (insertion, deletion,
-	// substitution or adjacent transposition) touches at most two
-	// neighbouring positions, so it leaves one of the two parts whole and
-	// in place: a name one edit away shares a chain with its target.
-	halfHead map[half]int32
-	halfNext [][2]int32
-}
-
-var (
-	lists   = map[string]*list{}
-	listsMu sync.Mutex
-)
-
-// popular returns an ecosystem's list, building its indexes on first use;
-// nil for an ecosystem without one (crates.io). Building takes a few
-// milliseconds (BenchmarkBuild): maps are sized up front, and the chains
-// are slices of indexes rather than a slice per key.
-func popular(eco string) *list {
-	listsMu.Lock()
-	defer listsMu.Unlock()
-	if l, ok := lists[eco]; ok {
-		return l
-	}
-	var src string
-	switch eco {
-	case NPM:
-		src = npmList
-	case PyPI:
-		src = pypiList
-	default:
-		return nil
-	}
-	n := strings.Count(src, "\n")
-	l := &list{eco: eco, names: make([]string, 0, n), keys: make([]string, 0, n)}
-	for len(src) > 0 {
-		line, rest, _ := strings.Cut(src, "\n")
-		src = rest
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		l.names = append(l.names, line)
-		l.keys = append(l.keys, Normalize(eco, line))
-	}
-	n = len(l.names)
-	l.byKey = make(map[string]int32, n)
-	l.sqHead = make(map[string]int32, n)
-	l.sqNext = make([]int32, n)
-	l.halfHead = make(map[half]int32, 2*n)
-	l.halfNext = make([][2]int32, n)
-	// Least popular first, each index put at the head of its chains: the
-	// chains end up most popular first.
-	for i := int32(n - 1); i >= 0; i-- {
-		key := l.keys[i]
-		l.byKey[key] = i
-		l.sqNext[i] = -1
-		if sq := squash(key); len(sq) >= minLen {
-			if j, ok := l.sqHead[sq]; ok {
-				l.sqNext[i] = j
-			}
-			l.sqHead[sq] = i
-		}
-		l.halfNext[i] = [2]int32{-1, -1}
-		if len(key) >= minLen+1 {
-			for side, h := range halvesOf(key) {
-				if j, ok := l.halfHead[h]; ok {
-					l.halfNext[i][side] = j
-				}
-				l.halfHead[h] = i
-			}
-		}
-	}
-	lists[eco] = l
-	return l
-}
-
-// halvesOf returns the two index keys of a name.
-func halvesOf(key string) [2]half {
-	n := len(key)
-	h := n / 2
-	return [2]half{{n, false, key[:h-1]}, {n, true, key[h+1:]}}
-}
-
 // Rank returns a name's place on an ecosystem's popular list (1 is the
 // most popular), 0 when it is not on it.
 func Rank(ecosystem, name string) int {
@@ -227,7 +139,7 @@ func Rank(ecosystem, name string) int {
 	if l == nil {
 		return 0
 	}
-	if i, ok := l.byKey[Normalize(ecosystem, name)]; ok {
+	if i, ok := l.lookup(Normalize(ecosystem, name)); ok {
 		return int(i) + 1
 	}
 	return 0
@@ -245,7 +157,7 @@ func Check(ecosystem, name string) (Match, bool) {
 		return Match{}, false
 	}
 	key := Normalize(ecosystem, name)
-	if _, ok := l.byKey[key]; ok {
+	if _, ok := l.lookup(key); ok {
 		return Match{}, false
 	}
 	best := int32(-1)
@@ -290,7 +202,7 @@ func (l *list) homoglyphs(name, key string, consider func(int32, string)) {
 			}
 			j += off
 			v := Normalize(l.eco, src[:j]+strings.ToLower(to)+src[j+len(from):])
-			if i, ok := l.byKey[v]; ok && len(v) >= minLen && v != key {
+			if i, ok := l.lookup(v); ok && len(v) >= minLen && v != key {
 				consider(i, "homoglyph "+from+" for "+strings.ToLower(to))
 			}
 			off = j + len(from)
@@ -305,18 +217,17 @@ func (l *list) separators(key string, consider func(int32, string)) {
 	if len(sq) < minEditLen {
 		return
 	}
-	i, ok := l.sqHead[sq]
-	for ; ok && i >= 0; i = l.sqNext[i] {
+	l.each(ordSquash, 0, sq, func(i int32) bool {
 		t := l.keys[i]
 		if t == key {
-			continue
+			return true
 		}
 		if strings.HasPrefix(t, "@") != strings.HasPrefix(key, "@") && i >= scopeTop {
-			continue
+			return true
 		}
 		consider(i, sepHow(key, t))
-		return
-	}
+		return false
+	})
 }
 
 // sepHow describes how candidate c differs from target t when only
@@ -376,7 +287,7 @@ func (l *list) affixes(key string, consider func(int32, string)) {
 		if v == key || len(squash(v)) < minEditLen {
 			return
 		}
-		if i, ok := l.byKey[v]; ok && i < top {
+		if i, ok := l.lookup(v); ok && i < top {
 			consider(i, how)
 		}
 	}
@@ -420,9 +331,9 @@ func (l *list) affixes(key string, consider func(int32, string)) {
 	}
 }
 
-// edits finds popular names one edit away, through the halves index: for
-// each length a target one edit away can have, the candidate's head and
-// tail of that target's split.
+// edits finds popular names one edit away, through the head and tail
+// orders (index.go): for each length a target one edit away can have, the
+// candidate's head and tail at that length's split.
 func (l *list) edits(key string, consider func(int32, string)) {
 	if len(key) < minLen {
 		return
@@ -433,28 +344,23 @@ func (l *list) edits(key string, consider func(int32, string)) {
 			continue
 		}
 		h := n / 2
-		heads := half{n, false, ""}
-		tails := half{n, true, ""}
-		if h-1 <= len(key) {
-			heads.s = key[:h-1]
-		}
-		if t := n - (h + 1); t <= len(key) {
-			tails.s = key[len(key)-t:]
-		}
-		for side, k := range [2]half{heads, tails} {
-			i, ok := l.halfHead[k]
-		next:
-			for ; ok && i >= 0; i = l.halfNext[i][side] {
+		for _, o := range [2]int{ordHead, ordTail} {
+			part := key[:h-1]
+			if o == ordTail {
+				part = key[len(key)-(n-h-1):]
+			}
+			l.each(o, n, part, func(i int32) bool {
 				for _, j := range seen {
 					if i == j {
-						continue next
+						return true
 					}
 				}
 				seen = append(seen, i)
 				if e, ok := oneEdit(key, l.keys[i]); ok && int(i) < e.top {
 					consider(i, e.how)
 				}
-			}
+				return true
+			})
 		}
 	}
 }

@@ -150,15 +150,66 @@ func BenchmarkCheck1300(b *testing.B) {
 	}
 }
 
-// BenchmarkBuild measures building the indexes, paid once per process.
-func BenchmarkBuild(b *testing.B) {
+// BenchmarkLoad measures loading both lists with their embedded orders,
+// paid once per process.
+func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		listsMu.Lock()
-		delete(lists, NPM)
-		delete(lists, PyPI)
-		listsMu.Unlock()
+		unload()
 		popular(NPM)
 		popular(PyPI)
+	}
+}
+
+// BenchmarkSortOrders measures what loading would cost without the
+// embedded orders (an index that does not fit its list).
+func BenchmarkSortOrders(b *testing.B) {
+	names := ParseList(npmList)
+	for b.Loop() {
+		l := newList(NPM, names)
+		l.sortOrders()
+	}
+}
+
+func unload() {
+	listsMu.Lock()
+	delete(lists, NPM)
+	delete(lists, PyPI)
+	listsMu.Unlock()
+}
+
+// TestEmbeddedIndex: the embedded orders are those Index computes from the
+// embedded lists (go generate ./guard/typosquat rewrites both), and a list
+// whose index does not fit is sorted at load.
+func TestEmbeddedIndex(t *testing.T) {
+	for _, c := range []struct{ eco, list, idx string }{{NPM, npmList, npmIndex}, {PyPI, pypiList, pypiIndex}} {
+		want, err := Index(c.eco, ParseList(c.list))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(want) != c.idx {
+			t.Errorf("%s: the embedded index is stale: run go generate ./guard/typosquat", c.eco)
+		}
+		l := newList(c.eco, ParseList(c.list))
+		if l.load(c.idx[:len(c.idx)-2]) {
+			t.Errorf("%s: a short index loaded", c.eco)
+		}
+		bad := []byte(c.idx)
+		bad[0], bad[1] = 0xff, 0xff
+		if l.load(string(bad)) {
+			t.Errorf("%s: an index with an out-of-range entry loaded", c.eco)
+		}
+		l.sortOrders()
+		for o := range l.ord {
+			for i, v := range l.ord[o] {
+				p := (o*len(l.names) + i) * 2
+				if uint16(c.idx[p])|uint16(c.idx[p+1])<<8 != v {
+					t.Fatalf("%s: order %d differs at %d", c.eco, o, i)
+				}
+			}
+		}
+	}
+	if _, err := Index(NPM, make([]string, 1<<16+1)); err == nil {
+		t.Error("Index accepted more names than uint16 indexes")
 	}
 }
 
