@@ -32,6 +32,14 @@ var knownTyposquats = []struct {
 	{NPM, "mssql.js", "mssql", "`.js` suffix"},
 	{NPM, "mssql-node", "mssql", "`-node` suffix"},
 	{NPM, "nodemssql", "mssql", "`node` prefix"},
+	{NPM, "fabric-js", "fabric", "`-js` suffix"},
+	{NPM, "node-fabric", "fabric", "`node-` prefix"},
+	{NPM, "nodefabric", "fabric", "`node` prefix"},
+	{NPM, "proxy.js", "proxy", "`.js` suffix"},
+	{NPM, "sqlite.js", "sqlite", "`.js` suffix"},
+	{NPM, "node-sqlite", "sqlite", "`node-` prefix"},
+	{NPM, "nodesqlite", "sqlite", "`node` prefix"},
+	{NPM, "sqliter", "sqlite", "added"},
 	{PyPI, "reqeusts", "requests", "transposed"},
 	{PyPI, "requestss", "requests", "doubled"},
 	{PyPI, "python3-dateutil", "python-dateutil", "`python3-` prefix"},
@@ -42,6 +50,7 @@ var knownTyposquats = []struct {
 	{PyPI, "diango", "django", "changed"},
 	{PyPI, "djanga", "django", "changed"},
 	{PyPI, "beautifulsup4", "beautifulsoup4", "left out"},
+	{PyPI, "acqusition", "acquisition", "left out"},
 	{PyPI, "selenuim", "selenium", "transposed"},
 }
 

@@ -131,7 +131,6 @@ func squash(key string) string {
 	return b.String()
 }
 
-// list is one ecosystem's popular names with its indexes, built once.
 // Rank returns a name's place on an ecosystem's popular list (1 is the
 // most popular), 0 when it is not on it.
 func Rank(ecosystem, name string) int {
@@ -182,8 +181,8 @@ func Check(ecosystem, name string) (Match, bool) {
 // Upper-case letters are matched in the name as written, before it is
 // lower-cased.
 var homoglyphPairs = [][2]string{
-	{"I", "l"}, {"l", "I"}, {"1", "l"}, {"1", "i"}, {"0", "o"}, {"o", "0"},
-	{"rn", "m"}, {"m", "rn"}, {"vv", "w"}, {"cl", "d"}, {"5", "s"}, {"3", "e"},
+	{"I", "l"}, {"1", "l"}, {"1", "i"}, {"0", "o"}, {"o", "0"},
+	{"rn", "m"}, {"m", "rn"}, {"vv", "w"}, {"cl", "d"},
 }
 
 // homoglyphs tries the name with one look-alike character (or pair)

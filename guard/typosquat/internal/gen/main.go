@@ -10,7 +10,8 @@
 //     counts from the public PyPI BigQuery dataset): the most downloaded
 //     PyPI projects, with their counts.
 //
-// Run it with `go generate ./guard/typosquat` from the module root.
+// Run it with `GUARD_CORPUS=../shared/corpus go generate ./guard/typosquat`
+// from the module root.
 package main
 
 import (
@@ -32,11 +33,16 @@ func main() {
 }
 
 // run is started by go generate in guard/typosquat: the module root is two
-// levels up.
+// levels up. A relative GUARD_CORPUS is relative to the module root, as
+// for the tests (lockfile/corpustest).
 func run() error {
+	root := filepath.Join("..", "..")
 	corpus := os.Getenv("GUARD_CORPUS")
-	if corpus == "" {
-		corpus = filepath.Join("..", "..", "..", "shared", "corpus")
+	switch {
+	case corpus == "":
+		corpus = filepath.Join(root, "..", "shared", "corpus")
+	case !filepath.IsAbs(corpus):
+		corpus = filepath.Join(root, corpus)
 	}
 	var npm struct {
 		Source string   `json:"source"`
