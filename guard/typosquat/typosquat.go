@@ -99,6 +99,17 @@ func Normalize(ecosystem, name string) string {
 	return b.String()
 }
 
+// scopeOf is an npm name's scope ("@babel/"), "" for an unscoped name.
+func scopeOf(key string) string {
+	if !strings.HasPrefix(key, "@") {
+		return ""
+	}
+	if i := strings.IndexByte(key, '/'); i > 0 {
+		return key[:i+1]
+	}
+	return ""
+}
+
 // pep503Normal reports whether a name is already PEP 503-normal: lower
 // case, and no "_", "." or run of "-".
 func pep503Normal(name string) bool {
@@ -161,10 +172,17 @@ func Check(ecosystem, name string) (Match, bool) {
 	}
 	best := int32(-1)
 	var how string
+	scope := scopeOf(key)
 	consider := func(i int32, h string) {
-		if i >= 0 && (best < 0 || i < best) {
-			best, how = i, h
+		if i < 0 || (best >= 0 && i >= best) {
+			return
 		}
+		// Only a scope's owners publish in it: a name in the target's own
+		// scope is theirs, not an imitation.
+		if scope != "" && scopeOf(l.keys[i]) == scope {
+			return
+		}
+		best, how = i, h
 	}
 	l.homoglyphs(name, key, consider)
 	l.separators(key, consider)

@@ -72,6 +72,8 @@ func TestNotLookAlikes(t *testing.T) {
 		{NPM, "mz2"}, {NPM, "qz"}, {NPM, "ttest"}, {NPM, "tesx"},
 		// first-letter changes of less popular names
 		{NPM, "cson-parser"}, {NPM, "mpromise"},
+		// a scope's owners publish its names
+		{NPM, "@babel/cores"}, {NPM, "@types/nodee"},
 		// other ecosystems have no list
 		{"crates.io", "serde_jsonn"}, {"", ""},
 	} {
