@@ -12,9 +12,10 @@ import (
 // name imitates a popular npm or PyPI name (guard/typosquat's embedded
 // lists) or one of the names [typosquat] protect lists, unless [typosquat]
 // allow lists it. The finding names the imitated package and how; when
-// the npm registry metadata was gathered (with provenance), it says how
-// old the look-alike is and how many versions it has: a new name with few
-// versions is how typosquats look. Packages of local or git sources are
+// the registry metadata was gathered (with provenance: the npm packument,
+// the Python index's PEP 700 data), it says how old the look-alike is and
+// how many versions it has: a new name with few versions is how
+// typosquats look. Packages of local or git sources are
 // not looked up by name in a registry and are not checked. crates.io names
 // are checked against protect only: guard ships no list of popular crates,
 // so the rule reads "not checked" for them.
@@ -30,10 +31,11 @@ func typosquatFindings(rc ruleContext, r *Report, now time.Time) []Finding {
 		if ok, _ := rc.p.TyposquatAllowed(eco, p.Name); ok {
 			continue
 		}
-		m, ok, own := typosquat.CheckProtected(eco, p.Name, rc.p.TyposquatProtected(eco))
-		if own {
-			continue
-		}
+		// A name protect matches is one of the organisation's own and no
+		// look-alike of them; it is still compared with the popular
+		// lists, so that protect (which a project may add to) only ever
+		// adds findings.
+		m, ok, _ := typosquat.CheckProtected(eco, p.Name, rc.p.TyposquatProtected(eco))
 		if !ok {
 			if !typosquat.Listed(eco) {
 				unlisted = true
@@ -63,17 +65,20 @@ func typosquatMessage(p *PackageResult, m typosquat.Match, now time.Time) string
 	} else {
 		msg += fmt.Sprintf(", #%d of the popular %s names guard knows", m.Rank, p.Ecosystem)
 	}
-	d := downgradeOf(p)
-	if d == nil || d.Created.IsZero() {
+	created, count := history(p)
+	if created.IsZero() {
 		return msg
 	}
-	age := now.Sub(d.Created)
-	first := d.Created.UTC().Format("2006-01-02")
-	versions := fmt.Sprintf("%d versions", d.Versions)
-	if d.Versions == 1 {
+	age := now.Sub(created)
+	first := created.UTC().Format("2006-01-02")
+	versions := fmt.Sprintf("%d versions", count)
+	if count == 1 {
 		versions = "1 version"
 	}
-	recent, few := age < 90*24*time.Hour, d.Versions <= 3
+	recent, few := age < 90*24*time.Hour, count > 0 && count <= 3
+	if count == 0 {
+		versions = "an unknown number of versions"
+	}
 	if recent || few {
 		why := "a recent name with few versions"
 		switch {
@@ -85,6 +90,19 @@ func typosquatMessage(p *PackageResult, m typosquat.Match, now time.Time) string
 		return msg + fmt.Sprintf("; first published %s (%s ago) with %s: %s, as typosquats are", first, formatAgo(age), versions, why)
 	}
 	return msg + fmt.Sprintf("; first published %s with %s: an established package, less likely a typosquat (if it is the one you mean, add it to [typosquat] allow)", first, versions)
+}
+
+// history is when a package was first published and how many versions it
+// has, from the registry metadata gathered with provenance: the npm
+// packument, or the Python index's PEP 700 data. Zero when unknown.
+func history(p *PackageResult) (time.Time, int) {
+	if d := downgradeOf(p); d != nil && !d.Created.IsZero() {
+		return d.Created, d.Versions
+	}
+	if p.Provenance != nil && p.Provenance.Index != nil {
+		return p.Provenance.Index.FirstUpload, p.Provenance.Index.Versions
+	}
+	return time.Time{}, 0
 }
 
 // formatAgo prints an age in days, or hours under a day.

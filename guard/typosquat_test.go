@@ -37,6 +37,8 @@ func TestTyposquatRule(t *testing.T) {
 		{name: "warn, allow, protect",
 			policy: "mode = \"warn\"\n[typosquat]\nallow = [\"npm:wcwidth.js\"]\nprotect = [\"npm:@acme/*\"]\n",
 			want:   []string{"@acrne/billing look-alike warn", "crossenv look-alike warn", "mongose look-alike warn"}},
+		{name: "protect cannot exempt", policy: "[typosquat]\nprotect = [\"*\", \"@*/*\"]\n",
+			want: []string{"crossenv look-alike block", "mongose look-alike block", "wcwidth.js look-alike block"}},
 		{name: "off", policy: "[typosquat]\naction = \"off\"\n"},
 		{name: "level 1", policy: "level = 1\n"},
 	}
@@ -94,9 +96,13 @@ func TestTyposquatRule(t *testing.T) {
 func TestTyposquatOtherEcosystems(t *testing.T) {
 	py, rs := t.TempDir(), t.TempDir()
 	writeFile(t, py, "requirements.txt", "Reqeusts==2.31.0\npython3-dateutil==2.8.2\nrequests==2.31.0\n")
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	answers := fakeProvenance{
+		"reqeusts@2.31.0": {Status: provenance.StatusMissing, Index: &provenance.IndexStatus{FirstUpload: now.Add(-40 * 24 * time.Hour), Versions: 7}},
+	}
 	writeFile(t, rs, "Cargo.lock", "version = 3\n\n[[package]]\nname = \"serde_jsonn\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n")
 	r, err := Check(context.Background(), Options{Paths: []string{py, rs}, Level: 2, Mode: Block, Advisories: &memSource{},
-		NoProvenanceReason: "offline"})
+		Provenance: answers, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +115,9 @@ func TestTyposquatOtherEcosystems(t *testing.T) {
 	}
 	for _, f := range r.Findings {
 		if f.Rule == RuleTyposquat && f.Name == "python3-dateutil" && !strings.Contains(f.Message, "imitates python-dateutil (`python3-` prefix instead of `python-`)") {
+			t.Errorf("message %q", f.Message)
+		}
+		if f.Rule == RuleTyposquat && f.Name == "reqeusts" && !strings.HasSuffix(f.Message, "; first published 2026-10-25 (40 days ago) with 7 versions: a recent name, as typosquats are") {
 			t.Errorf("message %q", f.Message)
 		}
 	}
