@@ -44,7 +44,8 @@ func typosquatFindings(rc ruleContext, r *Report, now time.Time) []Finding {
 			m, ok = typosquat.Check(eco, p.Name)
 		}
 		if ok {
-			s.add(p, "look-alike", typosquatMessage(p, m, now))
+			// The target may be a project policy's pattern: escaped.
+			s.add(p, "look-alike", oneLine(typosquatMessage(p, m, now), 600))
 		}
 	}
 	if unlisted {

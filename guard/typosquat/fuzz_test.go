@@ -7,7 +7,8 @@ import (
 
 // FuzzNormalize checks the name normaliser and the detector on arbitrary
 // input: no panic, Normalize is idempotent and keeps PyPI names free of
-// upper case and of separator runs, and a match names a listed target.
+// upper case and of separator runs, and a match names a listed target and
+// describes it in printable ASCII.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"crossenv", "Python_Dateutil", "@babel_/core", "jeIlyfish", "a-_.b", "", "-", "@", "@/", "rnocha", "\xff\xfe", "ıİ"} {
 		f.Add(s)
@@ -28,8 +29,19 @@ func FuzzNormalize(f *testing.F) {
 				if Rank(eco, s) != 0 {
 					t.Fatalf("%s %q is listed but matched %+v", eco, s, m)
 				}
+				for i := 0; i < len(m.How); i++ {
+					if m.How[i] < 0x20 || m.How[i] >= 0x7f {
+						t.Fatalf("%s %q: unescaped byte in %q", eco, s, m.How)
+					}
+				}
 			}
-			CheckProtected(eco, s, []string{"@acme/*", "acme-utils", "corp-*", "[", "x"})
+			if m, ok, _ := CheckProtected(eco, s, []string{"@acme/*", "acme-utils", "corp-*", "[", "x"}); ok {
+				for i := 0; i < len(m.How); i++ {
+					if m.How[i] < 0x20 || m.How[i] >= 0x7f {
+						t.Fatalf("%s %q: unescaped byte in %q", eco, s, m.How)
+					}
+				}
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@
 package typosquat
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -417,7 +418,7 @@ func oneEdit(c, t string) (edit, bool) {
 			if isSep(c[p]) || isSep(c[p+1]) || isDigit(c[p]) || isDigit(c[p+1]) {
 				return edit{}, false
 			}
-			return edit{"one character transposed (" + c[p:p+2] + " for " + t[p:p+2] + ")", everywhere}, true
+			return edit{"one character transposed (" + show(c[p]) + show(c[p+1]) + " for " + show(t[p]) + show(t[p+1]) + ")", everywhere}, true
 		}
 		if c[p+1:] != t[p+1:] || short {
 			return edit{}, false
@@ -427,7 +428,7 @@ func oneEdit(c, t string) (edit, bool) {
 			return edit{}, false
 		}
 		if a == '1' && (b == 'l' || b == 'i') || a == '0' && b == 'o' {
-			return edit{"homoglyph " + string(a) + " for " + string(b), everywhere}, true
+			return edit{"homoglyph " + show(a) + " for " + show(b), everywhere}, true
 		}
 		if isDigit(a) {
 			return edit{}, false
@@ -435,7 +436,7 @@ func oneEdit(c, t string) (edit, bool) {
 		if !adjacent(a, b) {
 			top = wildTop
 		}
-		return edit{"one character changed (" + string(a) + " for " + string(b) + ")", top}, true
+		return edit{"one character changed (" + show(a) + " for " + show(b) + ")", top}, true
 	case len(c) == len(t)+1:
 		// insertion of c[p]
 		if c[p+1:] != t[p:] {
@@ -446,12 +447,12 @@ func oneEdit(c, t string) (edit, bool) {
 			return edit{}, false
 		}
 		if (p > 0 && c[p-1] == x) || (p+1 < len(c) && c[p+1] == x) {
-			return edit{"letter " + string(x) + " doubled", doubledTop(short, p <= 1)}, true
+			return edit{"letter " + show(x) + " doubled", doubledTop(short, p <= 1)}, true
 		}
 		if short {
 			return edit{}, false
 		}
-		return edit{"character " + string(x) + " added", top}, true
+		return edit{"character " + show(x) + " added", top}, true
 	case len(c)+1 == len(t):
 		// deletion of t[p]
 		if c[p:] != t[p+1:] {
@@ -462,12 +463,12 @@ func oneEdit(c, t string) (edit, bool) {
 			return edit{}, false
 		}
 		if (p > 0 && t[p-1] == x) || (p+1 < len(t) && t[p+1] == x) {
-			return edit{"double " + string(x) + string(x) + " made single", doubledTop(short, p <= 1)}, true
+			return edit{"double " + show(x) + show(x) + " made single", doubledTop(short, p <= 1)}, true
 		}
 		if short {
 			return edit{}, false
 		}
-		return edit{"character " + string(x) + " left out", top}, true
+		return edit{"character " + show(x) + " left out", top}, true
 	}
 	return edit{}, false
 }
@@ -480,6 +481,16 @@ func doubledTop(short, first bool) int {
 		return wildTop
 	}
 	return everywhere
+}
+
+// show prints one byte of a name for a message: printable ASCII as is,
+// anything else (a control character, a byte of a multi-byte character)
+// as \xNN, so that a hostile name cannot reach a terminal unescaped.
+func show(c byte) string {
+	if c > 0x20 && c < 0x7f {
+		return string(rune(c))
+	}
+	return fmt.Sprintf("\\x%02x", c)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -29,6 +29,7 @@ func TestTechniques(t *testing.T) {
 		{NPM, "expresss", "express", "letter s doubled"},
 		{NPM, "expres", "express", "double ss made single"},
 		{NPM, "lodaeh", "lodash", "one character changed (e for s)"},
+		{NPM, "lodas\x07", "lodash", "one character changed (\\x07 for h)"},
 		{NPM, "lodassh", "lodash", "letter s doubled"},
 		{NPM, "chalkk", "chalk", "letter k doubled"},
 		{NPM, "1odash", "lodash", "homoglyph 1 for l"},
