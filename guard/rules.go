@@ -102,7 +102,7 @@ var Items = []Item{
 	{ID: "G2.3", Rule: RuleQuarantined, Level: 2, Title: "packages of quarantined PyPI projects are held back"},
 	// G1.2: a name that imitates a popular package or one the
 	// organisation protects (guard/typosquat.go).
-	{ID: "G1.2", Rule: RuleTyposquat, Level: 2, Title: "package names that imitate popular or protected ones are reported"},
+	{ID: "G1.2", Rule: RuleTyposquat, Level: 2, Title: "packages whose names imitate popular or protected ones are held back"},
 }
 
 func itemOf(rule string) Item {
