@@ -44,6 +44,7 @@ const (
 	RuleDeprecated          = policy.RuleDeprecated
 	RuleYanked              = policy.RuleYanked
 	RuleQuarantined         = policy.RuleQuarantined
+	RuleTyposquat           = policy.RuleTyposquat
 )
 
 // Item is one principle item guard enforces: which rule enforces it, from

@@ -9,7 +9,8 @@ import (
 
 // supplyChainFindings applies the rules about what an install brings in
 // beyond pinned versions: install scripts, where packages come from, how
-// new they are and whether they are deprecated. It reads the packages of
+// new they are, whether they are deprecated and whether their names
+// imitate popular ones. It reads the packages of
 // the report and, for cooldown and deprecated, the npm registry metadata
 // gathered with provenance (r.Packages[i].Provenance.Downgrade). now may
 // be nil (time.Now).
@@ -18,6 +19,9 @@ func supplyChainFindings(rc ruleContext, r *Report, now func() time.Time) []Find
 		now = time.Now
 	}
 	var out []Finding
+	if rc.enabled(RuleTyposquat) {
+		out = append(out, typosquatFindings(rc, r, now())...)
+	}
 	if rc.enabled(RuleInstallScripts) {
 		out = append(out, installScriptFindings(rc, r.Packages)...)
 	}

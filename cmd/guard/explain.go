@@ -8,6 +8,8 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/report"
+	"github.com/installguard/guard/guard/typosquat"
+	"github.com/installguard/guard/lockfile"
 )
 
 const explainUsage = `Usage: guard explain NAME[@VERSION] [DIR|LOCKFILE...] [flags]
@@ -120,6 +122,9 @@ func explainPackage(w io.Writer, r *guard.Report, p guard.PackageResult) int {
 			case guard.StatusNotChecked, guard.StatusError:
 				status = it.Status + ": " + esc(it.Note)
 			}
+			if it.Rule == guard.RuleTyposquat && it.Status != guard.StatusOff && it.Status != guard.StatusNotChecked && it.Status != guard.StatusError {
+				status += typosquatReason(p)
+			}
 			fmt.Fprintf(w, "  %-5s %-20s %s\n", it.ID, it.Rule, status)
 			continue
 		}
@@ -139,4 +144,22 @@ func explainPackage(w io.Writer, r *guard.Report, p guard.PackageResult) int {
 	}
 	fmt.Fprintln(w)
 	return code
+}
+
+// typosquatReason says why a package's name gave no typosquat finding.
+func typosquatReason(p guard.PackageResult) string {
+	eco := string(p.Ecosystem)
+	switch {
+	case p.Source.Kind != lockfile.SourceRegistry && p.Source.Kind != "":
+		return fmt.Sprintf(" (a %s source is not looked up by name)", p.Source.Kind)
+	case !typosquat.Listed(eco):
+		return fmt.Sprintf(" (no list of popular %s names; only [typosquat] protect applies)", eco)
+	}
+	if n := typosquat.Rank(eco, p.Name); n > 0 {
+		return fmt.Sprintf(" (%s is itself popular: #%d of the %s names guard knows)", p.Name, n, eco)
+	}
+	if m, ok := typosquat.Check(eco, p.Name); ok {
+		return fmt.Sprintf(" (resembles %s: %s; the policy allows it)", m.Target, m.How)
+	}
+	return fmt.Sprintf(" (resembles no popular %s name nor any [typosquat] protect pattern)", eco)
 }

@@ -51,6 +51,7 @@ var policyTables = withRuleTables([]*table{
 	ruleTableOf(RuleYanked),
 	ruleTableOf(RuleDeprecated),
 	ruleTableOf(RuleQuarantined),
+	typosquatTable,
 	exceptionsTable,
 })
 

@@ -43,6 +43,7 @@ func (c *config) clone() *config {
 	n.cooldownAllow = append([]Pattern(nil), c.cooldownAllow...)
 	n.scriptsAllow = append([]Pattern(nil), c.scriptsAllow...)
 	n.exceptions = append([]*Exception(nil), c.exceptions...)
+	n.typo = c.typo.clone()
 	n.sources = make(map[string]*ecoSources, len(c.sources))
 	for k, v := range c.sources {
 		e := *v
@@ -116,6 +117,7 @@ func (m *merger) applyOrg(o *config) {
 	setIf(&e.allowProject, o.allowProject)
 	setIf(&e.maxLifetime, o.maxLifetime)
 	e.exceptions = append(e.exceptions, o.exceptions...)
+	m.applyTypoOrg(o)
 }
 
 func setIf[T any](dst *setting[T], src setting[T]) {
@@ -233,6 +235,7 @@ func (m *merger) applyProject(p *config) {
 	e.cooldownAllow = m.allowlist(base.cooldownAllow, e.cooldownAllow, p.cooldownAllow, "[cooldown] allow", floor)
 	e.scriptsAllow = m.allowlist(base.scriptsAllow, e.scriptsAllow, p.scriptsAllow, "[install-scripts] allow", floor)
 	m.tightenSources(base, p, floor)
+	m.applyTypoProject(base, p, floor)
 	if p.resolvedMatch.Set {
 		if floor && base.resolvedMatch.V && !p.resolvedMatch.V {
 			m.weakened(p.resolvedMatch.From, "resolved-match = false would weaken %s; %s", m.floorText("[sources] resolved-match", "true", base.resolvedMatch.From), may)

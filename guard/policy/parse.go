@@ -51,6 +51,7 @@ type config struct {
 	allowProject  setting[bool]
 	maxLifetime   setting[time.Duration]
 	exceptions    []*Exception
+	typo          typoConfig // [typosquat] (typosquat.go)
 }
 
 func newConfig() *config {

@@ -18,6 +18,7 @@ const (
 	RuleYanked              = "yanked"
 	RuleDeprecated          = "deprecated"
 	RuleQuarantined         = "quarantined"
+	RuleTyposquat           = "typosquat"
 )
 
 // Rule is one row of guard's rule table: everything about a rule that is
@@ -114,6 +115,10 @@ var ruleTable = []Rule{
 	// PEP 792: an index quarantines a project it suspects of malware (G2.3).
 	{Name: RuleQuarantined, Table: "quarantined", Key: "action",
 		Item: "G2.3", Level: 2, Title: "packages of quarantined PyPI projects are held back"},
+	// G1.2: a name that imitates a popular package or one the
+	// organisation protects (guard/typosquat.go).
+	{Name: RuleTyposquat, Table: "typosquat", Key: "action",
+		Item: "G1.2", Level: 2, Title: "packages whose names imitate popular or protected ones are held back"},
 }
 
 // RuleTable lists every rule, in report order.

@@ -79,6 +79,21 @@ func (p *Packument) PublishedAt(version string) time.Time {
 	return t
 }
 
+// Created returns when the package was first published: the registry's
+// "created" time, else the earliest version's; zero when unknown.
+func (p *Packument) Created() time.Time {
+	if t, err := time.Parse(time.RFC3339, p.Time["created"]); err == nil {
+		return t
+	}
+	var first time.Time
+	for v := range p.Versions {
+		if t := p.PublishedAt(v); !t.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first
+}
+
 // Downgrade is the evidence about a version from its package's history.
 type Downgrade struct {
 	Version string `json:"version"`
@@ -102,13 +117,18 @@ type Downgrade struct {
 	Deprecated  string    `json:"deprecated,omitempty"`
 	// Known: the packument lists the version at all.
 	Known bool `json:"known"`
+	// Created is when the package was first published and Versions how
+	// many versions the registry lists (the typosquat rule: a look-alike
+	// that is new and has few versions is the usual typosquat).
+	Created  time.Time `json:"created,omitzero"`
+	Versions int       `json:"versions,omitempty"`
 }
 
 // DowngradeEvidence reports, for one version, whether lower versions (in
 // semver order) had provenance that this one lacks, and whether the source
 // repository changed from the nearest lower version that names one.
 func DowngradeEvidence(p *Packument, version string) Downgrade {
-	d := Downgrade{Version: version}
+	d := Downgrade{Version: version, Created: p.Created(), Versions: len(p.Versions)}
 	cur, ok := p.Versions[version]
 	if !ok {
 		return d

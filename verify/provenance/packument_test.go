@@ -47,6 +47,15 @@ func TestDowngradeEvidence(t *testing.T) {
 	if d := DowngradeEvidence(p, "9.9.9"); d.Known {
 		t.Errorf("unknown version: %+v", d)
 	}
+	// Without "created", the package's first publish is its earliest
+	// version's; the count is of every version.
+	if d := DowngradeEvidence(p, "1.0.0"); d.Versions != 5 || !d.Created.Equal(p.PublishedAt("1.0.0")) {
+		t.Errorf("created %v, versions %d", d.Created, d.Versions)
+	}
+	p.Time["created"] = "2023-12-31T00:00:00.000Z"
+	if c := p.Created(); c.Format("2006-01-02") != "2023-12-31" {
+		t.Errorf("created = %v", c)
+	}
 }
 
 func TestNormalizeRepo(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
@@ -333,7 +334,11 @@ type simpleProject struct {
 		Provenance *string           `json:"provenance"`
 		// Yanked (PEP 592): false, true, or the reason as a string.
 		Yanked any `json:"yanked"`
+		// UploadTime (PEP 700): when the file was uploaded.
+		UploadTime string `json:"upload-time"`
 	} `json:"files"`
+	// Versions (PEP 700): every version of the project.
+	Versions []string `json:"versions"`
 	// ProjectStatus (PEP 792): active, archived, quarantined or deprecated.
 	ProjectStatus *struct {
 		Status string `json:"status"`
@@ -351,6 +356,12 @@ type IndexStatus struct {
 	// which means active); ProjectStatusReason its reason.
 	ProjectStatus       string `json:"projectStatus,omitempty"`
 	ProjectStatusReason string `json:"projectStatusReason,omitempty"`
+	// FirstUpload is the earliest upload time of any of the project's
+	// files and Versions the number of its versions (PEP 700; zero when
+	// the index does not say). The typosquat rule reads them: a look-alike
+	// that is new and has few versions is the usual typosquat.
+	FirstUpload time.Time `json:"firstUpload,omitzero"`
+	Versions    int       `json:"versions,omitempty"`
 }
 
 // yankedReason reads PEP 592's yanked value: ok is false when not yanked.
@@ -416,7 +427,11 @@ func (v *Verifier) verifyPyPI(ctx context.Context, p lockfile.Package) (Result, 
 	if ps := sp.ProjectStatus; ps != nil && ps.Status != "" && ps.Status != "active" {
 		idx.ProjectStatus, idx.ProjectStatusReason = ps.Status, ps.Reason
 	}
+	idx.Versions = len(sp.Versions)
 	for _, f := range sp.Files {
+		if t, err := time.Parse(time.RFC3339, f.UploadTime); err == nil && (idx.FirstUpload.IsZero() || t.Before(idx.FirstUpload)) {
+			idx.FirstUpload = t
+		}
 		if !want[strings.ToLower(f.Hashes["sha256"])] {
 			continue
 		}
@@ -428,7 +443,7 @@ func (v *Verifier) verifyPyPI(ctx context.Context, p lockfile.Package) (Result, 
 			}
 		}
 	}
-	if len(idx.Yanked) > 0 || idx.ProjectStatus != "" {
+	if len(idx.Yanked) > 0 || idx.ProjectStatus != "" || idx.Versions > 0 || !idx.FirstUpload.IsZero() {
 		r.Index = idx
 	}
 	var atts []Attestation

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/installguard/guard/lockfile"
 )
@@ -170,9 +171,28 @@ func TestPyPIIndexStatus(t *testing.T) {
 		{"", "broken metadata", &IndexStatus{Yanked: []string{"demo-1.0-py3-none-any.whl: broken metadata"}}},
 		{"quarantined", false, &IndexStatus{ProjectStatus: "quarantined", ProjectStatusReason: "flagged by the index"}},
 	}
+	// PEP 700: the project's versions and its files' upload times.
+	history := func() []byte {
+		var p map[string]any
+		json.Unmarshal(page("", false), &p)
+		p["versions"] = []string{"1.0", "1.1"}
+		files := p["files"].([]any)
+		files[0].(map[string]any)["upload-time"] = "2024-03-02T10:00:00.123456Z"
+		files[1].(map[string]any)["upload-time"] = "2023-01-05T09:30:00Z"
+		b, _ := json.Marshal(p)
+		return b
+	}
+	cases = append(cases, struct {
+		status string
+		yanked any
+		want   *IndexStatus
+	}{"history", false, &IndexStatus{Versions: 2, FirstUpload: time.Date(2023, 1, 5, 9, 30, 0, 0, time.UTC)}})
 	for _, c := range cases {
 		reg := newTestRegistry(t)
 		body := page(c.status, c.yanked)
+		if c.status == "history" {
+			body = history()
+		}
 		reg.handle("/simple/demo/", func(w http.ResponseWriter, req *http.Request) { w.Write(body) })
 		v, err := New(WithPyPIIndex(reg.URL+"/simple"), WithTrust(defaultTrust(t)))
 		if err != nil {
