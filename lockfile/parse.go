@@ -48,6 +48,9 @@ type input struct {
 	// ReadFile reads another file (requirements includes). Paths are
 	// resolved by the parser relative to Path's directory.
 	ReadFile func(path string) ([]byte, error)
+	// Root is the project folder: includes that resolve outside it are not
+	// read (requirements -r/-c). "" means no bound (in-memory tests).
+	Root string
 }
 
 // format describes one supported lockfile format.
@@ -179,6 +182,23 @@ func ParseAs(path string, f Format) (*Lockfile, error) {
 	return parseData(path, data, x)
 }
 
+// ParseAsWithin is ParseAs for a file of the project in folder root:
+// includes it names that resolve outside root (after following symbolic
+// links) are not read but listed in Lockfile.Options with NotRead set.
+// Parse and ParseAs use the current directory when the file lies in it,
+// else the file's own folder.
+func ParseAsWithin(path string, f Format, root string) (*Lockfile, error) {
+	x := formatByName(f)
+	if x == nil {
+		return nil, fmt.Errorf("unknown lockfile format %q", f)
+	}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseDataWithin(path, data, x, root)
+}
+
 // ParseBytes parses data as the given format; path is used in errors and
 // to resolve includes.
 func ParseBytes(path string, data []byte, f Format) (*Lockfile, error) {
@@ -189,7 +209,53 @@ func ParseBytes(path string, data []byte, f Format) (*Lockfile, error) {
 	return parseData(path, data, x)
 }
 
-func parseData(path string, data []byte, f *format) (lf *Lockfile, err error) {
+func parseData(path string, data []byte, f *format) (*Lockfile, error) {
+	return parseDataWithin(path, data, f, defaultRoot(path))
+}
+
+// defaultRoot is the project folder of a lockfile named on the command
+// line: the current directory when the file lies in it, else the file's
+// own folder.
+func defaultRoot(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Dir(path)
+	}
+	if wd, err := os.Getwd(); err == nil && Within(wd, abs) {
+		return wd
+	}
+	return filepath.Dir(abs)
+}
+
+// Within reports whether path lies in folder root, comparing the real
+// paths (symbolic links followed where they exist) so that a link inside
+// root that points out of it is outside.
+func Within(root, path string) bool {
+	// real resolves the longest existing prefix of p, so that a file that
+	// does not exist yet compares like its folder.
+	real := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		rest := ""
+		for dir := a; ; {
+			if r, err := filepath.EvalSymlinks(dir); err == nil {
+				return filepath.Join(r, rest)
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				return a
+			}
+			rest = filepath.Join(filepath.Base(dir), rest)
+			dir = parent
+		}
+	}
+	rel, err := filepath.Rel(real(root), real(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+func parseDataWithin(path string, data []byte, f *format, root string) (lf *Lockfile, err error) {
 	// A parser bug must never take guard down: report it as a parse error
 	// naming the file, like any other unreadable input.
 	defer func() {
@@ -203,7 +269,7 @@ func parseData(path string, data []byte, f *format) (lf *Lockfile, err error) {
 			return nil, err
 		}
 	}
-	lf, err = f.Parse(&input{Path: path, Data: data, ReadFile: readFile})
+	lf, err = f.Parse(&input{Path: path, Data: data, ReadFile: readFile, Root: root})
 	if err != nil {
 		return nil, err
 	}
