@@ -162,6 +162,11 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 			res.Before = append(res.Before, installed)
 		}
 	}
+	// Nothing that could build a source distribution (pipbuild.go).
+	scan, err := pipNoBuild(ctx, inv, idx)
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := newTempProject("pip")
 	if err != nil {
 		return nil, err
@@ -186,6 +191,7 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	if err != nil {
 		return nil, err
 	}
+	after.Options, after.Indexes = scan.options, scan.indexes
 	res.After = after
 	return res, nil
 }
