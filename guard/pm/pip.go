@@ -176,11 +176,18 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	args := pipResolveArgs(inv.Args, idx, report)
 	// pip runs in the user's folder (requirements files, relative paths);
 	// a dry run changes nothing there.
-	if err := runCaptured(ctx, inv, inv.Dir, inv.Manager+" install --dry-run --report", inv.Manager, args...); err != nil {
+	rinv, ack, err := pipHookInvocation(inv, tmp.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := runCaptured(ctx, rinv, inv.Dir, inv.Manager+" install --dry-run --report", inv.Manager, args...); err != nil {
 		var re *ResolveError
 		if asResolveError(err, &re) && strings.Contains(re.Output, "atching distribution") {
 			re.Err = fmt.Errorf("%w (guard resolves with wheels only: a package that has only a source distribution would run its build code to install)", re.Err)
 		}
+		return nil, err
+	}
+	if err := checkPipHook(inv, ack); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(report)

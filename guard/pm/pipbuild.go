@@ -3,6 +3,7 @@ package pm
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -504,4 +505,107 @@ func uvPipNoBuild(inv *Invocation, sub string, idx int) (*buildScan, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// pipHook is a sitecustomize module guard puts on PYTHONPATH for the one
+// `pip install --dry-run --report` it runs: a backstop for what no option
+// can forbid. A wheel's metadata may depend on a direct URL
+// (`Requires-Dist: x @ https://host/x-1.0.tar.gz`), and pip builds such a
+// source distribution to read its metadata whatever --only-binary says.
+// The hook makes pip's one entry point for preparing a source distribution
+// (pip._internal.distributions.sdist.SourceDistribution.
+// prepare_distribution_metadata, every pip since 19.3) raise instead, and
+// writes the acknowledgement file once it has patched it: a resolution
+// without the acknowledgement is not trusted. Written by hand: pip has no
+// option for this.
+const pipHook = `# Written by guard for one pip resolution; see guard/pm/pipbuild.go.
+import os, sys
+
+_ack = os.environ.pop("GUARD_PIP_NO_BUILD_ACK", "")
+_saved = os.environ.pop("GUARD_PIP_SAVED_PYTHONPATH", "\x01")
+if _saved == "\x01":  # PYTHONPATH was not set
+    os.environ.pop("PYTHONPATH", None)
+else:
+    os.environ["PYTHONPATH"] = _saved
+
+if _ack:
+    _TARGET = "pip._internal.distributions.sdist"
+
+    def _refuse(self, *args, **kwargs):
+        from pip._internal.exceptions import InstallationError
+        raise InstallationError(
+            "guard: refusing to build %s from source while resolving: building a source "
+            "distribution runs the package's own code (guard resolves with wheels only)"
+            % (getattr(self, "req", "a source distribution"),))
+
+    def _patch(module):
+        module.SourceDistribution.prepare_distribution_metadata = _refuse
+        with open(_ack, "w") as f:
+            f.write("patched\n")
+
+    class _GuardFinder(object):
+        def find_spec(self, name, path=None, target=None):
+            if name != _TARGET:
+                return None
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+            else:
+                return None
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                _patch(module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, _GuardFinder())
+`
+
+// pipHookInvocation returns the invocation to resolve with: pipHook
+// installed as sitecustomize (in a folder under dir) and the path of its
+// acknowledgement file.
+func pipHookInvocation(inv *Invocation, dir string) (*Invocation, string, error) {
+	hookDir := filepath.Join(dir, "guard-pip-hook")
+	if err := os.MkdirAll(hookDir, 0o700); err != nil {
+		return nil, "", err
+	}
+	if err := os.WriteFile(filepath.Join(hookDir, "sitecustomize.py"), []byte(pipHook), 0o600); err != nil {
+		return nil, "", err
+	}
+	ack := filepath.Join(dir, "guard-pip-hook.ack")
+	saved, ok := "\x01", false // "\x01": PYTHONPATH was not set
+	var env []string
+	for _, kv := range inv.environ() {
+		if v, found := strings.CutPrefix(kv, "PYTHONPATH="); found {
+			saved, ok = v, true
+			continue
+		}
+		if strings.HasPrefix(kv, "GUARD_PIP_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	pythonPath := hookDir
+	if ok && saved != "" {
+		pythonPath += string(os.PathListSeparator) + saved
+	}
+	env = append(env, "PYTHONPATH="+pythonPath, "GUARD_PIP_NO_BUILD_ACK="+ack, "GUARD_PIP_SAVED_PYTHONPATH="+saved)
+	out := *inv
+	out.Env = env
+	return &out, ack, nil
+}
+
+// checkPipHook: after a resolution, the hook must have been active.
+func checkPipHook(inv *Invocation, ack string) error {
+	if _, err := os.Stat(ack); err != nil {
+		return &ResolveError{Step: inv.Manager + " install --dry-run --report",
+			Err: fmt.Errorf("guard could not make sure that pip built no source distribution (its sitecustomize hook was not loaded: a Python started with -S or -I, or a pip older than 19.3); the package set is not trusted")}
+	}
+	return nil
 }

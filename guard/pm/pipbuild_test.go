@@ -126,3 +126,33 @@ func TestUvPipNoBuild(t *testing.T) {
 		}
 	}
 }
+
+func TestPipHookInvocation(t *testing.T) {
+	dir := t.TempDir()
+	inv := &Invocation{Manager: "pip", Env: []string{"PATH=/bin", "PYTHONPATH=/user/lib", "GUARD_PIP_NO_BUILD_ACK=/forged"}}
+	out, ack, err := pipHookInvocation(inv, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := filepath.Join(dir, "guard-pip-hook")
+	if got := out.Getenv("PYTHONPATH"); got != hook+string(os.PathListSeparator)+"/user/lib" {
+		t.Errorf("PYTHONPATH %q", got)
+	}
+	if out.Getenv("GUARD_PIP_SAVED_PYTHONPATH") != "/user/lib" || out.Getenv("GUARD_PIP_NO_BUILD_ACK") != ack {
+		t.Errorf("env %q", out.Env)
+	}
+	if data, err := os.ReadFile(filepath.Join(hook, "sitecustomize.py")); err != nil || !strings.Contains(string(data), "prepare_distribution_metadata") {
+		t.Errorf("hook: %v", err)
+	}
+	if inv.Getenv("PYTHONPATH") != "/user/lib" {
+		t.Error("the user's invocation was changed")
+	}
+	if err := checkPipHook(inv, ack); err == nil {
+		t.Error("a resolution without the hook's acknowledgement was trusted")
+	}
+	// Without PYTHONPATH: the hook restores "unset".
+	out, _, _ = pipHookInvocation(&Invocation{Env: []string{"PATH=/bin"}}, t.TempDir())
+	if out.Getenv("GUARD_PIP_SAVED_PYTHONPATH") != "\x01" {
+		t.Errorf("env %q", out.Env)
+	}
+}
