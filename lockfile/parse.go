@@ -185,8 +185,8 @@ func ParseAs(path string, f Format) (*Lockfile, error) {
 // ParseAsWithin is ParseAs for a file of the project in folder root:
 // includes it names that resolve outside root (after following symbolic
 // links) are not read but listed in Lockfile.Options with NotRead set.
-// Parse and ParseAs use the current directory when the file lies in it,
-// else the file's own folder.
+// Parse and ParseAs use ProjectRoot of the current directory when the file
+// lies in it, else of the file's own folder.
 func ParseAsWithin(path string, f Format, root string) (*Lockfile, error) {
 	x := formatByName(f)
 	if x == nil {
@@ -214,17 +214,36 @@ func parseData(path string, data []byte, f *format) (*Lockfile, error) {
 }
 
 // defaultRoot is the project folder of a lockfile named on the command
-// line: the current directory when the file lies in it, else the file's
-// own folder.
+// line: ProjectRoot of the current directory when the file lies in it,
+// else of the file's own folder.
 func defaultRoot(path string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return filepath.Dir(path)
 	}
 	if wd, err := os.Getwd(); err == nil && Within(wd, abs) {
-		return wd
+		return ProjectRoot(wd)
 	}
-	return filepath.Dir(abs)
+	return ProjectRoot(filepath.Dir(abs))
+}
+
+// ProjectRoot is the project folder dir belongs to: the top of the git
+// work tree holding it (a folder with a .git entry, dir or above), else dir
+// itself. Requirements includes may reach anywhere inside it (a monorepo's
+// shared base.txt), nothing outside.
+func ProjectRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return abs
+		}
+	}
 }
 
 // Within reports whether path lies in folder root, comparing the real

@@ -130,3 +130,34 @@ func TestRequirementsErrorsQuoteOnlyTheToken(t *testing.T) {
 		}
 	}
 }
+
+// The project folder is the git work tree: a monorepo member may include
+// the repository's shared files, nothing outside the repository.
+func TestRequirementsIncludeProjectRoot(t *testing.T) {
+	top := t.TempDir()
+	repo := filepath.Join(top, "repo")
+	member := filepath.Join(repo, "services", "api")
+	os.MkdirAll(member, 0o755)
+	os.MkdirAll(filepath.Join(repo, ".git"), 0o755)
+	os.MkdirAll(filepath.Join(repo, "requirements"), 0o755)
+	os.WriteFile(filepath.Join(repo, "requirements", "base.txt"), []byte("shared==1\n"), 0o644)
+	os.WriteFile(filepath.Join(top, "secret.txt"), []byte("secret==1\n"), 0o644)
+	req := filepath.Join(member, "requirements.txt")
+	os.WriteFile(req, []byte("-r ../../requirements/base.txt\n-r ../../../secret.txt\n"), 0o644)
+	if got := ProjectRoot(member); got != repo {
+		t.Errorf("ProjectRoot(%s) = %s, want %s", member, got, repo)
+	}
+	lf, err := Parse(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lf.Packages) != 1 || lf.Packages[0].Name != "shared" {
+		t.Errorf("packages %+v, want only shared==1", lf.Packages)
+	}
+	if len(lf.Options) != 1 || !lf.Options[0].NotRead || lf.Options[0].Value != "../../../secret.txt" {
+		t.Errorf("options %+v", lf.Options)
+	}
+	if got := ProjectRoot(top); got != top {
+		t.Errorf("ProjectRoot outside a repository = %s, want %s", got, top)
+	}
+}

@@ -294,11 +294,11 @@ func (s *buildScan) show(path, shown, file string) string {
 // and its includes.
 func (s *buildScan) file(shown string) error {
 	path := absIn(s.inv.Dir, shown)
-	root := s.inv.Dir
+	root := lockfile.ProjectRoot(s.inv.Dir)
 	if !lockfile.Within(root, path) {
 		// A file named outside the project (by the user, or pip's own
-		// configuration): its own folder bounds its includes.
-		root = filepath.Dir(path)
+		// configuration): its own project bounds its includes.
+		root = lockfile.ProjectRoot(filepath.Dir(path))
 	}
 	lf, err := lockfile.ParseAsWithin(path, lockfile.FormatRequirements, root)
 	if err != nil {
