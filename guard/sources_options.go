@@ -33,7 +33,10 @@ func optionFindings(rc ruleContext, lfs []*lockfile.Lockfile) ([]Finding, []Erro
 	on := rc.enabled(RuleSources)
 	for _, lf := range lfs {
 		for _, o := range lf.Options {
-			where := fmt.Sprintf("%s:%d", o.Path, o.Line)
+			where := o.Path // "the command line" (a wrapper's own arguments)
+			if o.Line > 0 {
+				where = fmt.Sprintf("%s:%d", o.Path, o.Line)
+			}
 			if o.NotRead {
 				msg := fmt.Sprintf("%s: %s %s names a file outside the project folder; guard did not read it, so the packages it adds are not checked (move it into the project, or check it with guard check)",
 					where, shortOption(o.Name), o.Value)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/installguard/guard/lockfile"
 )
 
 // Issue 12 item 9: requirements options that change where packages come
@@ -85,5 +87,28 @@ func TestSourcesRequirementsOptions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The pip wrapper's package set carries the command line's index options.
+func TestSourcesWrapperIndexOptions(t *testing.T) {
+	dir := t.TempDir()
+	lf := &lockfile.Lockfile{Path: "pip install x", Ecosystem: lockfile.PyPI, Packages: []lockfile.Package{},
+		Options: []lockfile.Option{
+			{Path: "the command line", Name: "--extra-index-url", Value: "https://evil.example/simple"},
+			{Path: "the command line", Name: "--index-url", Value: "https://pypi.org/simple/"},
+		}}
+	opts := Options{Lockfiles: []*lockfile.Lockfile{lf}, Level: 2, Mode: Block, Advisories: &memSource{},
+		Policy: projectPolicy(t, dir, "[sources.pypi]\nregistries = [\"https://pypi.org/simple\"]\n")}
+	r, err := Check(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := findingKeys(r, RuleSources)
+	if len(got) != 1 || got[0] != " registry-not-allowed block" {
+		t.Fatalf("findings %q", got)
+	}
+	if f := r.Findings[0]; !strings.HasPrefix(f.Message, "the command line: --extra-index-url https://evil.example/simple names a package index") {
+		t.Errorf("message %q", f.Message)
 	}
 }
