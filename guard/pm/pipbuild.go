@@ -521,12 +521,9 @@ func uvPipNoBuild(inv *Invocation, sub string, idx int) (*buildScan, error) {
 const pipHook = `# Written by guard for one pip resolution; see guard/pm/pipbuild.go.
 import os, sys
 
-_ack = os.environ.pop("GUARD_PIP_NO_BUILD_ACK", "")
-_saved = os.environ.pop("GUARD_PIP_SAVED_PYTHONPATH", "\x01")
-if _saved == "\x01":  # PYTHONPATH was not set
-    os.environ.pop("PYTHONPATH", None)
-else:
-    os.environ["PYTHONPATH"] = _saved
+# The variables stay set: a pip that runs another interpreter's pip
+# (pip --python) passes the hook on to it.
+_ack = os.environ.get("GUARD_PIP_NO_BUILD_ACK", "")
 
 if _ack:
     _TARGET = "pip._internal.distributions.sdist"
@@ -579,11 +576,13 @@ func pipHookInvocation(inv *Invocation, dir string) (*Invocation, string, error)
 		return nil, "", err
 	}
 	ack := filepath.Join(dir, "guard-pip-hook.ack")
-	saved, ok := "\x01", false // "\x01": PYTHONPATH was not set
+	pythonPath := hookDir
 	var env []string
 	for _, kv := range inv.environ() {
 		if v, found := strings.CutPrefix(kv, "PYTHONPATH="); found {
-			saved, ok = v, true
+			if v != "" {
+				pythonPath = hookDir + string(os.PathListSeparator) + v
+			}
 			continue
 		}
 		if strings.HasPrefix(kv, "GUARD_PIP_") {
@@ -591,11 +590,7 @@ func pipHookInvocation(inv *Invocation, dir string) (*Invocation, string, error)
 		}
 		env = append(env, kv)
 	}
-	pythonPath := hookDir
-	if ok && saved != "" {
-		pythonPath += string(os.PathListSeparator) + saved
-	}
-	env = append(env, "PYTHONPATH="+pythonPath, "GUARD_PIP_NO_BUILD_ACK="+ack, "GUARD_PIP_SAVED_PYTHONPATH="+saved)
+	env = append(env, "PYTHONPATH="+pythonPath, "GUARD_PIP_NO_BUILD_ACK="+ack)
 	out := *inv
 	out.Env = env
 	return &out, ack, nil
