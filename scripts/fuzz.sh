@@ -7,8 +7,8 @@
 # picked up without editing this script: the lockfile parsers, the policy
 # parser, the advisory and attestation readers, and (issue 12) guard/pm's
 # FuzzClassify (every package manager's install/pass-through classifier and
-# pip's resolution command line) and guard/reach's FuzzScanImports (the
-# import scanner). Each runs with -parallel 1 (the machines are shared).
+# pip's resolution command line), FuzzPipNoBuild (pip's build-option scan)
+# and guard/reach's FuzzScanImports (the import scanner). Each runs with -parallel 1 (the machines are shared).
 # The script fails if any target fails: a crasher is
 # written by Go's fuzzer to <package>/testdata/fuzz/<Target>/<hash>, and from
 # then on plain 'go test' replays it as a regression case, so commit that

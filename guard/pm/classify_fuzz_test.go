@@ -1,6 +1,8 @@
 package pm
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -82,6 +84,41 @@ func FuzzClassify(f *testing.F) {
 			if l := pipLongOption(name, known); l != name && !strings.HasPrefix(l, name) {
 				t.Fatalf("pipLongOption(%q) = %q", name, l)
 			}
+		}
+	})
+}
+
+// FuzzPipNoBuild: the scan of a pip command line for anything that builds
+// (pipbuild.go) on arbitrary arguments: no panic, and a refusal names the
+// command line or a file. Arguments that could name files outside the
+// fuzzer's empty folder are skipped; pip itself is not on PATH, so a scan
+// that gets as far as pip's configuration ends in a NotFoundError.
+func FuzzPipNoBuild(f *testing.F) {
+	for _, s := range classifySeeds {
+		if manager, args, _ := strings.Cut(s, " "); strings.HasPrefix(manager, "pip") {
+			f.Add(strings.Join(strings.Fields(args), "\x00"))
+		}
+	}
+	f.Add("install\x00-rreq.txt\x00--no-bin\x00:all:\x00x==1")
+	f.Add("install\x00-Ue.\x00--config-settings=a=b")
+	f.Add("--python\x00py\x00wheel\x00-w\x00out\x00x.tar.gz\x00--\x00-r")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, argv string) {
+		args := strings.Split(argv, "\x00")
+		for _, a := range args {
+			if strings.ContainsAny(a, `/\~`) || strings.Contains(a, "..") || strings.Contains(strings.ToLower(a), "file:") {
+				return
+			}
+		}
+		_, idx := pipCommand(args)
+		if idx < 0 {
+			return
+		}
+		inv := &Invocation{Manager: "pip", Args: args, Dir: dir, Env: []string{"PATH="}}
+		_, err := pipNoBuild(context.Background(), inv, idx)
+		var be *BuildError
+		if errors.As(err, &be) && (be.Where == "" || be.Option == "" && !strings.Contains(be.Why, "line break")) {
+			t.Fatalf("%q: refusal without a place or option: %+v", args, be)
 		}
 	})
 }

@@ -274,6 +274,16 @@ func (s *buildScan) spec(arg string) error {
 			return &BuildError{Where: "the command line", Option: lf.Packages[i].Source.URL, Why: why}
 		}
 	}
+	// pip reads the whole argument as one requirement; guard's reading
+	// found options in it ("x --no-binary :all:", " -r y"): refused alike.
+	for _, o := range lf.Options {
+		if why, ok := buildOptions[o.Name]; o.NotRead || ok && !(o.Name == "--no-binary" && noBinaryHarmless(o.Value)) {
+			if o.NotRead {
+				why = "includes a file outside the project folder"
+			}
+			return &BuildError{Where: "the command line", Option: fmt.Sprintf("%q", arg), Why: why}
+		}
+	}
 	return nil
 }
 

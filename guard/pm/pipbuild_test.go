@@ -69,6 +69,8 @@ func TestPipNoBuild(t *testing.T) {
 		{args: []string{"install", "git+https://example.invalid/x.git#egg=x"}, want: "is a VCS requirement"},
 		{args: []string{"install", "--", "./proj"}, want: "./proj is a local project"},
 		{args: []string{"install", "a\nb"}, want: "line break"},
+		{args: []string{"install", "x --no-binary :all:"}, want: `"x --no-binary :all:" asks for source`},
+		{args: []string{"install", " -r /etc/passwd"}, want: "includes a file outside"},
 		{args: []string{"install", "flask"}, env: []string{"PIP_NO_BINARY=:all:"}, want: "the environment: PIP_NO_BINARY=:all:"},
 		{args: []string{"install", "flask"}, env: []string{"PIP_NO_BINARY=:none:"}},
 		{args: []string{"install", "flask"}, env: []string{"PIP_NO_BUILD_ISOLATION=false"}, want: "PIP_NO_BUILD_ISOLATION=false changes how"},
