@@ -185,8 +185,7 @@ func ParseAs(path string, f Format) (*Lockfile, error) {
 // ParseAsWithin is ParseAs for a file of the project in folder root:
 // includes it names that resolve outside root (after following symbolic
 // links) are not read but listed in Lockfile.Options with NotRead set.
-// Parse and ParseAs use ProjectRoot of the current directory when the file
-// lies in it, else of the file's own folder.
+// Parse and ParseAs use ProjectFolder(path, current directory).
 func ParseAsWithin(path string, f Format, root string) (*Lockfile, error) {
 	x := formatByName(f)
 	if x == nil {
@@ -214,36 +213,41 @@ func parseData(path string, data []byte, f *format) (*Lockfile, error) {
 }
 
 // defaultRoot is the project folder of a lockfile named on the command
-// line: ProjectRoot of the current directory when the file lies in it,
-// else of the file's own folder.
+// line (ProjectFolder with the current directory).
 func defaultRoot(path string) string {
+	wd, _ := os.Getwd()
+	return ProjectFolder(path, wd)
+}
+
+// ProjectFolder is the folder that bounds what a lockfile may include
+// (requirements -r/-c), for guard run in folder cwd: the git work tree
+// holding the lockfile; without one, cwd when the lockfile lies in it;
+// else the lockfile's own folder. The filesystem root is never a project
+// folder (a container's default working directory is "/").
+func ProjectFolder(path, cwd string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return filepath.Dir(path)
 	}
-	if wd, err := os.Getwd(); err == nil && Within(wd, abs) {
-		return ProjectRoot(wd)
+	dir := filepath.Dir(abs)
+	if top := gitTop(dir); top != "" {
+		return top
 	}
-	return ProjectRoot(filepath.Dir(abs))
+	if cwd != "" && filepath.Dir(cwd) != cwd && Within(cwd, abs) {
+		return cwd
+	}
+	return dir
 }
 
-// ProjectRoot is the project folder dir belongs to: the top of the git
-// work tree holding it (a folder with a .git entry, dir or above), else dir
-// itself. Requirements includes may reach anywhere inside it (a monorepo's
-// shared base.txt), nothing outside.
-func ProjectRoot(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	for d := abs; ; d = filepath.Dir(d) {
+// gitTop is the top of the git work tree holding dir (a folder with a .git
+// entry, dir or above, not the filesystem root), or "".
+func gitTop(dir string) string {
+	for d := dir; filepath.Dir(d) != d; d = filepath.Dir(d) {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
 			return d
 		}
-		if filepath.Dir(d) == d {
-			return abs
-		}
 	}
+	return ""
 }
 
 // Within reports whether path lies in folder root, comparing the real

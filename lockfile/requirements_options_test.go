@@ -144,9 +144,6 @@ func TestRequirementsIncludeProjectRoot(t *testing.T) {
 	os.WriteFile(filepath.Join(top, "secret.txt"), []byte("secret==1\n"), 0o644)
 	req := filepath.Join(member, "requirements.txt")
 	os.WriteFile(req, []byte("-r ../../requirements/base.txt\n-r ../../../secret.txt\n"), 0o644)
-	if got := ProjectRoot(member); got != repo {
-		t.Errorf("ProjectRoot(%s) = %s, want %s", member, got, repo)
-	}
 	lf, err := Parse(req)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +154,21 @@ func TestRequirementsIncludeProjectRoot(t *testing.T) {
 	if len(lf.Options) != 1 || !lf.Options[0].NotRead || lf.Options[0].Value != "../../../secret.txt" {
 		t.Errorf("options %+v", lf.Options)
 	}
-	if got := ProjectRoot(top); got != top {
-		t.Errorf("ProjectRoot outside a repository = %s, want %s", got, top)
+	// Without git: the working directory when the file lies in it, never
+	// the filesystem root (a container's default working directory).
+	plain := filepath.Join(top, "plain")
+	os.MkdirAll(filepath.Join(plain, "sub"), 0o755)
+	file := filepath.Join(plain, "sub", "requirements.txt")
+	for _, c := range []struct{ cwd, want string }{
+		{plain, plain}, {string(filepath.Separator), filepath.Dir(file)}, {"", filepath.Dir(file)},
+		{filepath.Join(top, "elsewhere"), filepath.Dir(file)}, {member, repo},
+	} {
+		f := file
+		if c.cwd == member {
+			f = req
+		}
+		if got := ProjectFolder(f, c.cwd); got != c.want {
+			t.Errorf("ProjectFolder(%s, %q) = %s, want %s", f, c.cwd, got, c.want)
+		}
 	}
 }

@@ -304,13 +304,7 @@ func (s *buildScan) show(path, shown, file string) string {
 // and its includes.
 func (s *buildScan) file(shown string) error {
 	path := absIn(s.inv.Dir, shown)
-	root := lockfile.ProjectRoot(s.inv.Dir)
-	if !lockfile.Within(root, path) {
-		// A file named outside the project (by the user, or pip's own
-		// configuration): its own project bounds its includes.
-		root = lockfile.ProjectRoot(filepath.Dir(path))
-	}
-	lf, err := lockfile.ParseAsWithin(path, lockfile.FormatRequirements, root)
+	lf, err := lockfile.ParseAsWithin(path, lockfile.FormatRequirements, lockfile.ProjectFolder(path, s.inv.Dir))
 	if err != nil {
 		return err
 	}
