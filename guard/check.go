@@ -172,6 +172,8 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	r.Findings = append(r.Findings, supplyChainFindings(rc, r, opts.Now)...)
+	optFindings, optErrs := optionFindings(rc, lfs)
+	r.Findings, r.Errors = append(r.Findings, optFindings...), append(r.Errors, optErrs...)
 	applyReachability(rc, r)
 	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
 	r.decide()

@@ -197,7 +197,29 @@ type Lockfile struct {
 	// Indexes lists package index URLs the lockfile itself names
 	// (requirements --index-url/--extra-index-url, Pipfile sources, pylock index).
 	Indexes []string `json:"indexes,omitempty"`
+	// Options are the package-manager options the lockfile's files set
+	// (requirements --index-url, --find-links, --trusted-host, --no-binary,
+	// per-requirement --config-settings, ...), each with the file and line
+	// that sets it, in file order; and the includes guard did not read
+	// because they name a file outside the project folder.
+	Options []Option `json:"options,omitempty"`
 	// Roots are the IDs of the project's direct dependencies where the format
 	// lists them separately from the packages; Finish marks them Direct.
 	Roots []string `json:"-"`
+}
+
+// Option is one package-manager option a lockfile's file sets.
+type Option struct {
+	// Path and Line: the file (as shown in reports) and 1-based line.
+	Path string `json:"path"`
+	Line int    `json:"line"`
+	// Name is the option's long spelling ("--no-binary", "--requirement").
+	Name string `json:"name"`
+	// Value is its argument as written, URL passwords redacted; "" for
+	// switches.
+	Value string `json:"value,omitempty"`
+	// NotRead marks an include (--requirement, --constraint) that resolves
+	// outside the project folder: guard did not open it, so the packages
+	// it would add are unknown.
+	NotRead bool `json:"notRead,omitempty"`
 }

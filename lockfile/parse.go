@@ -48,6 +48,9 @@ type input struct {
 	// ReadFile reads another file (requirements includes). Paths are
 	// resolved by the parser relative to Path's directory.
 	ReadFile func(path string) ([]byte, error)
+	// Root is the project folder: includes that resolve outside it are not
+	// read (requirements -r/-c). "" means no bound (in-memory tests).
+	Root string
 }
 
 // format describes one supported lockfile format.
@@ -179,6 +182,22 @@ func ParseAs(path string, f Format) (*Lockfile, error) {
 	return parseData(path, data, x)
 }
 
+// ParseAsWithin is ParseAs for a file of the project in folder root:
+// includes it names that resolve outside root (after following symbolic
+// links) are not read but listed in Lockfile.Options with NotRead set.
+// Parse and ParseAs use ProjectFolder(path, current directory).
+func ParseAsWithin(path string, f Format, root string) (*Lockfile, error) {
+	x := formatByName(f)
+	if x == nil {
+		return nil, fmt.Errorf("unknown lockfile format %q", f)
+	}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseDataWithin(path, data, x, root)
+}
+
 // ParseBytes parses data as the given format; path is used in errors and
 // to resolve includes.
 func ParseBytes(path string, data []byte, f Format) (*Lockfile, error) {
@@ -189,7 +208,77 @@ func ParseBytes(path string, data []byte, f Format) (*Lockfile, error) {
 	return parseData(path, data, x)
 }
 
-func parseData(path string, data []byte, f *format) (lf *Lockfile, err error) {
+func parseData(path string, data []byte, f *format) (*Lockfile, error) {
+	return parseDataWithin(path, data, f, defaultRoot(path))
+}
+
+// defaultRoot is the project folder of a lockfile named on the command
+// line (ProjectFolder with the current directory).
+func defaultRoot(path string) string {
+	wd, _ := os.Getwd()
+	return ProjectFolder(path, wd)
+}
+
+// ProjectFolder is the folder that bounds what a lockfile may include
+// (requirements -r/-c), for guard run in folder cwd: the git work tree
+// holding the lockfile; without one, cwd when the lockfile lies in it;
+// else the lockfile's own folder. The filesystem root is never a project
+// folder (a container's default working directory is "/").
+func ProjectFolder(path, cwd string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Dir(path)
+	}
+	dir := filepath.Dir(abs)
+	if top := gitTop(dir); top != "" {
+		return top
+	}
+	if cwd != "" && filepath.Dir(cwd) != cwd && Within(cwd, abs) {
+		return cwd
+	}
+	return dir
+}
+
+// gitTop is the top of the git work tree holding dir (a folder with a .git
+// entry, dir or above, not the filesystem root), or "".
+func gitTop(dir string) string {
+	for d := dir; filepath.Dir(d) != d; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+	}
+	return ""
+}
+
+// Within reports whether path lies in folder root, comparing the real
+// paths (symbolic links followed where they exist) so that a link inside
+// root that points out of it is outside.
+func Within(root, path string) bool {
+	// real resolves the longest existing prefix of p, so that a file that
+	// does not exist yet compares like its folder.
+	real := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		rest := ""
+		for dir := a; ; {
+			if r, err := filepath.EvalSymlinks(dir); err == nil {
+				return filepath.Join(r, rest)
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				return a
+			}
+			rest = filepath.Join(filepath.Base(dir), rest)
+			dir = parent
+		}
+	}
+	rel, err := filepath.Rel(real(root), real(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+func parseDataWithin(path string, data []byte, f *format, root string) (lf *Lockfile, err error) {
 	// A parser bug must never take guard down: report it as a parse error
 	// naming the file, like any other unreadable input.
 	defer func() {
@@ -203,7 +292,7 @@ func parseData(path string, data []byte, f *format) (lf *Lockfile, err error) {
 			return nil, err
 		}
 	}
-	lf, err = f.Parse(&input{Path: path, Data: data, ReadFile: readFile})
+	lf, err = f.Parse(&input{Path: path, Data: data, ReadFile: readFile, Root: root})
 	if err != nil {
 		return nil, err
 	}

@@ -134,7 +134,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 	}
 	r.Name = s[start:i]
 	if r.Name == "" {
-		return nil, fmt.Errorf("expected a project name at %q", pyClip(s[start:], 40))
+		return nil, fmt.Errorf("expected a project name at %q", pyToken(s[start:]))
 	}
 	if !validPyName(r.Name) {
 		return nil, fmt.Errorf("invalid project name %q", r.Name)
@@ -143,7 +143,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 	if i < len(s) && s[i] == '[' {
 		end := strings.IndexByte(s[i:], ']')
 		if end < 0 {
-			return nil, fmt.Errorf("unclosed extras in %q", pyClip(s, 60))
+			return nil, fmt.Errorf("unclosed extras in %q", pyToken(s))
 		}
 		for _, e := range strings.Split(s[i+1:i+end], ",") {
 			e = strings.TrimSpace(e)
@@ -165,7 +165,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 		}
 		r.URL = s[start:i]
 		if !validDirectURL(r.URL) {
-			return nil, fmt.Errorf("invalid URL %q after @", pyClip(r.URL, 60))
+			return nil, fmt.Errorf("invalid URL %q after @", pyToken(r.URL))
 		}
 		i = skipPySpace(s, i)
 	} else {
@@ -176,7 +176,7 @@ func parsePEP508(s string) (*pep508Req, error) {
 	}
 	if i < len(s) {
 		if s[i] != ';' {
-			return nil, fmt.Errorf("unexpected text %q", pyClip(s[i:], 40))
+			return nil, fmt.Errorf("unexpected text %q", pyToken(s[i:]))
 		}
 		r.Marker = strings.TrimSpace(s[i+1:])
 		if r.Marker == "" {
@@ -201,7 +201,7 @@ func (r *pep508Req) parseSpecs(s string, i int) (int, error) {
 		}
 		if op == "" {
 			if len(r.Specs) > 0 {
-				return i, fmt.Errorf("expected a version operator after ',' at %q", pyClip(s[i:], 40))
+				return i, fmt.Errorf("expected a version operator after ',' at %q", pyToken(s[i:]))
 			}
 			break
 		}
@@ -215,7 +215,7 @@ func (r *pep508Req) parseSpecs(s string, i int) (int, error) {
 			return i, fmt.Errorf("missing version after %q", op)
 		}
 		if op != "===" && !validSpecVersion(v) {
-			return i, fmt.Errorf("invalid version %q after %q", pyClip(v, 40), op)
+			return i, fmt.Errorf("invalid version %q after %q", pyToken(v), op)
 		}
 		r.Specs = append(r.Specs, pep508Spec{Op: op, Version: v})
 		i = skipPySpace(s, i)
@@ -505,6 +505,15 @@ func redactURLPassword(s string) string {
 		return u.String()
 	}
 	return u.Redacted()
+}
+
+// pyToken is the first word of s (what an error may quote of a bad line:
+// the offending token, never the rest of the line), clipped to 40 bytes.
+func pyToken(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		s = f[0]
+	}
+	return pyClip(s, 40)
 }
 
 func pyClip(s string, n int) string {

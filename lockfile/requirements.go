@@ -151,15 +151,18 @@ func (p *reqParser) parseFile(shown string, data []byte, constraint bool) error 
 }
 
 func (p *reqParser) line(file string, ln pipLine, constraint bool) error {
-	key := pyClip(ln.text, 80)
+	// Errors quote the line's first word (the requirement or option),
+	// never the whole line: a file may hold anything (an include of a
+	// secrets file), and reports must not copy it.
+	key := pyToken(ln.text)
 	args, optText := breakArgsOptions(ln.text)
 	toks, err := shlexSplit(optText)
 	if err != nil {
-		return errorf(file, ln.num, key, "cannot split options %q: %v", pyClip(optText, 60), err)
+		return errorf(file, ln.num, key, "cannot split the options: %v", err)
 	}
 	opts, err := parsePipOptions(toks)
 	if err != nil {
-		return errorf(file, ln.num, key, "%v", err)
+		return errorf(file, ln.num, "", "%v", err)
 	}
 	switch {
 	case args != "" || len(opts.editables) > 0:
@@ -175,6 +178,7 @@ func (p *reqParser) line(file string, ln pipLine, constraint bool) error {
 		if constraint {
 			return p.addConstraint(file, ln, key, pkg, editable)
 		}
+		p.addOptions(file, ln, opts)
 		pkg.Path = fmt.Sprintf("%s:%d", file, ln.num)
 		pkg.ID = pkg.Path
 		pkg.Line = ln.num
@@ -187,6 +191,7 @@ func (p *reqParser) line(file string, ln pipLine, constraint bool) error {
 	case len(opts.constraints) > 0:
 		return p.include(file, ln, "-c "+opts.constraints[0], opts.constraints[0], true)
 	default:
+		p.addOptions(file, ln, opts)
 		if opts.indexURL != "" {
 			p.addIndex(opts.indexURL)
 		}
@@ -202,6 +207,14 @@ func (p *reqParser) addIndex(u string) {
 	if !p.indexes[u] {
 		p.indexes[u] = true
 		p.lf.Indexes = append(p.lf.Indexes, u)
+	}
+}
+
+// addOptions records the options a line sets (pip applies them file-wide,
+// or to the line's requirement).
+func (p *reqParser) addOptions(file string, ln pipLine, opts *pipOpts) {
+	for _, o := range opts.seen {
+		p.lf.Options = append(p.lf.Options, Option{Path: file, Line: ln.num, Name: "--" + o.long, Value: redactURLPassword(o.value)})
 	}
 }
 
@@ -251,6 +264,16 @@ func (p *reqParser) include(file string, ln pipLine, key, target string, constra
 	shown, err := pipIncludePath(file, target)
 	if err != nil {
 		return errorf(file, ln.num, key, "%v", err)
+	}
+	if p.in.Root != "" && !Within(p.in.Root, shown) {
+		// Not opened at all: -r /proc/self/environ or ../../x must not put
+		// a file outside the project into findings, reports or queries.
+		name := "--requirement"
+		if constraint {
+			name = "--constraint"
+		}
+		p.lf.Options = append(p.lf.Options, Option{Path: file, Line: ln.num, Name: name, Value: target, NotRead: true})
+		return nil
 	}
 	abs := pipAbsPath(shown)
 	for i, s := range p.stack {
@@ -747,7 +770,11 @@ type pipOpts struct {
 	constraints    []string
 	editables      []string
 	hashes         []Hash
+	// seen are the other options, in order (Lockfile.Options).
+	seen []seenOption
 }
+
+type seenOption struct{ long, value string }
 
 // matchLongOption finds a long option by name or unambiguous prefix, as
 // optparse does.
@@ -841,6 +868,10 @@ func parsePipOptions(args []string) (*pipOpts, error) {
 }
 
 func (o *pipOpts) set(opt *pipOption, val string) error {
+	switch opt.kind {
+	case optOther, optIndexURL, optExtraIndexURL:
+		o.seen = append(o.seen, seenOption{opt.long, val})
+	}
 	switch opt.kind {
 	case optIndexURL:
 		o.indexURL = val

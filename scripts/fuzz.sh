@@ -4,8 +4,12 @@
 #   scripts/fuzz.sh [SECONDS] [PACKAGE...]   # default 30 s per target, ./...
 #
 # Targets are discovered with 'go test -list', so a new Fuzz function is
-# picked up without editing this script. Each runs with -parallel 1 (the
-# machines are shared). The script fails if any target fails: a crasher is
+# picked up without editing this script: the lockfile parsers, the policy
+# parser, the advisory and attestation readers, and (issue 12) guard/pm's
+# FuzzClassify (every package manager's install/pass-through classifier and
+# pip's resolution command line), FuzzPipNoBuild (pip's build-option scan)
+# and guard/reach's FuzzScanImports (the import scanner). Each runs with -parallel 1 (the machines are shared).
+# The script fails if any target fails: a crasher is
 # written by Go's fuzzer to <package>/testdata/fuzz/<Target>/<hash>, and from
 # then on plain 'go test' replays it as a regression case, so commit that
 # file together with the fix.

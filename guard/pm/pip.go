@@ -162,6 +162,11 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 			res.Before = append(res.Before, installed)
 		}
 	}
+	// Nothing that could build a source distribution (pipbuild.go).
+	scan, err := pipNoBuild(ctx, inv, idx)
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := newTempProject("pip")
 	if err != nil {
 		return nil, err
@@ -171,11 +176,18 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	args := pipResolveArgs(inv.Args, idx, report)
 	// pip runs in the user's folder (requirements files, relative paths);
 	// a dry run changes nothing there.
-	if err := runCaptured(ctx, inv, inv.Dir, inv.Manager+" install --dry-run --report", inv.Manager, args...); err != nil {
+	rinv, ack, err := pipHookInvocation(inv, tmp.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := runCaptured(ctx, rinv, inv.Dir, inv.Manager+" install --dry-run --report", inv.Manager, args...); err != nil {
 		var re *ResolveError
 		if asResolveError(err, &re) && strings.Contains(re.Output, "atching distribution") {
 			re.Err = fmt.Errorf("%w (guard resolves with wheels only: a package that has only a source distribution would run its build code to install)", re.Err)
 		}
+		return nil, err
+	}
+	if err := checkPipHook(inv, ack); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(report)
@@ -186,6 +198,7 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	if err != nil {
 		return nil, err
 	}
+	after.Options, after.Indexes = scan.options, scan.indexes
 	res.After = after
 	return res, nil
 }

@@ -51,6 +51,11 @@ func (m *uvManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	if sub == "" {
 		return m.lockManager.Resolve(ctx, inv, cmd)
 	}
+	// Nothing that could build a source distribution (pipbuild.go).
+	scan, err := uvPipNoBuild(inv, sub, idx)
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := newTempProject("uv")
 	if err != nil {
 		return nil, err
@@ -92,7 +97,7 @@ func (m *uvManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 		return nil, err
 	}
 	out := filepath.Join(tmp.Dir, "requirements.txt")
-	args = append(args, in, "-o", out, "--generate-hashes", "--only-binary", ":all:", "--quiet", "--no-header")
+	args = append(args, in, "-o", out, "--generate-hashes", "--no-build", "--quiet", "--no-header")
 	if err := runCaptured(ctx, inv, inv.Dir, "uv pip compile (for uv "+cmd.Name+")", "uv", args...); err != nil {
 		return nil, err
 	}
@@ -101,6 +106,7 @@ func (m *uvManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 		return nil, err
 	}
 	after.Path = "uv " + strings.Join(inv.Args, " ")
+	after.Options, after.Indexes = scan.options, scan.indexes
 	res := &Resolution{After: after, Note: "uv pip compile --generate-hashes, wheels only"}
 	if installed, _ := m.Installed(inv, cmd); installed != nil {
 		res.Before = append(res.Before, installed)

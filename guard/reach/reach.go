@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/installguard/guard/lockfile"
 )
@@ -154,6 +155,13 @@ func npmPackageOf(spec string) string {
 }
 
 func scanPy(data []byte, out map[string]bool) {
+	// Only identifiers are module names: text that is not (a string, a
+	// stray "import ." in a file that is not Python) is no import.
+	add := func(mod string) {
+		if name := strings.SplitN(mod, ".", 2)[0]; isPyIdent(name) {
+			out[name] = true
+		}
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), maxFile)
 	for sc.Scan() {
@@ -161,24 +169,39 @@ func scanPy(data []byte, out map[string]bool) {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		if m := pyFrom.FindStringSubmatch(line); m != nil {
-			out[strings.SplitN(m[1], ".", 2)[0]] = true
-		} else if m := pyImport.FindStringSubmatch(line); m != nil {
-			for _, item := range strings.Split(strings.TrimRight(strings.TrimSpace(m[1]), "\\"), ",") {
-				f := strings.Fields(item)
-				if len(f) == 0 {
-					continue
-				}
-				mod := strings.Trim(f[0], "()")
-				if mod != "" {
-					out[strings.SplitN(mod, ".", 2)[0]] = true
+		// "import os; import sys": one statement at a time.
+		for _, stmt := range strings.Split(line, ";") {
+			if m := pyFrom.FindStringSubmatch(stmt); m != nil {
+				add(m[1])
+			} else if m := pyImport.FindStringSubmatch(stmt); m != nil {
+				for _, item := range strings.Split(strings.TrimRight(strings.TrimSpace(m[1]), "\\"), ",") {
+					f := strings.Fields(item)
+					if len(f) == 0 {
+						continue
+					}
+					add(strings.Trim(f[0], "()"))
 				}
 			}
 		}
 		for _, m := range pyDyn.FindAllStringSubmatch(line, -1) {
-			out[strings.SplitN(m[1], ".", 2)[0]] = true
+			add(m[1])
 		}
 	}
+}
+
+// isPyIdent reports whether s is a Python identifier (PEP 3131, roughly:
+// a letter or underscore, then letters, digits and underscores).
+func isPyIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r) {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // venvDists reads the dist-info folders of a virtual env in the project
