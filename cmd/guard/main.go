@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -53,7 +54,12 @@ type env struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C (SIGINT) and SIGTERM cancel ctx: every wait guard makes (HTTP
+	// requests, the DB's update lock, a package manager's resolution) takes
+	// ctx, and no file open can block (lockfile/regfile opens non-blocking),
+	// so a check ends within a second. The wrappers forward signals to a
+	// running package manager themselves (guard/pm).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal}
 	os.Exit(run(ctx, e, os.Args[1:]))

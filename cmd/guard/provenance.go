@@ -48,7 +48,10 @@ func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline b
 	if err != nil {
 		return nil, "", fmt.Errorf("trust material: %w", err)
 	}
-	reg := e.discoverRegistries(ctx, projectDir)
+	reg, err := e.discoverRegistries(ctx, projectDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("package manager configuration: %w", err)
+	}
 	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true)}
 	if reg.npm != "" {
 		opts = append(opts, provenance.WithNPMRegistry(reg.npm))
@@ -114,8 +117,12 @@ func runTrust(ctx context.Context, e *env, args []string) int {
 			return guard.ExitInvalid
 		}
 	}
-	reg := e.discoverRegistries(ctx, ".")
-	_, err := provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
+	reg, err := e.discoverRegistries(ctx, ".")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard trust update: package manager configuration: %v\n", err)
+		return guard.ExitInvalid
+	}
+	_, err = provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
 		NPMRegistry: reg.npm, HTTPClient: &http.Client{Timeout: *timeout}})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)

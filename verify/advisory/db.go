@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/installguard/guard/lockfile/regfile"
 	"github.com/installguard/guard/verify/atomicfile"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 )
@@ -204,7 +205,7 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 			e.close()
 		}
 	}()
-	e.zip, err = root.Open(zipFileName)
+	e.zip, err = regfile.OpenIn(root, zipFileName)
 	if err != nil {
 		return nil, fmt.Errorf("offline OSV DB %s: %w", folder, err)
 	}
@@ -212,13 +213,16 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("offline OSV DB %s: %w", folder, err)
 	}
+	if st.Size() > db.opts.limits.withDefaults().MaxDownload {
+		return nil, regfile.TooLarge(filepath.Join(folder, zipFileName), db.opts.limits.withDefaults().MaxDownload)
+	}
 	e.zipMod = st.ModTime()
 	zipPath := filepath.Join(folder, zipFileName)
 
 	// 1. The index written by UpdateDB, when it describes this zip.
 	if m, err := readMeta(root); err == nil && m.ZipSize == st.Size() {
 		e.meta = m
-		idx, err := root.Open(indexFileName)
+		idx, err := regfile.OpenIn(root, indexFileName)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: metadata present but index unreadable: %v (update the DB again)", ErrCorrupt, folder, err)
 		}
@@ -250,13 +254,12 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 }
 
 func readMeta(root *os.Root) (*dbMeta, error) {
-	f, err := root.Open(metaFileName)
+	b, err := regfile.ReadIn(root, metaFileName, 1<<20)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var m dbMeta
-	if err := json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m); err != nil {
+	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("invalid metadata: %w", err)
 	}
 	return &m, nil
@@ -299,7 +302,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 	locPath := ""
 	if cacheErr == nil {
 		locPath = filepath.Join(cache, "by-path", hex.EncodeToString(pathKey[:])+".json")
-		if b, err := os.ReadFile(locPath); err == nil {
+		if b, err := regfile.Read(locPath, 1<<20); err == nil {
 			var loc cacheLocator
 			if json.Unmarshal(b, &loc) == nil && loc.Path == abs && loc.Size == st.Size() && loc.ModTime == st.ModTime().UnixNano() {
 				if s, err := hex.DecodeString(loc.SHA256); err == nil && len(s) == 32 {
@@ -356,7 +359,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 }
 
 func openIndexFile(path string, zipR io.ReaderAt, zipSize int64, sum [32]byte, maxEntry int64) (*indexReader, io.Closer, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}

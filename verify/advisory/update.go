@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // DefaultDBURL is where OSV publishes its per-ecosystem exports
@@ -97,7 +99,7 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 		return err
 	}
 
-	zf, err := os.Open(zipPath)
+	zf, err := regfile.Open(zipPath)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/regfile"
 	"github.com/installguard/guard/verify/atomicfile"
 )
 
@@ -386,7 +387,7 @@ func (v *Verifier) cached(key string) (Result, bool) {
 	if v.cfg.cacheDir == "" {
 		return Result{}, false
 	}
-	b, err := os.ReadFile(v.cachePath(key))
+	b, err := regfile.Read(v.cachePath(key), cacheMaxSize)
 	if err != nil {
 		return Result{}, false
 	}
