@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/verify/httpretry"
 	"github.com/installguard/guard/verify/provenance"
 )
 
@@ -34,6 +35,10 @@ func guardCacheDir(parts ...string) (string, error) {
 	return filepath.Join(append([]string{dir, "guard"}, parts...)...), nil
 }
 
+// envProvenanceBudget bounds the time provenance may take in one run
+// (default provenance.DefaultBudget).
+const envProvenanceBudget = "GUARD_PROVENANCE_BUDGET"
+
 // provenanceSource builds the verifier, or says why provenance is not
 // gathered in this run. projectDir is where the project's .npmrc lives.
 func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (guard.ProvenanceSource, string, error) {
@@ -52,7 +57,16 @@ func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline b
 	if err != nil {
 		return nil, "", fmt.Errorf("package manager configuration: %w", err)
 	}
-	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true)}
+	idle, err := httpretry.IdleFromEnv(e.getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	budget, err := httpretry.DurationEnv(e.getenv, envProvenanceBudget, provenance.DefaultBudget)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true),
+		provenance.WithIdleTimeout(idle), provenance.WithBudget(budget)}
 	if reg.npm != "" {
 		opts = append(opts, provenance.WithNPMRegistry(reg.npm))
 	}
