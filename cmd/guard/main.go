@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -51,6 +52,10 @@ type env struct {
 	getenv         func(string) string
 	// isTerminal reports whether the writer is an interactive terminal.
 	isTerminal func(io.Writer) bool
+	// transport, when set, sends guard db update's requests: tests use it
+	// to trust their httptest TLS server. nil (always, outside tests) is
+	// http.DefaultTransport and the system's roots.
+	transport http.RoundTripper
 }
 
 func main() {

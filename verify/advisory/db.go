@@ -43,8 +43,9 @@ type DB struct {
 }
 
 type dbOptions struct {
-	cacheDir string
-	limits   Limits
+	cacheDir    string
+	limits      Limits
+	allowShrink bool
 }
 
 // Option configures OpenDB and UpdateDB.
@@ -56,6 +57,10 @@ func WithCacheDir(dir string) Option { return func(o *dbOptions) { o.cacheDir = 
 
 // WithLimits sets the limits applied when a zip is indexed or downloaded.
 func WithLimits(l Limits) Option { return func(o *dbOptions) { o.limits = l } }
+
+// WithAllowShrink lets UpdateDB replace an ecosystem by an export with
+// fewer than half its records (guard db update --force).
+func WithAllowShrink() Option { return func(o *dbOptions) { o.allowShrink = true } }
 
 func buildOptions(opts []Option) dbOptions {
 	var o dbOptions

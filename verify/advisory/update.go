@@ -45,6 +45,12 @@ const userAgent = "guard (github.com/installguard/guard)"
 //
 // Ecosystems are updated one after the other; the error joins the failures,
 // and the ecosystems that succeeded stay updated.
+//
+// Trust: the DB decides what every later check allows, so it is fetched
+// over https only (redirects too; a test passes a client that trusts its
+// own httptest CA), and an export with fewer than half the records the
+// ecosystem has now is refused unless WithAllowShrink is given (a truncated
+// or substituted export would otherwise silently allow everything).
 func UpdateDB(ctx context.Context, dir, baseURL string, ecosystems []string, client *http.Client, opts ...Option) error {
 	if len(ecosystems) == 0 {
 		return errors.New("UpdateDB: no ecosystems given")
@@ -52,9 +58,13 @@ func UpdateDB(ctx context.Context, dir, baseURL string, ecosystems []string, cli
 	if baseURL == "" {
 		baseURL = DefaultDBURL
 	}
+	if u, err := url.Parse(baseURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("the DB URL %q is not an https URL: the offline DB is only downloaded over https", baseURL)
+	}
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Minute}
 	}
+	client = httpsOnly(client)
 	o := buildOptions(opts)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("UpdateDB: %w", err)
@@ -113,6 +123,9 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 	if err == nil && res.Keys == 0 {
 		err = fmt.Errorf("%s: none of its %d records names a %s package", src, res.Records, eco)
 	}
+	if err == nil && !o.allowShrink {
+		err = checkShrink(dir, eco, src, res.Records)
+	}
 	if err == nil {
 		err = idx.Sync()
 	}
@@ -138,6 +151,44 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 		return err
 	}
 	syncDir(dir)
+	return nil
+}
+
+// httpsOnly is client with redirects to anything but https refused.
+func httpsOnly(client *http.Client) *http.Client {
+	c := *client
+	next := client.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return fmt.Errorf("redirected to %s: the offline DB is only downloaded over https", req.URL.Redacted())
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// checkShrink refuses an export with fewer than half the records of the
+// ecosystem's current folder (its meta.json; a folder without one is not
+// compared). The caller holds the ecosystem's lock.
+func checkShrink(dir, eco, src string, records int) error {
+	root, err := os.OpenRoot(filepath.Join(dir, eco))
+	if err != nil {
+		return nil // no current folder: nothing to shrink
+	}
+	defer root.Close()
+	m, err := readMeta(root)
+	if err != nil || m.Records <= 0 {
+		return nil
+	}
+	if records*2 < m.Records {
+		return fmt.Errorf("%s has %d records, the DB has %d for %s now: an update that removes more than half of an ecosystem's records is refused (a truncated or substituted export?); pass --force to accept it", src, records, m.Records, eco)
+	}
 	return nil
 }
 
