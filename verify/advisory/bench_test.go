@@ -216,7 +216,7 @@ func BenchmarkBuildIndexCorpusNPM(b *testing.B) {
 	defer f.Close()
 	st, _ := f.Stat()
 	for b.Loop() {
-		if _, err := buildIndex(f, st.Size(), zipPath, [32]byte{}, "npm", Limits{}, io.Discard); err != nil {
+		if _, err := buildIndex(f, st.Size(), zipPath, [32]byte{}, "npm", Limits{}, io.Discard, b.TempDir()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package advisory
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -350,17 +349,40 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 			return nil
 		}
 	}
-	// No usable cache directory: build the index in memory for this run.
-	var buf bytes.Buffer
-	if _, err := buildIndex(e.zip, st.Size(), zipPath, sum, e.name, db.opts.limits, &buf); err != nil {
+	// No usable cache directory: build the index into a temporary file for
+	// this run (removed at once; the open handle keeps it readable on Unix,
+	// and Close removes it elsewhere). Not in memory: an index can be large.
+	tmp, err := os.CreateTemp("", ".guard-osv-index-*")
+	if err != nil {
+		return fmt.Errorf("building the index of %s: %w", zipPath, err)
+	}
+	name := tmp.Name()
+	if _, err := buildIndex(e.zip, st.Size(), zipPath, sum, e.name, db.opts.limits, tmp, ""); err != nil {
+		tmp.Close()
+		os.Remove(name)
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	r, err := newIndexReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()), e.zip, st.Size(), db.opts.limits.MaxEntrySize)
-	if err != nil {
-		return err
+	ist, err := tmp.Stat()
+	if err == nil {
+		var r *indexReader
+		if r, err = newIndexReader(tmp, ist.Size(), e.zip, st.Size(), db.opts.limits.MaxEntrySize); err == nil {
+			e.r, e.idxCloser = r, removeOnClose{tmp}
+			os.Remove(name) // fails harmlessly where open files cannot be removed
+			return nil
+		}
 	}
-	e.r = r
-	return nil
+	tmp.Close()
+	os.Remove(name)
+	return err
+}
+
+// removeOnClose closes a temporary file and removes it.
+type removeOnClose struct{ f *os.File }
+
+func (r removeOnClose) Close() error {
+	err := r.f.Close()
+	os.Remove(r.f.Name())
+	return err
 }
 
 func openIndexFile(path string, zipR io.ReaderAt, zipSize int64, sum [32]byte, maxEntry int64) (*indexReader, io.Closer, error) {
@@ -406,7 +428,7 @@ func (db *DB) buildCached(e *ecoDB, zipPath string, zipSize int64, sum [32]byte,
 		return cacheWriteError{err}
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := buildIndex(e.zip, zipSize, zipPath, sum, e.name, db.opts.limits, tmp); err != nil {
+	if _, err := buildIndex(e.zip, zipSize, zipPath, sum, e.name, db.opts.limits, tmp, dir); err != nil {
 		tmp.Close()
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
