@@ -133,6 +133,12 @@ func readFile(path string) ([]byte, error) {
 	return data, err
 }
 
+// ReadFile reads a file that goes with a lockfile (package.json, a
+// workspace file, a package manager's report) the way lockfiles are read:
+// a regular file opened without blocking, at most MaxFileSize bytes
+// (lockfile/regfile).
+func ReadFile(path string) ([]byte, error) { return readFile(path) }
+
 // Parse reads and parses one lockfile, detecting its format.
 func Parse(path string) (*Lockfile, error) {
 	data, err := readFile(path)

@@ -225,7 +225,7 @@ func withCommand(args []string, idx int, cmd string, extra ...string) []string {
 
 // pnpmMembers reads pnpm-workspace.yaml's package globs.
 func pnpmMembers(root string) []string {
-	data, err := os.ReadFile(filepath.Join(root, "pnpm-workspace.yaml"))
+	data, err := lockfile.ReadFile(filepath.Join(root, "pnpm-workspace.yaml"))
 	if err != nil {
 		return nil
 	}
@@ -279,7 +279,7 @@ func globMembers(root string, patterns []string, marker string) []string {
 
 // pyprojectMembers reads [tool.uv.workspace] members.
 func uvMembers(root string) []string {
-	data, err := os.ReadFile(filepath.Join(root, "pyproject.toml"))
+	data, err := lockfile.ReadFile(filepath.Join(root, "pyproject.toml"))
 	if err != nil {
 		return nil
 	}

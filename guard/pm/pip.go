@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -178,7 +177,7 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 		}
 		return nil, err
 	}
-	data, err := os.ReadFile(report)
+	data, err := lockfile.ReadFile(report)
 	if err != nil {
 		return nil, &ResolveError{Step: inv.Manager + " install --dry-run --report", Err: err}
 	}
