@@ -13,6 +13,7 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/verify/advisory"
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 const dbUsage = `Usage:
@@ -71,7 +72,7 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	ecos := fs.StringSlice("ecosystem", defaultEcosystems, "ecosystems to download (repeat or comma-separate)")
 	base := fs.String("url", "", "base `URL` of the export (default: GUARD_OSV_DB_URL, else OSV's)")
 	offline := fs.Bool("offline", false, "refuse: an update needs the network")
-	timeout := fs.Duration("timeout", 10*time.Minute, "give up an ecosystem's download after this long")
+	timeout := fs.Duration("timeout", 10*time.Minute, "give up an attempt at an ecosystem's download after this long")
 	force := fs.Bool("force", false, "accept an export with fewer than half the records the DB has now")
 	if code, ok := parseFlags(e, fs, args, dbUsage); !ok {
 		return code
@@ -98,8 +99,13 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
+	idle, err := httpretry.IdleFromEnv(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
+		return guard.ExitInvalid
+	}
 	client := &http.Client{Timeout: *timeout, Transport: e.transport}
-	var opts []advisory.Option
+	opts := []advisory.Option{advisory.WithIdleTimeout(idle)}
 	if *force {
 		opts = append(opts, advisory.WithAllowShrink())
 	}

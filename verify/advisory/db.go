@@ -45,6 +45,7 @@ type dbOptions struct {
 	cacheDir    string
 	limits      Limits
 	allowShrink bool
+	idle        time.Duration
 }
 
 // Option configures OpenDB and UpdateDB.
@@ -60,6 +61,10 @@ func WithLimits(l Limits) Option { return func(o *dbOptions) { o.limits = l } }
 // WithAllowShrink lets UpdateDB replace an ecosystem by an export with
 // fewer than half its records (guard db update --force).
 func WithAllowShrink() Option { return func(o *dbOptions) { o.allowShrink = true } }
+
+// WithIdleTimeout fails UpdateDB's download when the server sends nothing
+// for d (default httpretry.DefaultIdle).
+func WithIdleTimeout(d time.Duration) Option { return func(o *dbOptions) { o.idle = d } }
 
 func buildOptions(opts []Option) dbOptions {
 	var o dbOptions

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/installguard/guard/lockfile/regfile"
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 // DefaultDBURL is where OSV publishes its per-ecosystem exports
@@ -104,7 +105,7 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 
 	src := baseURL + "/" + url.PathEscape(eco) + "/" + zipFileName
 	zipPath := filepath.Join(tmp, zipFileName)
-	sum, size, err := download(ctx, client, src, zipPath, o.limits.MaxDownload)
+	sum, size, err := download(ctx, client, src, zipPath, o.limits.MaxDownload, o.idle)
 	if err != nil {
 		return err
 	}
@@ -208,45 +209,59 @@ func removeStale(dir, eco string) {
 }
 
 // download fetches src into path, capped at max bytes, and returns the
-// file's SHA-256 and size.
-func download(ctx context.Context, client *http.Client, src, path string, max int64) (sum [32]byte, size int64, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return sum, 0, err
-	}
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := client.Do(req)
-	if err != nil {
-		return sum, 0, fmt.Errorf("downloading %s: %w", src, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return sum, 0, fmt.Errorf("downloading %s: HTTP %s", src, resp.Status)
-	}
-	if resp.ContentLength > max {
-		return sum, 0, fmt.Errorf("downloading %s: %d bytes exceed the limit of %d", src, resp.ContentLength, max)
-	}
+// file's SHA-256 and size. It follows verify/httpretry's policy (the one
+// of every HTTP source): 429, 5xx and dropped connections are retried, and
+// a server that sends nothing for the idle deadline fails at once.
+func download(ctx context.Context, client *http.Client, src, path string, max int64, idle time.Duration) (sum [32]byte, size int64, err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return sum, 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(resp.Body, max+1))
+	p := httpretry.Policy{Attempts: 3, Idle: idle}
+	err = p.Fetch(ctx, client, httpretry.Request{URL: src, Header: http.Header{"User-Agent": {userAgent}}, MaxBody: max},
+		func(resp *http.Response, body io.Reader) error {
+			// Each attempt starts over.
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return httpretry.Permanent(err)
+			}
+			if err := f.Truncate(0); err != nil {
+				return httpretry.Permanent(err)
+			}
+			h.Reset()
+			n, err := io.Copy(io.MultiWriter(permanentWriter{f}, h), io.LimitReader(body, max+1))
+			if err != nil {
+				return err
+			}
+			if n > max {
+				return fmt.Errorf("%w: more than the limit of %d bytes", httpretry.ErrTooLarge, max)
+			}
+			if resp.ContentLength >= 0 && n != resp.ContentLength {
+				return fmt.Errorf("got %d of %d bytes (truncated)", n, resp.ContentLength)
+			}
+			size = n
+			return nil
+		})
 	if err != nil {
 		return sum, 0, fmt.Errorf("downloading %s: %w", src, err)
-	}
-	if n > max {
-		return sum, 0, fmt.Errorf("downloading %s: more than the limit of %d bytes", src, max)
-	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return sum, 0, fmt.Errorf("downloading %s: got %d of %d bytes (truncated)", src, n, resp.ContentLength)
 	}
 	if err := f.Sync(); err != nil {
 		return sum, 0, err
 	}
 	copy(sum[:], h.Sum(nil))
-	return sum, n, f.Close()
+	return sum, size, f.Close()
+}
+
+// permanentWriter marks write errors (a full disk) as not worth a retry.
+type permanentWriter struct{ w io.Writer }
+
+func (p permanentWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if err != nil {
+		err = httpretry.Permanent(err)
+	}
+	return n, err
 }
 
 func writeFileSync(path string, v any) error {

@@ -2,10 +2,16 @@ package advisory
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 // TestUpdateDBOnlyHTTPS (issue 12 item 8): the DB decides what every later
@@ -90,4 +96,42 @@ func TestUpdateDBRefusesShrink(t *testing.T) {
 	if got := records(); got != 1 {
 		t.Errorf("after the forced update: %d records, want 1", got)
 	}
+}
+
+// TestUpdateDBSilentServer (issue 12 item 7): an export server that accepts
+// connections and never answers (not even the TLS handshake) fails the
+// update once the idle deadline passes, without retries, and leaves
+// nothing behind.
+func TestUpdateDBSilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int32
+	held := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			held <- c
+		}
+	}()
+	defer func() {
+		ln.Close()
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	}()
+	dbDir := t.TempDir()
+	err = UpdateDB(context.Background(), dbDir, "https://"+ln.Addr().String(), []string{"npm"}, nil, WithIdleTimeout(200*time.Millisecond))
+	if !errors.Is(err, httpretry.ErrSilent) || !strings.Contains(err.Error(), "sent nothing for 200ms") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1 (a silent server is not retried)", n)
+	}
+	assertNoLeftovers(t, dbDir)
 }

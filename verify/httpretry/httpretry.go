@@ -160,52 +160,84 @@ func (h *Hosts) mark(host string, err error) {
 }
 
 // Do sends r through c under the policy and returns the body of a 2xx
-// answer. Errors name no URL: callers add their own context.
+// answer, at most r.MaxBody bytes. Errors name no URL: callers add their
+// own context.
 func (p *Policy) Do(ctx context.Context, c *http.Client, r Request) ([]byte, error) {
+	var data []byte
+	err := p.Fetch(ctx, c, r, func(_ *http.Response, body io.Reader) error {
+		b, err := io.ReadAll(io.LimitReader(body, r.MaxBody+1))
+		if err != nil {
+			// A body cut short (connection reset, fewer bytes than
+			// Content-Length) is a network error: retried.
+			return fmt.Errorf("reading the response: %w", err)
+		}
+		if int64(len(b)) > r.MaxBody {
+			return fmt.Errorf("%w: response larger than the limit of %d bytes", ErrTooLarge, r.MaxBody)
+		}
+		data = b
+		return nil
+	})
+	return data, err
+}
+
+// Fetch is Do for answers that are streamed rather than held (a DB
+// download): sink reads the body of a 2xx answer, once per attempt, and
+// must start over each time it is called. An error of sink is retried like
+// a transport error unless it wraps ErrTooLarge or was made by Permanent.
+func (p *Policy) Fetch(ctx context.Context, c *http.Client, r Request, sink func(resp *http.Response, body io.Reader) error) error {
 	host := ""
 	if u, err := url.Parse(r.URL); err == nil {
 		host = u.Host
 	}
 	if err := p.Hosts.get(host); err != nil {
-		return nil, fmt.Errorf("%w (earlier in this run; not asked again)", err)
+		return fmt.Errorf("%w (earlier in this run; not asked again)", err)
 	}
 	attempts := p.attempts()
 	var last error
 	for attempt := 1; ; attempt++ {
-		body, retry, err := p.once(ctx, c, r, host)
+		retry, err := p.once(ctx, c, r, host, sink)
 		if err == nil {
-			return body, nil
+			return nil
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w (after: %v)", context.Cause(ctx), err)
+			return fmt.Errorf("%w (after: %v)", context.Cause(ctx), err)
 		}
 		if !retry {
-			return nil, err
+			return err
 		}
 		wait := p.Backoff(attempt)
 		var se *StatusError
 		if errors.As(err, &se) && se.HasRetryAfter {
 			if se.RetryAfter > p.maxRetryAfter() {
-				return nil, fmt.Errorf("%w (Retry-After %s is longer than %s)", err, se.RetryAfter, p.maxRetryAfter())
+				return fmt.Errorf("%w (Retry-After %s is longer than %s)", err, se.RetryAfter, p.maxRetryAfter())
 			}
 			wait = max(se.RetryAfter, wait)
 		}
 		last = err
 		if attempt >= attempts {
-			return nil, fmt.Errorf("%w (gave up after %d attempts)", last, attempts)
+			return fmt.Errorf("%w (gave up after %d attempts)", last, attempts)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("%w (while retrying after: %v)", context.Cause(ctx), last)
+			return fmt.Errorf("%w (while retrying after: %v)", context.Cause(ctx), last)
 		case <-t.C:
 		}
 	}
 }
 
+// Permanent marks an error of a Fetch sink as not worth another attempt
+// (a local write failed, the content is invalid).
+func Permanent(err error) error { return permanent{err} }
+
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+func (p permanent) Unwrap() error { return p.err }
+
 // once makes one attempt; retry says whether another is worth it.
-func (p *Policy) once(ctx context.Context, c *http.Client, r Request, host string) (body []byte, retry bool, err error) {
+func (p *Policy) once(ctx context.Context, c *http.Client, r Request, host string, sink func(*http.Response, io.Reader) error) (retry bool, err error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if p.AttemptTimeout > 0 {
@@ -229,17 +261,17 @@ func (p *Policy) once(ctx context.Context, c *http.Client, r Request, host strin
 	}
 	// fail classifies a transport error: a silent server is final (and
 	// remembered), anything else may be retried.
-	fail := func(err error) ([]byte, bool, error) {
+	fail := func(err error) (bool, error) {
 		if errors.Is(context.Cause(actx), ErrSilent) {
 			p.Hosts.mark(host, silent)
-			return nil, false, silent
+			return false, silent
 		}
 		if ctx.Err() == nil && !heard.Load() && isTimeout(err) {
 			se := &silentError{host: host, d: p.AttemptTimeout, cause: err}
 			p.Hosts.mark(host, se)
-			return nil, false, se
+			return false, se
 		}
-		return nil, true, err
+		return true, err
 	}
 
 	method := r.Method
@@ -252,7 +284,7 @@ func (p *Policy) once(ctx context.Context, c *http.Client, r Request, host strin
 	}
 	req, err := http.NewRequestWithContext(actx, method, r.URL, rd)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	for k, vs := range r.Header {
 		req.Header[k] = vs
@@ -267,22 +299,22 @@ func (p *Policy) once(ctx context.Context, c *http.Client, r Request, host strin
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		se := &StatusError{URL: r.URL, Code: resp.StatusCode}
 		se.RetryAfter, se.HasRetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return nil, Retryable(resp.StatusCode), se
+		return Retryable(resp.StatusCode), se
 	}
-	if resp.ContentLength > r.MaxBody {
-		return nil, false, fmt.Errorf("%w: response larger than the limit of %d bytes (%d announced)", ErrTooLarge, r.MaxBody, resp.ContentLength)
+	if r.MaxBody > 0 && resp.ContentLength > r.MaxBody {
+		return false, fmt.Errorf("%w: response larger than the limit of %d bytes (%d announced)", ErrTooLarge, r.MaxBody, resp.ContentLength)
 	}
-	data, err := io.ReadAll(io.LimitReader(&kickReader{resp.Body, kick}, r.MaxBody+1))
-	if err != nil {
-		// A body cut short (connection reset, fewer bytes than
-		// Content-Length) is a network error: retried.
-		b, retry, err := fail(err)
-		return b, retry, fmt.Errorf("reading the response: %w", err)
+	if err := sink(resp, &kickReader{resp.Body, kick}); err != nil {
+		var perm permanent
+		if errors.Is(err, ErrTooLarge) || errors.As(err, &perm) {
+			return false, err
+		}
+		if retry, ferr := fail(err); !retry {
+			return false, ferr
+		}
+		return true, err
 	}
-	if int64(len(data)) > r.MaxBody {
-		return nil, false, fmt.Errorf("%w: response larger than the limit of %d bytes", ErrTooLarge, r.MaxBody)
-	}
-	return data, false, nil
+	return false, nil
 }
 
 // kickReader resets the idle timer whenever bytes arrive.
