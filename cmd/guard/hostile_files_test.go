@@ -98,6 +98,14 @@ func TestHostileConfigFiles(t *testing.T) {
 			return []string{"check", dir}, map[string]string{"GUARD_NO_PROVENANCE": "", "NPM_CONFIG_USERCONFIG": noUserrc,
 				"npm_config_registry": "https://npm-registry.invalid/", "PIP_CONFIG_FILE": "/dev/zero"}
 		}, 2, "/dev/zero"},
+		{"PIP_CONFIG_FILE=/dev/null still means no configuration", func(t *testing.T, dir string) ([]string, map[string]string) {
+			os.Symlink(os.DevNull, filepath.Join(dir, ".npmrc"))
+			// Provenance on, from a loopback registry that has none.
+			reg := httptest.NewServer(http.NotFoundHandler())
+			t.Cleanup(reg.Close)
+			return []string{"check", dir}, map[string]string{"GUARD_NO_PROVENANCE": "", "NPM_CONFIG_USERCONFIG": os.DevNull,
+				"npm_config_registry": reg.URL + "/", "PIP_CONFIG_FILE": os.DevNull}
+		}, 0, ""},
 		{"--trusted-root FIFO", func(t *testing.T, dir string) ([]string, map[string]string) {
 			p := filepath.Join(t.TempDir(), "trusted_root.json")
 			mkfifo(t, p)
@@ -118,7 +126,7 @@ func TestHostileConfigFiles(t *testing.T) {
 			if r.code != c.code || !strings.Contains(r.stderr+r.stdout, c.names) {
 				t.Fatalf("exit %d, want %d naming %s\nstderr: %s\nstdout: %s", r.code, c.code, c.names, r.stderr, r.stdout)
 			}
-			if !strings.Contains(r.stderr+r.stdout, "not a regular file") {
+			if c.code != 0 && !strings.Contains(r.stderr+r.stdout, "not a regular file") {
 				t.Errorf("the error does not say why:\n%s%s", r.stderr, r.stdout)
 			}
 		})

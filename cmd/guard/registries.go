@@ -99,10 +99,18 @@ const configMaxSize = 1 << 20
 
 // readConfig reads a configuration file through regfile: nil, nil when it
 // does not exist.
+//
+// /dev/null (PIP_CONFIG_FILE=/dev/null, an .npmrc linked to it) is the
+// package managers' documented way of saying "no configuration": empty.
 func readConfig(path string) ([]byte, error) {
 	data, err := regfile.Read(path, configMaxSize)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 		return nil, nil
+	case errors.Is(err, regfile.ErrNotRegular):
+		if real, rerr := filepath.EvalSymlinks(path); rerr == nil && real == os.DevNull {
+			return nil, nil
+		}
 	}
 	return data, err
 }
