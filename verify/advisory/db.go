@@ -178,13 +178,13 @@ func (db *DB) folderFor(ecosystem string) string {
 }
 
 // eco opens (once) the folder of an ecosystem.
-func (db *DB) eco(name string) (*ecoDB, error) {
+func (db *DB) eco(ctx context.Context, name string) (*ecoDB, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if e, ok := db.ecos[name]; ok {
 		return e, nil
 	}
-	e, err := db.openEco(name)
+	e, err := db.openEco(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (db *DB) eco(name string) (*ecoDB, error) {
 	return e, nil
 }
 
-func (db *DB) openEco(name string) (*ecoDB, error) {
+func (db *DB) openEco(ctx context.Context, name string) (*ecoDB, error) {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 		return nil, fmt.Errorf("offline OSV DB %s: invalid ecosystem %q", db.dir, name)
 	}
@@ -255,7 +255,7 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 	}
 
 	// 2. A cached index for this zip's content, built if missing.
-	if err := db.openCached(e, zipPath, st); err != nil {
+	if err := db.openCached(ctx, e, zipPath, st); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -299,7 +299,7 @@ func DefaultIndexCacheDir() (string, error) {
 	return filepath.Join(d, "guard", "osv-index"), nil
 }
 
-func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
+func (db *DB) openCached(ctx context.Context, e *ecoDB, zipPath string, st fs.FileInfo) error {
 	abs, err := filepath.Abs(zipPath)
 	if err != nil {
 		abs = zipPath
@@ -323,7 +323,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 	}
 	if !haveSum {
 		h := sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(e.zip, 0, st.Size())); err != nil {
+		if _, err := io.Copy(h, ctxReader{ctx, io.NewSectionReader(e.zip, 0, st.Size())}); err != nil {
 			return fmt.Errorf("%w: reading %s: %v", ErrCorrupt, zipPath, err)
 		}
 		copy(sum[:], h.Sum(nil))
@@ -337,7 +337,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 		} else {
 			// Missing or damaged cache entry: (re)build it. The cache is ours
 			// to repair; the DB itself was not touched.
-			if err := db.buildCached(e, zipPath, st.Size(), sum, dir); err == nil {
+			if err := db.buildCached(ctx, e, zipPath, st.Size(), sum, dir); err == nil {
 				r, closer, err := openIndexFile(idxPath, e.zip, st.Size(), sum, db.opts.limits.MaxEntrySize)
 				if err != nil {
 					return err
@@ -362,7 +362,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 		return fmt.Errorf("building the index of %s: %w", zipPath, err)
 	}
 	name := tmp.Name()
-	if _, err := buildIndex(e.zip, st.Size(), zipPath, sum, e.name, db.opts.limits, tmp, ""); err != nil {
+	if _, err := buildIndex(ctx, e.zip, st.Size(), zipPath, sum, e.name, db.opts.limits, tmp, ""); err != nil {
 		tmp.Close()
 		os.Remove(name)
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
@@ -424,7 +424,7 @@ func isCacheWriteError(err error) bool {
 // buildCached builds the index into the cache: written to a temporary file
 // and renamed into place, so concurrent builders (two guard runs) each
 // publish a complete, identical file.
-func (db *DB) buildCached(e *ecoDB, zipPath string, zipSize int64, sum [32]byte, dir string) error {
+func (db *DB) buildCached(ctx context.Context, e *ecoDB, zipPath string, zipSize int64, sum [32]byte, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return cacheWriteError{err}
 	}
@@ -433,7 +433,7 @@ func (db *DB) buildCached(e *ecoDB, zipPath string, zipSize int64, sum [32]byte,
 		return cacheWriteError{err}
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := buildIndex(e.zip, zipSize, zipPath, sum, e.name, db.opts.limits, tmp, dir); err != nil {
+	if _, err := buildIndex(ctx, e.zip, zipSize, zipPath, sum, e.name, db.opts.limits, tmp, dir); err != nil {
 		tmp.Close()
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
@@ -487,7 +487,7 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 	}
 	slices.Sort(folders)
 	for _, f := range folders {
-		e, err := db.eco(f)
+		e, err := db.eco(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -597,7 +597,7 @@ func (db *DB) Status() ([]EcosystemStatus, error) {
 	var errs []error
 	for _, n := range names {
 		s := EcosystemStatus{Ecosystem: n}
-		e, err := db.eco(n)
+		e, err := db.eco(context.Background(), n)
 		if err != nil {
 			s.Err = err
 			errs = append(errs, err)

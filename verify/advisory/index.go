@@ -52,6 +52,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -234,10 +235,11 @@ func validEntryName(name string) error {
 // buildIndex reads the zip in f (size bytes, SHA-256 sum; zipPath names it
 // in errors), decodes every JSON record under the limits and writes the
 // index to w. ecosystem is the folder's ecosystem: keys are made for
-// affected[] entries of that base ecosystem only. tmpDir ("" = the system's)
+// affected[] entries of that base ecosystem only. ctx ends the build
+// early. tmpDir ("" = the system's)
 // holds the temporary files of the external sort (indexsort.go): memory
 // stays bounded whatever the number of entries or names.
-func buildIndex(f io.ReaderAt, size int64, zipPath string, sum [32]byte, ecosystem string, lim Limits, w io.Writer, tmpDir string) (buildResult, error) {
+func buildIndex(ctx context.Context, f io.ReaderAt, size int64, zipPath string, sum [32]byte, ecosystem string, lim Limits, w io.Writer, tmpDir string) (buildResult, error) {
 	lim = lim.withDefaults()
 	var res buildResult
 	d, err := findZipDir(f, size)
@@ -258,6 +260,9 @@ func buildIndex(f io.ReaderAt, size int64, zipPath string, sum [32]byte, ecosyst
 	var fr io.ReadCloser
 	seen := map[string]bool{} // keys of the current record
 	err = scanZip(f, size, d, func(zf *zipEntryHdr) error {
+		if err := ctx.Err(); err != nil {
+			return err // Ctrl-C: an index build of millions of entries stops at once
+		}
 		if err := validEntryName(zf.Name); err != nil {
 			return err
 		}
@@ -334,7 +339,7 @@ func buildIndex(f io.ReaderAt, size int64, zipPath string, sum [32]byte, ecosyst
 	if res.Records == 0 {
 		return res, fmt.Errorf("%s: no OSV records (*.json entries) in the zip", zipPath)
 	}
-	res.Keys, err = sp.write(w, size, sum, res)
+	res.Keys, err = sp.write(ctx, w, size, sum, res)
 	res.MaxRunBytes = sp.maxRunBytes
 	return res, err
 }
@@ -541,4 +546,17 @@ func (r *indexReader) readEntry(id uint32) ([]byte, error) {
 		return nil, fmt.Errorf("%w: record %d in all.zip does not match the index (zip changed or damaged)", ErrCorrupt, id)
 	}
 	return buf.Bytes(), nil
+}
+
+// ctxReader stops a long read (hashing a multi-GB zip) when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }

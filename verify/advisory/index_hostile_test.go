@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,7 +74,7 @@ func TestIndexManyNamesBoundedMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	res, err := buildIndex(zf, size, zipPath, [32]byte{}, "npm", Limits{}, idx, dir)
+	res, err := buildIndex(context.Background(), zf, size, zipPath, [32]byte{}, "npm", Limits{}, idx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func FuzzBuildIndex(f *testing.F) {
 	f.Fuzz(func(t *testing.T, z []byte) {
 		var idx bytes.Buffer
 		lim := Limits{MaxEntrySize: 1 << 20, MaxTotalSize: 8 << 20, MaxEntries: 10_000}
-		res, err := buildIndex(bytes.NewReader(z), int64(len(z)), "f.zip", [32]byte{}, "npm", lim, &idx, t.TempDir())
+		res, err := buildIndex(context.Background(), bytes.NewReader(z), int64(len(z)), "f.zip", [32]byte{}, "npm", lim, &idx, t.TempDir())
 		if err != nil {
 			return
 		}
@@ -129,4 +131,26 @@ func FuzzBuildIndex(f *testing.F) {
 			t.Fatalf("index of a zip that built (%+v) does not open: %v", res, err)
 		}
 	})
+}
+
+// TestIndexBuildHonoursContext (issue 12 item 3): Ctrl-C during an index
+// build (guard db update, or a first check building its cached index) stops
+// it, and its temporary files go.
+func TestIndexBuildHonoursContext(t *testing.T) {
+	dir := t.TempDir()
+	zipPath, size := writeManyNamesZip(t, dir, 10_000, 1_000)
+	zf, err := os.Open(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zf.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var idx bytes.Buffer
+	if _, err := buildIndex(ctx, zf, size, zipPath, [32]byte{}, "npm", Limits{}, &idx, dir); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".guard-index-build-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %q", left)
+	}
 }

@@ -3,6 +3,7 @@
 package advisory
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,7 +46,7 @@ func benchBuildIndexRSS(b *testing.B, names, perRecord int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := buildIndex(zf, size, zipPath, [32]byte{}, "npm", Limits{}, idx, dir)
+		res, err := buildIndex(context.Background(), zf, size, zipPath, [32]byte{}, "npm", Limits{}, idx, dir)
 		idx.Close()
 		if err != nil {
 			b.Fatal(err)

@@ -13,6 +13,7 @@ package advisory
 import (
 	"bufio"
 	"container/heap"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -200,7 +201,7 @@ func (h *runHeap) Pop() any {
 
 // write merges the runs and writes the whole index to w; it returns the
 // number of distinct keys.
-func (s *indexSpool) write(w io.Writer, zipSize int64, sum [32]byte, res buildResult) (int, error) {
+func (s *indexSpool) write(ctx context.Context, w io.Writer, zipSize int64, sum [32]byte, res buildResult) (int, error) {
 	if err := s.flushRun(); err != nil {
 		return 0, err
 	}
@@ -274,7 +275,10 @@ func (s *indexSpool) write(w io.Writer, zipSize int64, sum [32]byte, res buildRe
 		keys++
 		return nil
 	}
-	for h.Len() > 0 {
+	for n := 0; h.Len() > 0; n++ {
+		if n&0xffff == 0 && ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
 		c := h[0]
 		p := c.cur
 		if ok, err := c.next(); err != nil {
@@ -325,7 +329,7 @@ func (s *indexSpool) write(w io.Writer, zipSize int64, sum [32]byte, res buildRe
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return 0, err
 		}
-		if _, err := io.Copy(w, f); err != nil {
+		if _, err := io.Copy(w, ctxReader{ctx, f}); err != nil {
 			return 0, err
 		}
 	}

@@ -119,7 +119,7 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 		zf.Close()
 		return err
 	}
-	res, err := buildIndex(zf, size, src, sum, eco, o.limits, idx, tmp)
+	res, err := buildIndex(ctx, zf, size, src, sum, eco, o.limits, idx, tmp)
 	zf.Close() // before the folder is renamed: Windows refuses to move open files
 	if err == nil && res.Keys == 0 {
 		err = fmt.Errorf("%s: none of its %d records names a %s package", src, res.Records, eco)
