@@ -3,6 +3,7 @@ package advisory
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,7 +27,17 @@ func TestZipScanMatchesArchiveZip(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	zips := map[string][]byte{"generated": buf.Bytes()}
+	// More than 65,535 entries: the end record is zip64's.
+	var many bytes.Buffer
+	zw = zip.NewWriter(&many)
+	for i := range 66_000 {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("E%d.txt", i), Method: zip.Store})
+		w.Write([]byte{byte(i)})
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zips := map[string][]byte{"generated": buf.Bytes(), "zip64 (66,000 entries)": many.Bytes()}
 	if dir := os.Getenv("GUARD_CORPUS"); dir != "" {
 		for _, eco := range []string{"npm", "PyPI", "crates.io"} {
 			if b, err := os.ReadFile(filepath.Join(dir, "osv", eco, "all.zip")); err == nil {
