@@ -66,6 +66,13 @@ func main() {
 	// running package manager themselves (guard/pm).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the default action comes back: a second Ctrl-C
+	// ends guard at once, whatever it is doing. (While a wrapper runs the
+	// package manager, guard/pm catches signals itself and forwards them.)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
