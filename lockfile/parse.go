@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // ParseError says which file, and where in it, could not be understood.
@@ -126,35 +127,21 @@ func Detect(path string, data []byte) (Format, bool) {
 var MaxFileSize int64 = defaultMaxFileSize
 
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	data, err := regfile.Read(path, MaxFileSize)
+	var re *regfile.Error
+	if errors.As(err, &re) {
+		// Devices, FIFOs and sockets could block or never end (/dev/zero, a
+		// "-r /dev/stdin" include): only regular files are lockfiles.
+		return nil, &ParseError{Path: path, Err: re.Reason()}
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	// Devices, FIFOs and sockets could block or never end (/dev/zero, a
-	// "-r /dev/stdin" include): only regular files are lockfiles.
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory", path)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > MaxFileSize {
-		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > MaxFileSize {
-		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}
-	}
-	return data, nil
+	return data, err
 }
+
+// ReadFile reads a file that goes with a lockfile (package.json, a
+// workspace file, a package manager's report) the way lockfiles are read:
+// a regular file opened without blocking, at most MaxFileSize bytes
+// (lockfile/regfile).
+func ReadFile(path string) ([]byte, error) { return readFile(path) }
 
 // Parse reads and parses one lockfile, detecting its format.
 func Parse(path string) (*Lockfile, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/verify/advisory"
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 // sourceArgs choose where advisories come from.
@@ -37,6 +38,9 @@ type resolvedSource struct {
 	dbDir  string
 	apiURL string
 	maxAge time.Duration
+	// idle fails a request to the OSV API that hears nothing for this long
+	// (GUARD_NET_IDLE_TIMEOUT, default 30s).
+	idle time.Duration
 }
 
 func (e *env) resolveSource(a *sourceArgs) (resolvedSource, error) {
@@ -64,6 +68,9 @@ func (e *env) resolveSource(a *sourceArgs) (resolvedSource, error) {
 		return r, fmt.Errorf("--max-db-age: %w", err)
 	}
 	r.maxAge = age
+	if r.idle, err = httpretry.IdleFromEnv(e.getenv); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 
@@ -72,7 +79,9 @@ func (e *env) resolveSource(a *sourceArgs) (resolvedSource, error) {
 // that could not complete (exit 3) exactly when advisories are needed.
 func (r resolvedSource) source() advisory.Source {
 	if r.dbDir == "" {
-		return advisory.NewClient(r.apiURL, nil)
+		c := advisory.NewClient(r.apiURL, nil)
+		c.IdleTimeout = r.idle
+		return c
 	}
 	db, err := advisory.OpenDB(r.dbDir)
 	if err != nil {

@@ -13,16 +13,22 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/verify/advisory"
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 const dbUsage = `Usage:
-  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE]
+  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE] [--force]
   guard db status [--db DIR] [--format text|json]
 
 Manages the offline OSV database: one <ecosystem>/all.zip per ecosystem, in
 the layout of OSV's own export, with an index built once per update. An
 update replaces each ecosystem atomically; a failed one leaves the old DB as
-it was. The default DB folder is <user cache>/guard/osv-db (GUARD_DB).`
+it was. The default DB folder is <user cache>/guard/osv-db (GUARD_DB).
+
+The export is downloaded over https only. An update that would leave an
+ecosystem with fewer than half the records it has now is refused (a
+truncated or substituted export would make every later check allow
+everything); --force accepts it.`
 
 // defaultEcosystems are the ecosystems guard checks.
 var defaultEcosystems = []string{"npm", "PyPI", "crates.io"}
@@ -66,7 +72,8 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	ecos := fs.StringSlice("ecosystem", defaultEcosystems, "ecosystems to download (repeat or comma-separate)")
 	base := fs.String("url", "", "base `URL` of the export (default: GUARD_OSV_DB_URL, else OSV's)")
 	offline := fs.Bool("offline", false, "refuse: an update needs the network")
-	timeout := fs.Duration("timeout", 10*time.Minute, "give up an ecosystem's download after this long")
+	timeout := fs.Duration("timeout", 10*time.Minute, "give up an attempt at an ecosystem's download after this long")
+	force := fs.Bool("force", false, "accept an export with fewer than half the records the DB has now")
 	if code, ok := parseFlags(e, fs, args, dbUsage); !ok {
 		return code
 	}
@@ -87,9 +94,22 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	if url == "" {
 		url = e.getenv("GUARD_OSV_DB_URL")
 	}
+	if url != "" && !strings.HasPrefix(strings.ToLower(url), "https://") {
+		fmt.Fprintf(e.stderr, "guard db update: --url %q: the offline DB is only downloaded over https\n", url)
+		return guard.ExitInvalid
+	}
 	fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
-	client := &http.Client{Timeout: *timeout}
-	if err := advisory.UpdateDB(ctx, d, url, *ecos, client); err != nil {
+	idle, err := httpretry.IdleFromEnv(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
+		return guard.ExitInvalid
+	}
+	client := &http.Client{Timeout: *timeout, Transport: e.transport}
+	opts := []advisory.Option{advisory.WithIdleTimeout(idle)}
+	if *force {
+		opts = append(opts, advisory.WithAllowShrink())
+	}
+	if err := advisory.UpdateDB(ctx, d, url, *ecos, client, opts...); err != nil {
 		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
 		return guard.ExitIncomplete
 	}

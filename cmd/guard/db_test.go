@@ -51,7 +51,9 @@ func newTestDBServer() (*httptest.Server, error) {
 		}
 		zips["/"+eco.Name()+"/all.zip"] = buf.Bytes()
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// https: guard db update refuses anything else. Every httptest TLS
+	// server presents the same certificate, so testTransport trusts them all.
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, ok := zips[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)

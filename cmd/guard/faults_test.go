@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -112,12 +113,12 @@ func TestConcurrentDBUpdate(t *testing.T) {
 	defer inner.Close()
 	var mu sync.Mutex
 	requests := 0
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	slow := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		requests++
 		mu.Unlock()
 		time.Sleep(300 * time.Millisecond) // keep both updates in flight together
-		resp, err := http.Get(inner.URL + r.URL.Path)
+		resp, err := inner.Client().Get(inner.URL + r.URL.Path)
 		if err != nil {
 			http.Error(w, err.Error(), 502)
 			return
@@ -130,6 +131,9 @@ func TestConcurrentDBUpdate(t *testing.T) {
 	}))
 	defer slow.Close()
 
+	// The guard binary trusts the test server through the standard
+	// SSL_CERT_FILE: guard itself has no switch that weakens https.
+	caFile := testCAFile(t, slow)
 	dir := filepath.Join(t.TempDir(), "osv-db")
 	cache := t.TempDir()
 	type out struct {
@@ -143,7 +147,7 @@ func TestConcurrentDBUpdate(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			cmd := exec.Command(bin, "db", "update", "--db", dir, "--url", slow.URL)
-			cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "HOME="+cache)
+			cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "HOME="+cache, "SSL_CERT_FILE="+caFile)
 			b, err := cmd.CombinedOutput()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
@@ -185,4 +189,16 @@ func TestConcurrentDBUpdate(t *testing.T) {
 	if chk.ProcessState.ExitCode() != 1 {
 		t.Fatalf("check after concurrent updates: exit %d, want 1\n%s", chk.ProcessState.ExitCode(), b)
 	}
+}
+
+// testCAFile writes the certificate of an httptest TLS server as a PEM
+// file, for SSL_CERT_FILE.
+func testCAFile(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ca.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -50,11 +52,27 @@ type env struct {
 	getenv         func(string) string
 	// isTerminal reports whether the writer is an interactive terminal.
 	isTerminal func(io.Writer) bool
+	// transport, when set, sends guard db update's requests: tests use it
+	// to trust their httptest TLS server. nil (always, outside tests) is
+	// http.DefaultTransport and the system's roots.
+	transport http.RoundTripper
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C (SIGINT) and SIGTERM cancel ctx: every wait guard makes (HTTP
+	// requests, the DB's update lock, a package manager's resolution) takes
+	// ctx, and no file open can block (lockfile/regfile opens non-blocking),
+	// so a check ends within a second. The wrappers forward signals to a
+	// running package manager themselves (guard/pm).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the default action comes back: a second Ctrl-C
+	// ends guard at once, whatever it is doing. (While a wrapper runs the
+	// package manager, guard/pm catches signals itself and forwards them.)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,10 @@ type result struct {
 // run uses it unless the test's environment names another.
 var testDBDir string
 
+// testTransport trusts the httptest TLS servers (guard db update is https
+// only); set by TestMain.
+var testTransport http.RoundTripper
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "guard-cmd-test-")
 	if err != nil {
@@ -33,7 +38,8 @@ func TestMain(m *testing.M) {
 	}
 	testDBDir = filepath.Join(dir, "osv-db")
 	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, isTerminal: func(io.Writer) bool { return false }}
+	testTransport = srv.Client().Transport
+	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, isTerminal: func(io.Writer) bool { return false }, transport: testTransport}
 	if code := run(context.Background(), e, []string{"db", "update", "--db", testDBDir, "--url", srv.URL}); code != 0 {
 		panic("db update for the tests failed: " + errb.String())
 	}
@@ -53,7 +59,7 @@ func runGuard(t *testing.T, environ map[string]string, tty bool, args ...string)
 	}
 	environ = withDefaults
 	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb,
+	e := &env{stdout: &out, stderr: &errb, transport: testTransport,
 		getenv:     func(k string) string { return environ[k] },
 		isTerminal: func(io.Writer) bool { return tty }}
 	code := run(context.Background(), e, args)

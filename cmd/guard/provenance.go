@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/verify/httpretry"
 	"github.com/installguard/guard/verify/provenance"
 )
 
@@ -34,6 +35,10 @@ func guardCacheDir(parts ...string) (string, error) {
 	return filepath.Join(append([]string{dir, "guard"}, parts...)...), nil
 }
 
+// envProvenanceBudget bounds the time provenance may take in one run
+// (default provenance.DefaultBudget).
+const envProvenanceBudget = "GUARD_PROVENANCE_BUDGET"
+
 // provenanceSource builds the verifier, or says why provenance is not
 // gathered in this run. projectDir is where the project's .npmrc lives.
 func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (guard.ProvenanceSource, string, error) {
@@ -48,8 +53,20 @@ func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline b
 	if err != nil {
 		return nil, "", fmt.Errorf("trust material: %w", err)
 	}
-	reg := e.discoverRegistries(ctx, projectDir)
-	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true)}
+	reg, err := e.discoverRegistries(ctx, projectDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("package manager configuration: %w", err)
+	}
+	idle, err := httpretry.IdleFromEnv(e.getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	budget, err := httpretry.DurationEnv(e.getenv, envProvenanceBudget, provenance.DefaultBudget)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true),
+		provenance.WithIdleTimeout(idle), provenance.WithBudget(budget)}
 	if reg.npm != "" {
 		opts = append(opts, provenance.WithNPMRegistry(reg.npm))
 	}
@@ -114,8 +131,12 @@ func runTrust(ctx context.Context, e *env, args []string) int {
 			return guard.ExitInvalid
 		}
 	}
-	reg := e.discoverRegistries(ctx, ".")
-	_, err := provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
+	reg, err := e.discoverRegistries(ctx, ".")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "guard trust update: package manager configuration: %v\n", err)
+		return guard.ExitInvalid
+	}
+	_, err = provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
 		NPMRegistry: reg.npm, HTTPClient: &http.Client{Timeout: *timeout}})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)

@@ -4,11 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // registries are the package registries the user's own package-manager
@@ -28,7 +33,10 @@ const defaultPyPIIndex = "https://pypi.org/simple"
 // a project in dir: environment first, then the project's .npmrc, then the
 // user's. When nothing names the npm registry, npm itself is asked
 // (`npm config get registry`), so its built-in default applies.
-func (e *env) discoverRegistries(ctx context.Context, dir string) registries {
+//
+// A configuration file that exists but is not a regular file or is over
+// configMaxSize (a FIFO, a symlink to /dev/zero) is an error naming it.
+func (e *env) discoverRegistries(ctx context.Context, dir string) (registries, error) {
 	r := registries{npmScopes: map[string]string{}}
 	// npm: later files are weaker; the first value found wins.
 	for _, k := range []string{"npm_config_registry", "NPM_CONFIG_REGISTRY"} {
@@ -49,7 +57,10 @@ func (e *env) discoverRegistries(ctx context.Context, dir string) registries {
 		if rc == "" {
 			continue
 		}
-		def, scopes := readNpmrc(rc, e.getenv)
+		def, scopes, err := readNpmrc(rc, e.getenv)
+		if err != nil {
+			return r, err
+		}
 		if r.npm == "" {
 			r.npm = def
 		}
@@ -71,21 +82,46 @@ func (e *env) discoverRegistries(ctx context.Context, dir string) registries {
 		}
 	}
 	if r.pypi == "" {
-		r.pypi = pipConfIndex(e.getenv)
+		var err error
+		if r.pypi, err = pipConfIndex(e.getenv); err != nil {
+			return r, err
+		}
 	}
 	if r.pypi == "" {
 		r.pypi = defaultPyPIIndex
 	}
-	return r
+	return r, nil
+}
+
+// configMaxSize caps a package manager's configuration file (.npmrc,
+// pip.conf); real ones are a few hundred bytes.
+const configMaxSize = 1 << 20
+
+// readConfig reads a configuration file through regfile: nil, nil when it
+// does not exist.
+//
+// /dev/null (PIP_CONFIG_FILE=/dev/null, an .npmrc linked to it) is the
+// package managers' documented way of saying "no configuration": empty.
+func readConfig(path string) ([]byte, error) {
+	data, err := regfile.Read(path, configMaxSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		return nil, nil
+	case errors.Is(err, regfile.ErrNotRegular):
+		if real, rerr := filepath.EvalSymlinks(path); rerr == nil && real == os.DevNull {
+			return nil, nil
+		}
+	}
+	return data, err
 }
 
 // readNpmrc reads the registry settings of one .npmrc ("registry=URL",
 // "@scope:registry=URL"), expanding ${VAR} as npm does.
-func readNpmrc(path string, getenv func(string) string) (def string, scopes map[string]string) {
+func readNpmrc(path string, getenv func(string) string) (def string, scopes map[string]string, err error) {
 	scopes = map[string]string{}
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if err != nil {
-		return "", scopes
+		return "", scopes, err
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -106,7 +142,7 @@ func readNpmrc(path string, getenv func(string) string) (def string, scopes map[
 			scopes[strings.TrimSuffix(k, ":registry")] = v
 		}
 	}
-	return def, scopes
+	return def, scopes, nil
 }
 
 // askNpmRegistry asks npm for its registry; "" when npm is not installed or
@@ -135,7 +171,7 @@ func askNpmRegistry(ctx context.Context, dir string) string {
 // pipConfIndex reads index-url from pip's configuration files (the
 // site-wide, user and PIP_CONFIG_FILE files, later ones winning, as pip
 // does).
-func pipConfIndex(getenv func(string) string) string {
+func pipConfIndex(getenv func(string) string) (string, error) {
 	var files []string
 	files = append(files, "/etc/pip.conf")
 	if home, err := os.UserHomeDir(); err == nil {
@@ -149,9 +185,9 @@ func pipConfIndex(getenv func(string) string) string {
 	}
 	index := ""
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readConfig(f)
 		if err != nil {
-			continue
+			return "", err
 		}
 		section := ""
 		for _, line := range strings.Split(string(data), "\n") {
@@ -169,5 +205,5 @@ func pipConfIndex(getenv func(string) string) string {
 			}
 		}
 	}
-	return index
+	return index, nil
 }

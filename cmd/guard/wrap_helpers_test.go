@@ -36,7 +36,7 @@ func dbWith(t *testing.T, records map[string]map[string]string) string {
 	for eco := range records {
 		ecos = append(ecos, eco)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, ok := zips[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
@@ -47,7 +47,7 @@ func dbWith(t *testing.T, records map[string]map[string]string) string {
 	defer srv.Close()
 	dir := filepath.Join(t.TempDir(), "osv-db")
 	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, isTerminal: func(io.Writer) bool { return false }}
+	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, isTerminal: func(io.Writer) bool { return false }, transport: srv.Client().Transport}
 	if code := run(context.Background(), e, []string{"db", "update", "--db", dir, "--url", srv.URL, "--ecosystem", strings.Join(ecos, ",")}); code != 0 {
 		t.Fatalf("db update: %d %s", code, errb.String())
 	}

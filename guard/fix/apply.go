@@ -341,7 +341,7 @@ func applyRound(ctx context.Context, inv *pm.Invocation, lfs []*lockfile.Lockfil
 // extras, markers and comments. Pins in files the file includes are not
 // rewritten (the item is skipped).
 func applyPins(path string, items []Item) (applied, skipped []Item, err error) {
-	data, err := os.ReadFile(path)
+	data, err := lockfile.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -412,7 +412,7 @@ func Snapshot(paths []string) (*Snap, error) {
 		if !st.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s: not a regular file", p)
 		}
-		data, err := os.ReadFile(p)
+		data, err := lockfile.ReadFile(p)
 		if err != nil {
 			return nil, err
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -59,7 +58,7 @@ func (c entryCache) npmEntries(lf *lockfile.Lockfile) map[string]*npmEntry {
 	var doc struct {
 		Packages map[string]*npmEntry `json:"packages"`
 	}
-	data, err := os.ReadFile(lf.Path)
+	data, err := lockfile.ReadFile(lf.Path)
 	if err == nil {
 		_ = json.Unmarshal(data, &doc)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/regfile"
 	"github.com/installguard/guard/verify/advisory"
 )
 
@@ -401,16 +401,11 @@ func projectKey(dir, ask string) (string, bool) {
 	io.WriteString(h, ask+"\x00")
 	for _, n := range []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"} {
 		path := filepath.Join(dir, n)
-		var data []byte
-		st, err := os.Stat(path)
+		data, err := regfile.Read(path, maxKeyedFile)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-		case err != nil || !st.Mode().IsRegular() || st.Size() > maxKeyedFile:
+		case err != nil:
 			return "", false // not remembered; npm reports what is wrong
-		default:
-			if data, err = os.ReadFile(path); err != nil {
-				return "", false
-			}
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", n, len(data))
 		h.Write(data)

@@ -228,7 +228,7 @@ func withCommand(args []string, idx int, cmd string, extra ...string) []string {
 
 // pnpmMembers reads pnpm-workspace.yaml's package globs.
 func pnpmMembers(root string) []string {
-	data, err := os.ReadFile(filepath.Join(root, "pnpm-workspace.yaml"))
+	data, err := lockfile.ReadFile(filepath.Join(root, "pnpm-workspace.yaml"))
 	if err != nil {
 		return nil
 	}
@@ -250,7 +250,7 @@ func npmStyleMembers(root string) []string {
 // uvMembers reads pyproject.toml's [tool.uv.workspace] members (and
 // exclude) and lists the member folders.
 func uvMembers(root string) []string {
-	data, err := os.ReadFile(filepath.Join(root, "pyproject.toml"))
+	data, err := lockfile.ReadFile(filepath.Join(root, "pyproject.toml"))
 	if err != nil {
 		return nil
 	}

@@ -244,7 +244,7 @@ type npmManifest struct {
 // npmWorkspaces lists the workspace member folders (slash-separated,
 // relative to dir) that dir's package.json declares and that exist.
 func npmWorkspaces(dir string) ([]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	data, err := lockfile.ReadFile(filepath.Join(dir, "package.json"))
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -190,7 +189,7 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	if err := checkPipHook(inv, ack); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(report)
+	data, err := lockfile.ReadFile(report)
 	if err != nil {
 		return nil, &ResolveError{Step: inv.Manager + " install --dry-run --report", Err: err}
 	}

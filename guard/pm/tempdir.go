@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // tempProject is a private temporary folder (mode 0700) holding copies of
@@ -34,7 +36,7 @@ func (t *tempProject) Remove() { os.RemoveAll(t.Dir) }
 // copyIn copies the regular file src to rel inside the folder, keeping its
 // permission bits. A src that does not exist is not copied: ok is false.
 func (t *tempProject) copyIn(src, rel string) (ok bool, err error) {
-	in, err := os.Open(src)
+	in, err := regfile.Open(src) // a FIFO named .npmrc is refused, not waited on
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}

@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // Where policies come from.
@@ -241,28 +242,10 @@ func isURL(s string) bool {
 	return strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")
 }
 
-// readLocal reads a regular file of at most MaxFileSize bytes.
+// readLocal reads a regular file of at most MaxFileSize bytes, opened
+// without blocking (a FIFO named guard.toml is refused, not waited on).
 func readLocal(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
-	}
-	return data, nil
+	return regfile.Read(path, MaxFileSize)
 }
 
 func digest(data []byte) string {

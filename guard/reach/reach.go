@@ -23,6 +23,7 @@ import (
 	"unicode"
 
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // Status of one package.
@@ -107,7 +108,7 @@ func Scan(dir string) (*Imports, error) {
 		if info, err := d.Info(); err != nil || info.Size() > maxFile {
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := regfile.Read(path, maxFile) // a FIFO or device named *.js is skipped, not waited on
 		if err != nil {
 			return nil
 		}
@@ -229,11 +230,11 @@ func venvDists(dir string) map[string][]string {
 			base := strings.TrimSuffix(filepath.Base(info), ".dist-info")
 			dist := NormalizePy(strings.SplitN(base, "-", 2)[0])
 			mods := map[string]bool{}
-			if data, err := os.ReadFile(filepath.Join(info, "top_level.txt")); err == nil {
+			if data, err := regfile.Read(filepath.Join(info, "top_level.txt"), maxFile); err == nil {
 				for _, l := range strings.Fields(string(data)) {
 					mods[strings.SplitN(l, "/", 2)[0]] = true
 				}
-			} else if data, err := os.ReadFile(filepath.Join(info, "RECORD")); err == nil {
+			} else if data, err := regfile.Read(filepath.Join(info, "RECORD"), 32<<20); err == nil {
 				for _, l := range strings.Split(string(data), "\n") {
 					p := strings.SplitN(strings.SplitN(l, ",", 2)[0], "/", 2)[0]
 					if p == "" || strings.HasSuffix(p, ".dist-info") || strings.HasSuffix(p, ".data") ||

@@ -153,7 +153,7 @@ func benchQuery(b *testing.B, dbDir, cacheDir string, qs []Query) {
 
 	// One instrumented run for the read counts.
 	db, _ = OpenDB(dbDir, WithCacheDir(cacheDir))
-	e, err := db.eco("npm")
+	e, err := db.eco(context.Background(), "npm")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func BenchmarkBuildIndexCorpusNPM(b *testing.B) {
 	defer f.Close()
 	st, _ := f.Stat()
 	for b.Loop() {
-		if _, err := buildIndex(f, st.Size(), zipPath, [32]byte{}, "npm", Limits{}, io.Discard); err != nil {
+		if _, err := buildIndex(context.Background(), f, st.Size(), zipPath, [32]byte{}, "npm", Limits{}, io.Discard, b.TempDir()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -239,7 +239,7 @@ func TestLookupReadsAreLogarithmic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	e, err := db.eco("npm")
+	e, err := db.eco(context.Background(), "npm")
 	if err != nil {
 		t.Fatal(err)
 	}

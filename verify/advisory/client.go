@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/installguard/guard/verify/httpretry"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 )
 
@@ -29,8 +28,9 @@ const MaxBatchQueries = 1000
 // Client queries the OSV API. It implements Source: POST /v1/querybatch in
 // batches of at most 1,000 queries (several at once, bounded), following
 // each query's next_page_token, then GET /v1/vulns/{id} once per distinct id
-// (concurrent, bounded). Requests are retried with exponential backoff and
-// jitter on 429, 5xx and network errors, honouring Retry-After. Every record
+// (concurrent, bounded). Requests follow verify/httpretry's policy:
+// exponential backoff and jitter on 429, 5xx and network errors, honouring
+// Retry-After; a silent API fails at once (IdleTimeout). Every record
 // is checked again locally with Affects, so the online answer agrees with
 // the offline DB (ids that do not affect the version and withdrawn records
 // are dropped).
@@ -64,6 +64,13 @@ type Client struct {
 	MaxPages int
 	// UserAgent is sent with every request.
 	UserAgent string
+	// IdleTimeout fails a request when the API sends nothing for this long,
+	// without retries (default httpretry.DefaultIdle, 30s); later requests
+	// of the run then fail at once.
+	IdleTimeout time.Duration
+
+	once  sync.Once
+	retry *httpretry.Policy
 }
 
 // NewClient returns a client for the OSV API at baseURL ("" means
@@ -287,148 +294,33 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// statusError is a non-2xx answer.
-type statusError struct {
-	url        string
-	code       int
-	retryAfter time.Duration
-	hasRetry   bool
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("OSV API %s: HTTP %d %s", e.url, e.code, http.StatusText(e.code))
-}
-
-func (e *statusError) retryable() bool {
-	return e.code == http.StatusTooManyRequests || e.code >= 500
-}
-
-// do sends one request with retries and returns the body of a 2xx answer,
-// read up to maxBody bytes.
+// do sends one request under the client's retry policy (verify/httpretry,
+// shared with provenance) and returns the body of a 2xx answer, read up to
+// maxBody bytes.
 func (c *Client) do(ctx context.Context, method, endpoint string, body []byte, maxBody int64) ([]byte, error) {
-	attempts := c.MaxAttempts
-	if attempts <= 0 {
-		attempts = 4
-	}
-	var lastErr error
-	for attempt := 1; ; attempt++ {
-		data, err := c.once(ctx, method, endpoint, body, maxBody)
-		if err == nil {
-			return data, nil
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("OSV API %s: %w", endpoint, context.Cause(ctx))
-		}
-		var se *statusError
-		var wait time.Duration
-		switch {
-		case errors.As(err, &se) && !se.retryable():
-			return nil, err
-		case errors.As(err, &se) && se.hasRetry:
-			if se.retryAfter > c.maxRetryAfter() {
-				return nil, fmt.Errorf("%w (Retry-After %s is longer than %s)", err, se.retryAfter, c.maxRetryAfter())
-			}
-			wait = max(se.retryAfter, c.backoff(attempt))
-		case errors.Is(err, errNotRetryable):
-			return nil, err
-		default:
-			wait = c.backoff(attempt)
-		}
-		lastErr = err
-		if attempt >= attempts {
-			return nil, fmt.Errorf("%w (gave up after %d attempts)", lastErr, attempts)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("OSV API %s: %w (while retrying after: %v)", endpoint, context.Cause(ctx), lastErr)
-		case <-t.C:
-		}
-	}
-}
-
-var errNotRetryable = errors.New("not retryable")
-
-func (c *Client) maxRetryAfter() time.Duration {
-	if c.MaxRetryAfter <= 0 {
-		return 60 * time.Second
-	}
-	return c.MaxRetryAfter
-}
-
-// backoff is the wait before retry number attempt (1-based): base·2^(n-1)
-// capped at BackoffMax, with "equal jitter" (half fixed, half random) so
-// that clients retrying together spread out.
-func (c *Client) backoff(attempt int) time.Duration {
-	base, maxD := c.BackoffBase, c.BackoffMax
-	if base <= 0 {
-		base = 500 * time.Millisecond
-	}
-	if maxD <= 0 {
-		maxD = 20 * time.Second
-	}
-	d := base
-	for i := 1; i < attempt && d < maxD; i++ {
-		d *= 2
-	}
-	d = min(d, maxD)
-	half := d / 2
-	return half + rand.N(half+1)
-}
-
-func (c *Client) once(ctx context.Context, method, endpoint string, body []byte, maxBody int64) ([]byte, error) {
-	var rd io.Reader
+	p := c.policy()
+	h := http.Header{"Accept": {"application/json"}}
 	if body != nil {
-		rd = bytes.NewReader(body)
+		h.Set("Content-Type", "application/json")
 	}
-	req, err := http.NewRequestWithContext(ctx, method, endpoint, rd)
-	if err != nil {
-		return nil, fmt.Errorf("OSV API %s: %w: %w", endpoint, errNotRetryable, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
 	if c.UserAgent != "" {
-		req.Header.Set("User-Agent", c.UserAgent)
+		h.Set("User-Agent", c.UserAgent)
 	}
-	resp, err := c.HTTP.Do(req)
+	data, err := p.Do(ctx, c.HTTP, httpretry.Request{Method: method, URL: endpoint, Body: body, Header: h, MaxBody: maxBody})
 	if err != nil {
 		return nil, fmt.Errorf("OSV API %s: %w", endpoint, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		se := &statusError{url: endpoint, code: resp.StatusCode}
-		se.retryAfter, se.hasRetry = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return nil, se
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		// A body cut short (connection reset, fewer bytes than
-		// Content-Length) is a network error: retried.
-		return nil, fmt.Errorf("OSV API %s: reading the response: %w", endpoint, err)
-	}
-	if int64(len(data)) > maxBody {
-		return nil, fmt.Errorf("OSV API %s: %w: response larger than %d bytes", endpoint, errNotRetryable, maxBody)
 	}
 	return data, nil
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+func (c *Client) policy() *httpretry.Policy {
+	c.once.Do(func() {
+		c.retry = &httpretry.Policy{
+			Attempts: c.MaxAttempts, BackoffBase: c.BackoffBase, BackoffMax: c.BackoffMax,
+			MaxRetryAfter: c.MaxRetryAfter, Idle: c.IdleTimeout, Hosts: &httpretry.Hosts{},
+		}
+	})
+	return c.retry
 }
 
 // pool runs functions with bounded concurrency; the first error cancels the

@@ -1,7 +1,6 @@
 package advisory
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/installguard/guard/lockfile/regfile"
 	"github.com/installguard/guard/verify/atomicfile"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 )
@@ -42,8 +42,10 @@ type DB struct {
 }
 
 type dbOptions struct {
-	cacheDir string
-	limits   Limits
+	cacheDir    string
+	limits      Limits
+	allowShrink bool
+	idle        time.Duration
 }
 
 // Option configures OpenDB and UpdateDB.
@@ -55,6 +57,14 @@ func WithCacheDir(dir string) Option { return func(o *dbOptions) { o.cacheDir = 
 
 // WithLimits sets the limits applied when a zip is indexed or downloaded.
 func WithLimits(l Limits) Option { return func(o *dbOptions) { o.limits = l } }
+
+// WithAllowShrink lets UpdateDB replace an ecosystem by an export with
+// fewer than half its records (guard db update --force).
+func WithAllowShrink() Option { return func(o *dbOptions) { o.allowShrink = true } }
+
+// WithIdleTimeout fails UpdateDB's download when the server sends nothing
+// for d (default httpretry.DefaultIdle).
+func WithIdleTimeout(d time.Duration) Option { return func(o *dbOptions) { o.idle = d } }
 
 func buildOptions(opts []Option) dbOptions {
 	var o dbOptions
@@ -168,13 +178,13 @@ func (db *DB) folderFor(ecosystem string) string {
 }
 
 // eco opens (once) the folder of an ecosystem.
-func (db *DB) eco(name string) (*ecoDB, error) {
+func (db *DB) eco(ctx context.Context, name string) (*ecoDB, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if e, ok := db.ecos[name]; ok {
 		return e, nil
 	}
-	e, err := db.openEco(name)
+	e, err := db.openEco(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +192,7 @@ func (db *DB) eco(name string) (*ecoDB, error) {
 	return e, nil
 }
 
-func (db *DB) openEco(name string) (*ecoDB, error) {
+func (db *DB) openEco(ctx context.Context, name string) (*ecoDB, error) {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 		return nil, fmt.Errorf("offline OSV DB %s: invalid ecosystem %q", db.dir, name)
 	}
@@ -204,7 +214,7 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 			e.close()
 		}
 	}()
-	e.zip, err = root.Open(zipFileName)
+	e.zip, err = regfile.OpenIn(root, zipFileName)
 	if err != nil {
 		return nil, fmt.Errorf("offline OSV DB %s: %w", folder, err)
 	}
@@ -212,13 +222,16 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("offline OSV DB %s: %w", folder, err)
 	}
+	if st.Size() > db.opts.limits.withDefaults().MaxDownload {
+		return nil, regfile.TooLarge(filepath.Join(folder, zipFileName), db.opts.limits.withDefaults().MaxDownload)
+	}
 	e.zipMod = st.ModTime()
 	zipPath := filepath.Join(folder, zipFileName)
 
 	// 1. The index written by UpdateDB, when it describes this zip.
 	if m, err := readMeta(root); err == nil && m.ZipSize == st.Size() {
 		e.meta = m
-		idx, err := root.Open(indexFileName)
+		idx, err := regfile.OpenIn(root, indexFileName)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: metadata present but index unreadable: %v (update the DB again)", ErrCorrupt, folder, err)
 		}
@@ -242,7 +255,7 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 	}
 
 	// 2. A cached index for this zip's content, built if missing.
-	if err := db.openCached(e, zipPath, st); err != nil {
+	if err := db.openCached(ctx, e, zipPath, st); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -250,13 +263,12 @@ func (db *DB) openEco(name string) (*ecoDB, error) {
 }
 
 func readMeta(root *os.Root) (*dbMeta, error) {
-	f, err := root.Open(metaFileName)
+	b, err := regfile.ReadIn(root, metaFileName, 1<<20)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var m dbMeta
-	if err := json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m); err != nil {
+	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("invalid metadata: %w", err)
 	}
 	return &m, nil
@@ -287,7 +299,7 @@ func DefaultIndexCacheDir() (string, error) {
 	return filepath.Join(d, "guard", "osv-index"), nil
 }
 
-func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
+func (db *DB) openCached(ctx context.Context, e *ecoDB, zipPath string, st fs.FileInfo) error {
 	abs, err := filepath.Abs(zipPath)
 	if err != nil {
 		abs = zipPath
@@ -299,7 +311,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 	locPath := ""
 	if cacheErr == nil {
 		locPath = filepath.Join(cache, "by-path", hex.EncodeToString(pathKey[:])+".json")
-		if b, err := os.ReadFile(locPath); err == nil {
+		if b, err := regfile.Read(locPath, 1<<20); err == nil {
 			var loc cacheLocator
 			if json.Unmarshal(b, &loc) == nil && loc.Path == abs && loc.Size == st.Size() && loc.ModTime == st.ModTime().UnixNano() {
 				if s, err := hex.DecodeString(loc.SHA256); err == nil && len(s) == 32 {
@@ -311,7 +323,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 	}
 	if !haveSum {
 		h := sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(e.zip, 0, st.Size())); err != nil {
+		if _, err := io.Copy(h, ctxReader{ctx, io.NewSectionReader(e.zip, 0, st.Size())}); err != nil {
 			return fmt.Errorf("%w: reading %s: %v", ErrCorrupt, zipPath, err)
 		}
 		copy(sum[:], h.Sum(nil))
@@ -325,7 +337,7 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 		} else {
 			// Missing or damaged cache entry: (re)build it. The cache is ours
 			// to repair; the DB itself was not touched.
-			if err := db.buildCached(e, zipPath, st.Size(), sum, dir); err == nil {
+			if err := db.buildCached(ctx, e, zipPath, st.Size(), sum, dir); err == nil {
 				r, closer, err := openIndexFile(idxPath, e.zip, st.Size(), sum, db.opts.limits.MaxEntrySize)
 				if err != nil {
 					return err
@@ -342,21 +354,44 @@ func (db *DB) openCached(e *ecoDB, zipPath string, st fs.FileInfo) error {
 			return nil
 		}
 	}
-	// No usable cache directory: build the index in memory for this run.
-	var buf bytes.Buffer
-	if _, err := buildIndex(e.zip, st.Size(), zipPath, sum, e.name, db.opts.limits, &buf); err != nil {
+	// No usable cache directory: build the index into a temporary file for
+	// this run (removed at once; the open handle keeps it readable on Unix,
+	// and Close removes it elsewhere). Not in memory: an index can be large.
+	tmp, err := os.CreateTemp("", ".guard-osv-index-*")
+	if err != nil {
+		return fmt.Errorf("building the index of %s: %w", zipPath, err)
+	}
+	name := tmp.Name()
+	if _, err := buildIndex(ctx, e.zip, st.Size(), zipPath, sum, e.name, db.opts.limits, tmp, ""); err != nil {
+		tmp.Close()
+		os.Remove(name)
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	r, err := newIndexReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()), e.zip, st.Size(), db.opts.limits.MaxEntrySize)
-	if err != nil {
-		return err
+	ist, err := tmp.Stat()
+	if err == nil {
+		var r *indexReader
+		if r, err = newIndexReader(tmp, ist.Size(), e.zip, st.Size(), db.opts.limits.MaxEntrySize); err == nil {
+			e.r, e.idxCloser = r, removeOnClose{tmp}
+			os.Remove(name) // fails harmlessly where open files cannot be removed
+			return nil
+		}
 	}
-	e.r = r
-	return nil
+	tmp.Close()
+	os.Remove(name)
+	return err
+}
+
+// removeOnClose closes a temporary file and removes it.
+type removeOnClose struct{ f *os.File }
+
+func (r removeOnClose) Close() error {
+	err := r.f.Close()
+	os.Remove(r.f.Name())
+	return err
 }
 
 func openIndexFile(path string, zipR io.ReaderAt, zipSize int64, sum [32]byte, maxEntry int64) (*indexReader, io.Closer, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -389,7 +424,7 @@ func isCacheWriteError(err error) bool {
 // buildCached builds the index into the cache: written to a temporary file
 // and renamed into place, so concurrent builders (two guard runs) each
 // publish a complete, identical file.
-func (db *DB) buildCached(e *ecoDB, zipPath string, zipSize int64, sum [32]byte, dir string) error {
+func (db *DB) buildCached(ctx context.Context, e *ecoDB, zipPath string, zipSize int64, sum [32]byte, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return cacheWriteError{err}
 	}
@@ -398,7 +433,7 @@ func (db *DB) buildCached(e *ecoDB, zipPath string, zipSize int64, sum [32]byte,
 		return cacheWriteError{err}
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := buildIndex(e.zip, zipSize, zipPath, sum, e.name, db.opts.limits, tmp); err != nil {
+	if _, err := buildIndex(ctx, e.zip, zipSize, zipPath, sum, e.name, db.opts.limits, tmp, dir); err != nil {
 		tmp.Close()
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
@@ -452,7 +487,7 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 	}
 	slices.Sort(folders)
 	for _, f := range folders {
-		e, err := db.eco(f)
+		e, err := db.eco(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -562,7 +597,7 @@ func (db *DB) Status() ([]EcosystemStatus, error) {
 	var errs []error
 	for _, n := range names {
 		s := EcosystemStatus{Ecosystem: n}
-		e, err := db.eco(n)
+		e, err := db.eco(context.Background(), n)
 		if err != nil {
 			s.Err = err
 			errs = append(errs, err)

@@ -383,7 +383,7 @@ func TestUpdateDB(t *testing.T) {
 		"npm":  zipBytes(t, recordEntries(npmTestRecords...)),
 		"PyPI": zipBytes(t, recordEntries(pypiTestRecords...)),
 	}, fail: map[string]int{}, trunc: map[string]bool{}}
-	srv := httptest.NewServer(zs)
+	srv := httptest.NewTLSServer(zs)
 	defer srv.Close()
 	dbDir := t.TempDir()
 	emptyCache := t.TempDir()

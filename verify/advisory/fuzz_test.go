@@ -3,6 +3,7 @@ package advisory
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -93,7 +94,7 @@ func FuzzDecodeRecord(f *testing.F) {
 func FuzzIndexReader(f *testing.F) {
 	z := zipBytes(f, recordEntries(npmTestRecords...))
 	var idx bytes.Buffer
-	if _, err := buildIndex(bytes.NewReader(z), int64(len(z)), "test.zip", [32]byte{}, "npm", Limits{}, &idx); err != nil {
+	if _, err := buildIndex(context.Background(), bytes.NewReader(z), int64(len(z)), "test.zip", [32]byte{}, "npm", Limits{}, &idx, ""); err != nil {
 		f.Fatal(err)
 	}
 	good := idx.Bytes()

@@ -39,7 +39,8 @@ package advisory
 // compress/flate and checked against the recorded CRC-32 and size. The zip's
 // central directory is never parsed at query time (archive/zip would read
 // all of it to open the archive, which is O(M)); that per-entry read is
-// the only zip handling written here, the build uses archive/zip.
+// the only zip handling at query time; the build reads the central
+// directory one record at a time (zipscan.go).
 //
 // Corruption is reported, never read as "no records": the header carries its
 // own CRC, every section must lie inside the file, offsets are bounds-checked
@@ -49,16 +50,15 @@ package advisory
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"compress/flate"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"path"
-	"slices"
 	"strings"
 )
 
@@ -91,9 +91,13 @@ type Limits struct {
 }
 
 // DefaultLimits leave a wide margin over OSV's real per-ecosystem exports
-// while stopping zip bombs long before they exhaust memory or disk.
+// while stopping zip bombs long before they exhaust memory or disk. With
+// them an index build stays under 300 MiB of RSS whatever the zip holds
+// (BenchmarkBuildIndexHostile*): records are decoded one at a time (an
+// 8 MiB record is the largest single allocation, ~300 times OSV's largest
+// npm/PyPI/crates.io record), and names are sorted on disk (indexsort.go).
 var DefaultLimits = Limits{
-	MaxEntrySize: MaxRecordSize,
+	MaxEntrySize: 8 << 20,
 	MaxTotalSize: 16 << 30,
 	MaxEntries:   5_000_000,
 	MaxDownload:  4 << 30,
@@ -203,6 +207,8 @@ type buildResult struct {
 	Records   int
 	Withdrawn int
 	Keys      int // distinct package names of the folder's ecosystem
+	// MaxRunBytes is the largest run of keys held in memory (indexsort.go).
+	MaxRunBytes int
 }
 
 // validEntryName rejects zip entry names that would escape a directory if
@@ -229,152 +235,113 @@ func validEntryName(name string) error {
 // buildIndex reads the zip in f (size bytes, SHA-256 sum; zipPath names it
 // in errors), decodes every JSON record under the limits and writes the
 // index to w. ecosystem is the folder's ecosystem: keys are made for
-// affected[] entries of that base ecosystem only.
-func buildIndex(f io.ReaderAt, size int64, zipPath string, sum [32]byte, ecosystem string, lim Limits, w io.Writer) (buildResult, error) {
+// affected[] entries of that base ecosystem only. ctx ends the build
+// early. tmpDir ("" = the system's)
+// holds the temporary files of the external sort (indexsort.go): memory
+// stays bounded whatever the number of entries or names.
+func buildIndex(ctx context.Context, f io.ReaderAt, size int64, zipPath string, sum [32]byte, ecosystem string, lim Limits, w io.Writer, tmpDir string) (buildResult, error) {
 	lim = lim.withDefaults()
 	var res buildResult
-	zr, err := zip.NewReader(f, size)
+	d, err := findZipDir(f, size)
 	if err != nil {
-		return res, fmt.Errorf("%s: not a readable zip: %w", zipPath, err)
+		return res, fmt.Errorf("%s: %w", zipPath, err)
 	}
-	if len(zr.File) > lim.MaxEntries {
-		return res, fmt.Errorf("%s: %d entries exceed the limit of %d", zipPath, len(zr.File), lim.MaxEntries)
+	if d.entries > uint64(lim.MaxEntries) {
+		return res, fmt.Errorf("%s: %d entries exceed the limit of %d", zipPath, d.entries, lim.MaxEntries)
 	}
+	sp, err := newIndexSpool(tmpDir)
+	if err != nil {
+		return res, err
+	}
+	defer sp.close()
 	base := BaseEcosystem(ecosystem)
-	postings := map[string][]uint32{}
-	var entries []entryRow
 	var total int64
 	buf := new(bytes.Buffer)
-	for _, zf := range zr.File {
-		if err := validEntryName(zf.Name); err != nil {
-			return res, fmt.Errorf("%s: %w", zipPath, err)
+	var fr io.ReadCloser
+	seen := map[string]bool{} // keys of the current record
+	err = scanZip(f, size, d, func(zf *zipEntryHdr) error {
+		if err := ctx.Err(); err != nil {
+			return err // Ctrl-C: an index build of millions of entries stops at once
 		}
-		if zf.FileInfo().IsDir() || path.Ext(zf.Name) != ".json" {
-			continue // OSV exports hold only <ID>.json; osv-scanner skips the rest too
+		if err := validEntryName(zf.Name); err != nil {
+			return err
+		}
+		if strings.HasSuffix(zf.Name, "/") || path.Ext(zf.Name) != ".json" {
+			return nil // OSV exports hold only <ID>.json; osv-scanner skips the rest too
 		}
 		if zf.Method != zip.Store && zf.Method != zip.Deflate {
-			return res, fmt.Errorf("%s: entry %s uses unsupported compression method %d", zipPath, zf.Name, zf.Method)
+			return fmt.Errorf("entry %s uses unsupported compression method %d", zf.Name, zf.Method)
 		}
-		if zf.UncompressedSize64 > uint64(lim.MaxEntrySize) {
-			return res, fmt.Errorf("%s: entry %s declares %d bytes, over the per-entry limit of %d (zip bomb?)", zipPath, zf.Name, zf.UncompressedSize64, lim.MaxEntrySize)
+		if zf.Size > uint64(lim.MaxEntrySize) {
+			return fmt.Errorf("entry %s declares %d bytes, over the per-entry limit of %d (zip bomb?)", zf.Name, zf.Size, lim.MaxEntrySize)
 		}
-		rc, err := zf.Open()
-		if err != nil {
-			return res, fmt.Errorf("%s: entry %s: %w", zipPath, zf.Name, err)
+		var src io.Reader = io.NewSectionReader(f, zf.DataOff, int64(zf.CompSize))
+		if zf.Method == zip.Deflate {
+			if fr == nil {
+				fr = flate.NewReader(src)
+			} else {
+				fr.(flate.Resetter).Reset(src, nil)
+			}
+			src = fr
 		}
 		buf.Reset()
 		// Read at most the limit + 1 whatever the header claims: a lying
-		// header is caught here (archive/zip also checks sizes and CRC).
-		n, err := io.Copy(buf, io.LimitReader(rc, lim.MaxEntrySize+1))
-		rc.Close()
+		// header is caught here, and by the size and CRC checks below.
+		n, err := io.Copy(buf, io.LimitReader(src, lim.MaxEntrySize+1))
 		if err != nil {
-			return res, fmt.Errorf("%s: entry %s: %w", zipPath, zf.Name, err)
+			return fmt.Errorf("entry %s: %w", zf.Name, err)
 		}
 		if n > lim.MaxEntrySize {
-			return res, fmt.Errorf("%s: entry %s inflates past the per-entry limit of %d bytes (zip bomb?)", zipPath, zf.Name, lim.MaxEntrySize)
+			return fmt.Errorf("entry %s inflates past the per-entry limit of %d bytes (zip bomb?)", zf.Name, lim.MaxEntrySize)
+		}
+		if uint64(n) != zf.Size || crc32.ChecksumIEEE(buf.Bytes()) != zf.CRC32 {
+			return fmt.Errorf("entry %s: %w: size or checksum does not match its header", zf.Name, zip.ErrChecksum)
 		}
 		total += n
 		if total > lim.MaxTotalSize {
-			return res, fmt.Errorf("%s: records inflate past the total limit of %d bytes (zip bomb?)", zipPath, lim.MaxTotalSize)
+			return fmt.Errorf("records inflate past the total limit of %d bytes (zip bomb?)", lim.MaxTotalSize)
 		}
 		v, err := DecodeRecord(buf.Bytes())
 		if err != nil {
-			return res, fmt.Errorf("%s: entry %s: %w", zipPath, zf.Name, err)
+			return fmt.Errorf("entry %s: %w", zf.Name, err)
 		}
-		dataOff, err := zf.DataOffset()
-		if err != nil {
-			return res, fmt.Errorf("%s: entry %s: %w", zipPath, zf.Name, err)
+		if res.Records == int(^uint32(0)) {
+			return errors.New("too many records")
 		}
-		if len(entries) == int(^uint32(0)) {
-			return res, fmt.Errorf("%s: too many records", zipPath)
+		id := uint32(res.Records)
+		if err := sp.addEntry(entryRow{DataOff: uint64(zf.DataOff), CompSize: zf.CompSize, Size: uint64(n), CRC: zf.CRC32, Method: zf.Method}); err != nil {
+			return fmt.Errorf("index build: %w", err)
 		}
-		id := uint32(len(entries))
-		entries = append(entries, entryRow{
-			DataOff: uint64(dataOff), CompSize: zf.CompressedSize64, Size: uint64(n),
-			CRC: crc32.ChecksumIEEE(buf.Bytes()), Method: zf.Method,
-		})
 		res.Records++
 		if v.GetWithdrawn() != nil {
 			res.Withdrawn++
 		}
+		clear(seen)
 		for _, a := range v.GetAffected() {
 			p := a.GetPackage()
 			if p == nil || p.GetName() == "" || BaseEcosystem(p.GetEcosystem()) != base {
 				continue
 			}
 			key := NormalizeName(base, p.GetName())
-			if ps := postings[key]; len(ps) == 0 || ps[len(ps)-1] != id {
-				postings[key] = append(ps, id)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if err := sp.addKey(key, id); err != nil {
+				return fmt.Errorf("index build: %w", err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", zipPath, err)
 	}
 	if res.Records == 0 {
 		return res, fmt.Errorf("%s: no OSV records (*.json entries) in the zip", zipPath)
 	}
-	res.Keys = len(postings)
-	return res, writeIndex(w, size, sum, res, postings, entries)
-}
-
-func writeIndex(w io.Writer, zipSize int64, sum [32]byte, res buildResult, postings map[string][]uint32, entries []entryRow) error {
-	keys := make([]string, 0, len(postings))
-	var stringsLen, postCount uint64
-	for k, ps := range postings {
-		keys = append(keys, k)
-		stringsLen += uint64(len(k))
-		postCount += uint64(len(ps))
-	}
-	slices.Sort(keys)
-	if stringsLen > uint64(^uint32(0)) || postCount > uint64(^uint32(0)) {
-		return errors.New("index too large")
-	}
-	h := indexHeader{
-		ZipSize: uint64(zipSize), ZipSHA256: sum,
-		Records: uint32(res.Records), Withdrawn: uint32(res.Withdrawn),
-		NameCount: uint64(len(keys)), NamesOff: indexHeaderSize,
-	}
-	h.StringsOff = h.NamesOff + h.NameCount*nameRowSize
-	h.StringsLen = stringsLen
-	h.PostOff = h.StringsOff + stringsLen
-	h.PostCount = postCount
-	h.EntriesOff = h.PostOff + 4*postCount
-
-	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.Write(h.marshal())
-	le := binary.LittleEndian
-	row := make([]byte, nameRowSize)
-	var keyOff, postOff uint32
-	for _, k := range keys {
-		clear(row)
-		copy(row[:namePrefixLen], k)
-		le.PutUint32(row[16:], keyOff)
-		le.PutUint32(row[20:], uint32(len(k)))
-		le.PutUint32(row[24:], postOff)
-		le.PutUint32(row[28:], uint32(len(postings[k])))
-		bw.Write(row)
-		keyOff += uint32(len(k))
-		postOff += uint32(len(postings[k]))
-	}
-	for _, k := range keys {
-		bw.WriteString(k)
-	}
-	var p [4]byte
-	for _, k := range keys {
-		for _, id := range postings[k] {
-			le.PutUint32(p[:], id)
-			bw.Write(p[:])
-		}
-	}
-	erow := make([]byte, entryRowSize)
-	for _, e := range entries {
-		clear(erow)
-		le.PutUint64(erow[0:], e.DataOff)
-		le.PutUint64(erow[8:], e.CompSize)
-		le.PutUint64(erow[16:], e.Size)
-		le.PutUint32(erow[24:], e.CRC)
-		le.PutUint16(erow[28:], e.Method)
-		bw.Write(erow)
-	}
-	return bw.Flush()
+	res.Keys, err = sp.write(ctx, w, size, sum, res)
+	res.MaxRunBytes = sp.maxRunBytes
+	return res, err
 }
 
 // indexReader answers lookups from an open index and its zip.
@@ -579,4 +546,17 @@ func (r *indexReader) readEntry(id uint32) ([]byte, error) {
 		return nil, fmt.Errorf("%w: record %d in all.zip does not match the index (zip changed or damaged)", ErrCorrupt, id)
 	}
 	return buf.Bytes(), nil
+}
+
+// ctxReader stops a long read (hashing a multi-GB zip) when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }

@@ -15,7 +15,7 @@ import (
 // it is free or ctx ends. The lock dies with the process, so a crashed
 // update never leaves a stale lock behind.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|unix.O_NONBLOCK|unix.O_NOFOLLOW, 0o644) // a planted FIFO or symlink never blocks or redirects the lock
 	if err != nil {
 		return nil, err
 	}

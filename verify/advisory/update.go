@@ -15,6 +15,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/installguard/guard/lockfile/regfile"
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 // DefaultDBURL is where OSV publishes its per-ecosystem exports
@@ -43,6 +46,12 @@ const userAgent = "guard (github.com/installguard/guard)"
 //
 // Ecosystems are updated one after the other; the error joins the failures,
 // and the ecosystems that succeeded stay updated.
+//
+// Trust: the DB decides what every later check allows, so it is fetched
+// over https only (redirects too; a test passes a client that trusts its
+// own httptest CA), and an export with fewer than half the records the
+// ecosystem has now is refused unless WithAllowShrink is given (a truncated
+// or substituted export would otherwise silently allow everything).
 func UpdateDB(ctx context.Context, dir, baseURL string, ecosystems []string, client *http.Client, opts ...Option) error {
 	if len(ecosystems) == 0 {
 		return errors.New("UpdateDB: no ecosystems given")
@@ -50,9 +59,13 @@ func UpdateDB(ctx context.Context, dir, baseURL string, ecosystems []string, cli
 	if baseURL == "" {
 		baseURL = DefaultDBURL
 	}
+	if u, err := url.Parse(baseURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("the DB URL %q is not an https URL: the offline DB is only downloaded over https", baseURL)
+	}
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Minute}
 	}
+	client = httpsOnly(client)
 	o := buildOptions(opts)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("UpdateDB: %w", err)
@@ -92,12 +105,12 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 
 	src := baseURL + "/" + url.PathEscape(eco) + "/" + zipFileName
 	zipPath := filepath.Join(tmp, zipFileName)
-	sum, size, err := download(ctx, client, src, zipPath, o.limits.MaxDownload)
+	sum, size, err := download(ctx, client, src, zipPath, o.limits.MaxDownload, o.idle)
 	if err != nil {
 		return err
 	}
 
-	zf, err := os.Open(zipPath)
+	zf, err := regfile.Open(zipPath)
 	if err != nil {
 		return err
 	}
@@ -106,10 +119,13 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 		zf.Close()
 		return err
 	}
-	res, err := buildIndex(zf, size, src, sum, eco, o.limits, idx)
+	res, err := buildIndex(ctx, zf, size, src, sum, eco, o.limits, idx, tmp)
 	zf.Close() // before the folder is renamed: Windows refuses to move open files
 	if err == nil && res.Keys == 0 {
 		err = fmt.Errorf("%s: none of its %d records names a %s package", src, res.Records, eco)
+	}
+	if err == nil && !o.allowShrink {
+		err = checkShrink(dir, eco, src, res.Records)
 	}
 	if err == nil {
 		err = idx.Sync()
@@ -139,6 +155,44 @@ func updateEcosystem(ctx context.Context, dir, baseURL, eco string, client *http
 	return nil
 }
 
+// httpsOnly is client with redirects to anything but https refused.
+func httpsOnly(client *http.Client) *http.Client {
+	c := *client
+	next := client.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return fmt.Errorf("redirected to %s: the offline DB is only downloaded over https", req.URL.Redacted())
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// checkShrink refuses an export with fewer than half the records of the
+// ecosystem's current folder (its meta.json; a folder without one is not
+// compared). The caller holds the ecosystem's lock.
+func checkShrink(dir, eco, src string, records int) error {
+	root, err := os.OpenRoot(filepath.Join(dir, eco))
+	if err != nil {
+		return nil // no current folder: nothing to shrink
+	}
+	defer root.Close()
+	m, err := readMeta(root)
+	if err != nil || m.Records <= 0 {
+		return nil
+	}
+	if records*2 < m.Records {
+		return fmt.Errorf("%s has %d records, the DB has %d for %s now: an update that removes more than half of an ecosystem's records is refused (a truncated or substituted export?); pass --force to accept it", src, records, m.Records, eco)
+	}
+	return nil
+}
+
 // removeStale removes what crashed updates of eco left behind. The caller
 // holds eco's lock, so no live update owns them.
 func removeStale(dir, eco string) {
@@ -155,45 +209,59 @@ func removeStale(dir, eco string) {
 }
 
 // download fetches src into path, capped at max bytes, and returns the
-// file's SHA-256 and size.
-func download(ctx context.Context, client *http.Client, src, path string, max int64) (sum [32]byte, size int64, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return sum, 0, err
-	}
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := client.Do(req)
-	if err != nil {
-		return sum, 0, fmt.Errorf("downloading %s: %w", src, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return sum, 0, fmt.Errorf("downloading %s: HTTP %s", src, resp.Status)
-	}
-	if resp.ContentLength > max {
-		return sum, 0, fmt.Errorf("downloading %s: %d bytes exceed the limit of %d", src, resp.ContentLength, max)
-	}
+// file's SHA-256 and size. It follows verify/httpretry's policy (the one
+// of every HTTP source): 429, 5xx and dropped connections are retried, and
+// a server that sends nothing for the idle deadline fails at once.
+func download(ctx context.Context, client *http.Client, src, path string, max int64, idle time.Duration) (sum [32]byte, size int64, err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return sum, 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(resp.Body, max+1))
+	p := httpretry.Policy{Attempts: 3, Idle: idle}
+	err = p.Fetch(ctx, client, httpretry.Request{URL: src, Header: http.Header{"User-Agent": {userAgent}}, MaxBody: max},
+		func(resp *http.Response, body io.Reader) error {
+			// Each attempt starts over.
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return httpretry.Permanent(err)
+			}
+			if err := f.Truncate(0); err != nil {
+				return httpretry.Permanent(err)
+			}
+			h.Reset()
+			n, err := io.Copy(io.MultiWriter(permanentWriter{f}, h), io.LimitReader(body, max+1))
+			if err != nil {
+				return err
+			}
+			if n > max {
+				return fmt.Errorf("%w: more than the limit of %d bytes", httpretry.ErrTooLarge, max)
+			}
+			if resp.ContentLength >= 0 && n != resp.ContentLength {
+				return fmt.Errorf("got %d of %d bytes (truncated)", n, resp.ContentLength)
+			}
+			size = n
+			return nil
+		})
 	if err != nil {
 		return sum, 0, fmt.Errorf("downloading %s: %w", src, err)
-	}
-	if n > max {
-		return sum, 0, fmt.Errorf("downloading %s: more than the limit of %d bytes", src, max)
-	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return sum, 0, fmt.Errorf("downloading %s: got %d of %d bytes (truncated)", src, n, resp.ContentLength)
 	}
 	if err := f.Sync(); err != nil {
 		return sum, 0, err
 	}
 	copy(sum[:], h.Sum(nil))
-	return sum, n, f.Close()
+	return sum, size, f.Close()
+}
+
+// permanentWriter marks write errors (a full disk) as not worth a retry.
+type permanentWriter struct{ w io.Writer }
+
+func (p permanentWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if err != nil {
+		err = httpretry.Permanent(err)
+	}
+	return n, err
 }
 
 func writeFileSync(path string, v any) error {

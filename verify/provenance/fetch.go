@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
+	"sync"
 	"time"
+
+	"github.com/installguard/guard/verify/httpretry"
 )
 
 // ErrNotFound is returned when the server answers 404.
@@ -23,16 +24,28 @@ func (e *HTTPError) Error() string {
 	return fmt.Sprintf("GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
 }
 
-// fetcher makes bounded GET requests: a size cap, a timeout per attempt, and
-// a bounded number of attempts on 5xx, 429 and transport errors.
+// fetcher makes bounded GET requests under verify/httpretry's policy (the
+// one the OSV client uses too): a size cap, a timeout per attempt, an idle
+// deadline, and a bounded number of attempts on 5xx, 429 and transport
+// errors.
 type fetcher struct {
-	client      *http.Client
-	attempts    int
-	timeout     time.Duration
-	backoff     time.Duration
-	maxRetryAft time.Duration
-	userAgent   string
+	client    *http.Client
+	attempts  int
+	timeout   time.Duration
+	idle      time.Duration
+	backoff   time.Duration
+	userAgent string
+	hosts     httpretry.Hosts // hosts that went silent in this run
+	// budget bounds the time of all requests of this fetcher together,
+	// counted from the first one (0: none).
+	budget    time.Duration
+	startOnce sync.Once
+	deadline  time.Time
 }
+
+// ErrBudget is wrapped by the error of a request made after the run's
+// provenance budget (WithBudget) was spent.
+var ErrBudget = errors.New("the provenance time budget of this run is spent")
 
 func newFetcher(c *http.Client, workers int) *fetcher {
 	if c == nil {
@@ -43,92 +56,54 @@ func newFetcher(c *http.Client, workers int) *fetcher {
 		c = &http.Client{Transport: tr}
 	}
 	return &fetcher{
-		client:      c,
-		attempts:    3,
-		timeout:     20 * time.Second,
-		backoff:     200 * time.Millisecond,
-		maxRetryAft: 5 * time.Second,
-		userAgent:   "guard (provenance)",
+		client:    c,
+		attempts:  3,
+		timeout:   20 * time.Second,
+		backoff:   200 * time.Millisecond,
+		userAgent: "guard (provenance)",
 	}
 }
 
-// get fetches url. It returns ErrNotFound (wrapped) on 404.
+// get fetches url. It returns ErrNotFound (wrapped) on 404, *HTTPError for
+// another final status.
 func (f *fetcher) get(ctx context.Context, url, accept string, limit int64) ([]byte, error) {
-	var last error
-	for attempt := 0; attempt < f.attempts; attempt++ {
-		if attempt > 0 {
-			wait := f.backoff << (attempt - 1)
-			var he *retryAfterError
-			if errors.As(last, &he) && he.after > 0 {
-				wait = min(he.after, f.maxRetryAft)
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, fmt.Errorf("%w (after: %v)", ctx.Err(), last)
-			case <-t.C:
-			}
-		}
-		body, retry, err := f.once(ctx, url, accept, limit)
-		if err == nil {
-			return body, nil
-		}
-		last = err
-		if !retry || ctx.Err() != nil {
-			break
-		}
+	p := httpretry.Policy{
+		Attempts: f.attempts, BackoffBase: f.backoff, BackoffMax: 16 * f.backoff,
+		MaxRetryAfter: 5 * time.Second, Idle: f.idle, AttemptTimeout: f.timeout, Hosts: &f.hosts,
 	}
-	return nil, last
-}
-
-type retryAfterError struct {
-	HTTPError
-	after time.Duration
-}
-
-func (e *retryAfterError) Unwrap() error { return &e.HTTPError }
-
-func (f *fetcher) once(ctx context.Context, url, accept string, limit int64) ([]byte, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, false, err
-	}
+	h := http.Header{"User-Agent": {f.userAgent}}
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		h.Set("Accept", accept)
 	}
-	req.Header.Set("User-Agent", f.userAgent)
-	resp, err := f.client.Do(req)
-	if err != nil {
-		return nil, true, err
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, false, fmt.Errorf("GET %s: %w", url, ErrNotFound)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		e := &retryAfterError{HTTPError: HTTPError{URL: url, Status: resp.StatusCode}}
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
-			e.after = time.Duration(s) * time.Second
+	if f.budget > 0 {
+		f.startOnce.Do(func() { f.deadline = time.Now().Add(f.budget) })
+		if time.Now().After(f.deadline) {
+			return nil, fmt.Errorf("GET %s: %w (%s)", url, ErrBudget, f.budget)
 		}
-		return nil, true, e
-	case resp.StatusCode != http.StatusOK:
-		return nil, false, &HTTPError{URL: url, Status: resp.StatusCode}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, f.deadline, fmt.Errorf("%w (%s)", ErrBudget, f.budget))
+		defer cancel()
 	}
-	if resp.ContentLength > limit {
-		return nil, false, fmt.Errorf("GET %s: answer of %d bytes exceeds the limit of %d", url, resp.ContentLength, limit)
+	body, err := p.Do(ctx, f.client, httpretry.Request{URL: url, Header: h, MaxBody: limit})
+	var se *httpretry.StatusError
+	switch {
+	case err == nil:
+		return body, nil
+	case errors.As(err, &se) && se.Code == http.StatusNotFound:
+		return nil, fmt.Errorf("GET %s: %w", url, ErrNotFound)
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("%w%s", &HTTPError{URL: url, Status: se.Code}, trailer(err, se))
+	default:
+		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		// A connection cut mid-answer (truncated): worth another try.
-		return nil, true, fmt.Errorf("GET %s: reading answer: %w", url, err)
+}
+
+// trailer keeps what httpretry added to a status error ("gave up after 3
+// attempts").
+func trailer(err error, se *httpretry.StatusError) string {
+	s, base := err.Error(), se.Error()
+	if len(s) > len(base) && s[:len(base)] == base {
+		return s[len(base):]
 	}
-	if int64(len(body)) > limit {
-		return nil, false, fmt.Errorf("GET %s: answer exceeds the limit of %d bytes", url, limit)
-	}
-	return body, false, nil
+	return ""
 }

@@ -207,7 +207,7 @@ func TestRegistryTruncated(t *testing.T) {
 	})
 	v := newTestVerifier(t, reg.URL)
 	r := v.VerifyPackage(context.Background(), npmPkg("sigstore", "1.0.0", sha))
-	if r.Status != StatusUnverifiable || !strings.Contains(r.Reason, "reading answer") {
+	if r.Status != StatusUnverifiable || !strings.Contains(r.Reason, "reading the response") {
 		t.Errorf("cut connection: %s (%s)", r.Status, r.Reason)
 	}
 	if got := reg.hitCount(sigstore100URI); got != 3 {
@@ -233,7 +233,7 @@ func TestRegistryTruncated(t *testing.T) {
 	})
 	v = newTestVerifier(t, reg3.URL)
 	r = v.VerifyPackage(context.Background(), npmPkg("sigstore", "1.0.0", sha))
-	if r.Status != StatusUnverifiable || !strings.Contains(r.Reason, "exceeds the limit") {
+	if r.Status != StatusUnverifiable || !strings.Contains(r.Reason, "larger than the limit") {
 		t.Errorf("oversized: %s (%s)", r.Status, r.Reason)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	_ "embed"
 
+	"github.com/installguard/guard/lockfile/regfile"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -309,19 +310,23 @@ type TrustOptions struct {
 	Dir string
 }
 
+// trustMaxSize caps a trusted root or npm keys file (real ones are a few
+// KiB).
+const trustMaxSize = 4 << 20
+
 // LoadTrust loads trusted material: an explicit file, else a root cached by
 // UpdateTrust in Dir, else the embedded material.
 func LoadTrust(o TrustOptions) (*Trust, error) {
 	keys := embeddedNPMKeys
 	if o.NPMKeysFile != "" {
-		b, err := os.ReadFile(o.NPMKeysFile)
+		b, err := regfile.Read(o.NPMKeysFile, trustMaxSize)
 		if err != nil {
 			return nil, err
 		}
 		keys = b
 	}
 	if o.TrustedRootFile != "" {
-		b, err := os.ReadFile(o.TrustedRootFile)
+		b, err := regfile.Read(o.TrustedRootFile, trustMaxSize)
 		if err != nil {
 			return nil, err
 		}
@@ -329,7 +334,7 @@ func LoadTrust(o TrustOptions) (*Trust, error) {
 	}
 	if o.Dir != "" {
 		p := filepath.Join(o.Dir, TrustedRootFile)
-		b, err := os.ReadFile(p)
+		b, err := regfile.Read(p, trustMaxSize)
 		switch {
 		case err == nil:
 			var asOf time.Time
@@ -337,7 +342,7 @@ func LoadTrust(o TrustOptions) (*Trust, error) {
 				asOf = st.ModTime()
 			}
 			if o.NPMKeysFile == "" {
-				if kb, err := os.ReadFile(filepath.Join(o.Dir, NPMKeysFile)); err == nil {
+				if kb, err := regfile.Read(filepath.Join(o.Dir, NPMKeysFile), trustMaxSize); err == nil {
 					keys = kb
 				}
 			}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/regfile"
 	"github.com/installguard/guard/verify/atomicfile"
 )
 
@@ -34,6 +35,8 @@ type config struct {
 	attempts    int
 	cacheDir    string
 	npmMetadata bool
+	idle        time.Duration // limits.go
+	budget      time.Duration
 }
 
 // WithNPMRegistry sets the npm registry base URL (from npm's configuration:
@@ -146,7 +149,7 @@ type Verifier struct {
 
 // New returns a Verifier.
 func New(opts ...Option) (*Verifier, error) {
-	c := config{workers: 64, timeout: 20 * time.Second, attempts: 3}
+	c := config{workers: 64, timeout: 20 * time.Second, attempts: 3, budget: DefaultBudget}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -161,6 +164,7 @@ func New(opts ...Option) (*Verifier, error) {
 	}
 	f := newFetcher(c.client, c.workers)
 	f.timeout, f.attempts = c.timeout, c.attempts
+	f.idle, f.budget = c.idle, c.budget
 	if c.cacheDir != "" {
 		if err := os.MkdirAll(c.cacheDir, 0o755); err != nil {
 			return nil, err
@@ -386,7 +390,7 @@ func (v *Verifier) cached(key string) (Result, bool) {
 	if v.cfg.cacheDir == "" {
 		return Result{}, false
 	}
-	b, err := os.ReadFile(v.cachePath(key))
+	b, err := regfile.Read(v.cachePath(key), cacheMaxSize)
 	if err != nil {
 		return Result{}, false
 	}
