@@ -60,6 +60,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 const (
@@ -565,18 +566,30 @@ func (r *indexReader) readEntry(id uint32) ([]byte, error) {
 	}
 	var src io.Reader = io.NewSectionReader(r.zip, int64(e.DataOff), int64(e.CompSize))
 	if e.Method == zip.Deflate {
-		fr := flate.NewReader(src)
-		defer fr.Close()
+		// A flate reader holds ~40 KB of tables: reuse them across records
+		// (a check reads dozens) instead of allocating them per record.
+		fr, _ := flatePool.Get().(io.ReadCloser)
+		if fr == nil {
+			fr = flate.NewReader(src)
+		} else if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
+			fr = flate.NewReader(src)
+		}
+		defer flatePool.Put(fr)
 		src = fr
 	}
-	data := make([]byte, 0, e.Size)
-	buf := bytes.NewBuffer(data)
-	n, err := io.Copy(buf, io.LimitReader(src, int64(e.Size)+1))
-	if err != nil {
+	// Size+1 bytes of room: a record longer than the index says is caught
+	// by the length check below without growing the buffer.
+	data := make([]byte, e.Size+1)
+	n, err := io.ReadFull(src, data)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return nil, fmt.Errorf("%w: record %d in all.zip: %v", ErrCorrupt, id, err)
 	}
-	if uint64(n) != e.Size || crc32.ChecksumIEEE(buf.Bytes()) != e.CRC {
+	data = data[:n]
+	if uint64(n) != e.Size || crc32.ChecksumIEEE(data) != e.CRC {
 		return nil, fmt.Errorf("%w: record %d in all.zip does not match the index (zip changed or damaged)", ErrCorrupt, id)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
+
+// flatePool holds flate readers for readEntry.
+var flatePool sync.Pool
