@@ -76,6 +76,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
+	a.prov.progress = countProgress(e.progressConfig(a.quiet), "provenance", "packages")
 	opts, code, ok := e.checkOptions(ctx, fs, a, fs.Args(), "guard check")
 	if !ok {
 		return code

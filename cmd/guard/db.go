@@ -16,7 +16,7 @@ import (
 )
 
 const dbUsage = `Usage:
-  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE]
+  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE] [--quiet]
   guard db status [--db DIR] [--format text|json]
 
 Manages the offline OSV database: one <ecosystem>/all.zip per ecosystem, in
@@ -67,6 +67,7 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	base := fs.String("url", "", "base `URL` of the export (default: GUARD_OSV_DB_URL, else OSV's)")
 	offline := fs.Bool("offline", false, "refuse: an update needs the network")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up an ecosystem's download after this long")
+	quiet := fs.BoolP("quiet", "q", false, "no progress line and no notice on standard error")
 	if code, ok := parseFlags(e, fs, args, dbUsage); !ok {
 		return code
 	}
@@ -87,8 +88,11 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	if url == "" {
 		url = e.getenv("GUARD_OSV_DB_URL")
 	}
-	fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
+	if !*quiet {
+		fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
+	}
 	client := &http.Client{Timeout: *timeout}
+	client.Transport = downloadProgress(e.progressConfig(*quiet), client.Transport)
 	if err := advisory.UpdateDB(ctx, d, url, *ecos, client); err != nil {
 		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
 		return guard.ExitIncomplete
