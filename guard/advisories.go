@@ -31,8 +31,12 @@ var advisoryRule = map[advisory.Class]string{
 // about: packages pinned to a version, other than the project's own
 // workspace members.
 func advisoryQueries(lfs []*lockfile.Lockfile) []advisory.Query {
-	seen := map[advisory.Query]bool{}
-	var qs []advisory.Query
+	n := 0
+	for _, lf := range lfs {
+		n += len(lf.Packages)
+	}
+	seen := make(map[advisory.Query]bool, n)
+	qs := make([]advisory.Query, 0, n)
 	for _, lf := range lfs {
 		for i := range lf.Packages {
 			p := &lf.Packages[i]

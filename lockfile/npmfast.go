@@ -298,8 +298,11 @@ func (p *npmFast) packages() ([]npmEntry, bool) {
 	if !p.eat('{') {
 		return nil, false
 	}
-	out := make([]npmEntry, 0, 256)
-	seen := map[string]int{}
+	// About one entry per install path key: sizing both up front saves
+	// their doublings (a check of 1,300 packages copied ~1 MB of entries).
+	n := min(bytes.Count(p.data[p.i:], []byte(`"node_modules/`)), 1<<20) + 1
+	out := make([]npmEntry, 0, n)
+	seen := make(map[string]int, n)
 	first := true
 	for {
 		p.ws()

@@ -143,9 +143,22 @@ func readFile(path string) ([]byte, error) {
 	if st.Size() > MaxFileSize {
 		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	// Read into a buffer of the file's size (plus one byte, to see that it
+	// did not grow meanwhile) rather than io.ReadAll's doublings.
+	lr := io.LimitReader(f, MaxFileSize+1)
+	data := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(lr, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		data = data[:n]
+	case err != nil:
 		return nil, err
+	default: // the file grew since Stat: read the rest
+		rest, err := io.ReadAll(lr)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, rest...)
 	}
 	if int64(len(data)) > MaxFileSize {
 		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}

@@ -19,14 +19,30 @@ import (
 // report (issue 14).
 func JSON(w io.Writer, r *guard.Report) error {
 	var buf bytes.Buffer
+	buf.Grow(512 * (len(r.Packages) + len(r.Findings) + 4))
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
 		return err
 	}
-	out := indentJSON(make([]byte, 0, buf.Len()*2), buf.Bytes(), "  ")
-	_, err := w.Write(out)
-	return err
+	// Indent and write in pieces: the indented report is never held whole.
+	return indentJSONTo(w, buf.Bytes(), "  ")
+}
+
+// indentJSONTo writes src indented (see indentJSON) to w in pieces of about
+// 32 KB.
+func indentJSONTo(w io.Writer, src []byte, indent string) error {
+	var werr error
+	dst := make([]byte, 0, 40<<10)
+	dst = indentJSONFlush(dst, src, indent, func(b []byte) {
+		if werr == nil {
+			_, werr = w.Write(b)
+		}
+	})
+	if werr == nil && len(dst) > 0 {
+		_, werr = w.Write(dst)
+	}
+	return werr
 }
 
 // indentJSON appends src, compact JSON as encoding/json writes it (valid, no
@@ -37,6 +53,12 @@ func JSON(w io.Writer, r *guard.Report) error {
 // encoder; written by hand because encoding/json offers no indenter that
 // trusts its input.
 func indentJSON(dst, src []byte, indent string) []byte {
+	return indentJSONFlush(dst, src, indent, nil)
+}
+
+// indentJSONFlush is indentJSON that hands dst to flush, when not nil, each
+// time it passes 32 KB, and continues in the emptied buffer.
+func indentJSONFlush(dst, src []byte, indent string, flush func([]byte)) []byte {
 	depth := 0
 	newline := func() {
 		dst = append(dst, '\n')
@@ -45,6 +67,10 @@ func indentJSON(dst, src []byte, indent string) []byte {
 		}
 	}
 	for i := 0; i < len(src); i++ {
+		if flush != nil && len(dst) >= 32<<10 {
+			flush(dst)
+			dst = dst[:0]
+		}
 		c := src[i]
 		switch c {
 		case '"':

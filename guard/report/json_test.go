@@ -61,3 +61,23 @@ func FuzzIndentJSON(f *testing.F) {
 		}
 	})
 }
+
+// The streamed writer writes the same bytes as the one-piece indenter, for
+// output larger than its pieces.
+func TestIndentJSONToPieces(t *testing.T) {
+	var items []any
+	for i := 0; i < 3000; i++ {
+		items = append(items, map[string]any{"name": "pkg", "n": i, "s": `q"\`, "e": []any{}})
+	}
+	src, err := json.Marshal(map[string]any{"items": items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := indentJSONTo(&got, src, "  "); err != nil {
+		t.Fatal(err)
+	}
+	if want := indentJSON(nil, src, "  "); !bytes.Equal(got.Bytes(), want) || got.Len() < 100<<10 {
+		t.Fatalf("streamed output differs (%d vs %d bytes)", got.Len(), len(want))
+	}
+}
