@@ -800,7 +800,7 @@ func (p *fileParser) ecoSources(segs []string, eco string, v any) {
 			}
 			for _, scope := range p.keysInOrder(ks, t) {
 				ss := with(ks, scope)
-				if !npmScope.MatchString(scope) {
+				if !npmScope().MatchString(scope) {
 					p.errorf(ss, "%q is not an npm scope: write it with its @, e.g. \"@myorg\"", scope)
 					continue
 				}

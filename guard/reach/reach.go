@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/installguard/guard/lockfile"
 )
@@ -69,10 +70,14 @@ const maxFile = 2 << 20
 var (
 	// from 'x' (import ... from, export ... from), import 'x', import('x'),
 	// require('x'), require.resolve('x').
-	jsImport = regexp.MustCompile(`(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire(?:\.resolve)?\s*\(\s*)['"]([^'"\s]+)['"]`)
-	pyImport = regexp.MustCompile(`^\s*import\s+(.+)$`)
-	pyFrom   = regexp.MustCompile(`^\s*from\s+([A-Za-z_][\w.]*)\s+import\b`)
-	pyDyn    = regexp.MustCompile(`\b(?:import_module|__import__)\s*\(\s*['"]([A-Za-z_][\w.]*)['"]`)
+	jsImport = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire(?:\.resolve)?\s*\(\s*)['"]([^'"\s]+)['"]`)
+	})
+	pyImport = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*import\s+(.+)$`) })
+	pyFrom   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*from\s+([A-Za-z_][\w.]*)\s+import\b`) })
+	pyDyn    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(?:import_module|__import__)\s*\(\s*['"]([A-Za-z_][\w.]*)['"]`)
+	})
 )
 
 // Scan reads the project's own JS/TS and Python files under dir, skipping
@@ -134,7 +139,7 @@ func isVenv(dir string) bool {
 }
 
 func scanJS(data []byte, out map[string]bool) {
-	for _, m := range jsImport.FindAllSubmatch(data, -1) {
+	for _, m := range jsImport().FindAllSubmatch(data, -1) {
 		if name := npmPackageOf(string(m[1])); name != "" {
 			out[name] = true
 		}
@@ -167,9 +172,9 @@ func scanPy(data []byte, out map[string]bool) {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		if m := pyFrom.FindStringSubmatch(line); m != nil {
+		if m := pyFrom().FindStringSubmatch(line); m != nil {
 			out[strings.SplitN(m[1], ".", 2)[0]] = true
-		} else if m := pyImport.FindStringSubmatch(line); m != nil {
+		} else if m := pyImport().FindStringSubmatch(line); m != nil {
 			for _, item := range strings.Split(strings.TrimRight(strings.TrimSpace(m[1]), "\\"), ",") {
 				f := strings.Fields(item)
 				if len(f) == 0 {
@@ -181,7 +186,7 @@ func scanPy(data []byte, out map[string]bool) {
 				}
 			}
 		}
-		for _, m := range pyDyn.FindAllStringSubmatch(line, -1) {
+		for _, m := range pyDyn().FindAllStringSubmatch(line, -1) {
 			out[strings.SplitN(m[1], ".", 2)[0]] = true
 		}
 	}
@@ -236,10 +241,10 @@ func venvDists(dir string) map[string][]string {
 
 // NormalizePy normalises a Python distribution name (PEP 503).
 func NormalizePy(name string) string {
-	return pySep.ReplaceAllString(strings.ToLower(name), "-")
+	return pySep().ReplaceAllString(strings.ToLower(name), "-")
 }
 
-var pySep = regexp.MustCompile(`[-_.]+`)
+var pySep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
 // knownPyModules are well-known import names that differ from their
 // distribution's name, used when no virtual env says.
