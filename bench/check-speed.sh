@@ -13,7 +13,9 @@
 # Environment: GUARD_CORPUS (default ../shared/corpus), GUARD_TOOLS (where
 # osv-scanner v2.5.0 is built once, default ~/.cache/guard-tools; see
 # bench/README.md), LOCKS (space-separated corpus-relative lockfiles; default
-# the react-scripts package-lock of issue 14), KEEP=1 keeps the work dir.
+# the react-scripts package-lock of issue 14), GUARD_BIN (a guard binary to
+# measure instead of building the tree's, e.g. an older commit's for a
+# before/after), KEEP=1 keeps the work dir.
 set -euo pipefail
 runs=${1:-21}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +32,12 @@ if [ ! -x "$osv" ]; then
 	mv "$work/bin/osv-scanner" "$osv"
 fi
 command -v jq >/dev/null || { echo "needs jq" >&2; exit 1; }
-(cd "$root" && go build -o "$work/guard" ./cmd/guard && go build -o "$work/cputime" ./bench/cputime)
+(cd "$root" && go build -o "$work/cputime" ./bench/cputime)
+if [ -n "${GUARD_BIN:-}" ]; then
+	cp "$GUARD_BIN" "$work/guard"
+else
+	(cd "$root" && go build -o "$work/guard" ./cmd/guard)
+fi
 
 # One DB for both: guard reads <db>/<eco>/all.zip, osv-scanner
 # <dir>/osv-scalibr/<eco>/all.zip (hard links to the same files).

@@ -18,15 +18,22 @@ import (
 // every byte again and was two thirds of the cost of writing a 1,300-package
 // report (issue 14).
 func JSON(w io.Writer, r *guard.Report) error {
-	var buf bytes.Buffer
-	buf.Grow(512 * (len(r.Packages) + len(r.Findings) + 4))
-	enc := json.NewEncoder(&buf)
+	iw := &indentWriter{w: w}
+	enc := json.NewEncoder(iw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return err
+	return enc.Encode(r)
+}
+
+// indentWriter indents what a json.Encoder writes (one whole value, compact,
+// per Write) on its way to w, so the report is not copied into a buffer of
+// its own first.
+type indentWriter struct{ w io.Writer }
+
+func (iw *indentWriter) Write(p []byte) (int, error) {
+	if err := indentJSONTo(iw.w, p, "  "); err != nil {
+		return 0, err
 	}
-	// Indent and write in pieces: the indented report is never held whole.
-	return indentJSONTo(w, buf.Bytes(), "  ")
+	return len(p), nil
 }
 
 // indentJSONTo writes src indented (see indentJSON) to w in pieces of about

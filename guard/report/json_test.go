@@ -81,3 +81,21 @@ func TestIndentJSONToPieces(t *testing.T) {
 		t.Fatalf("streamed output differs (%d vs %d bytes)", got.Len(), len(want))
 	}
 }
+
+// JSON writes exactly what an indenting json.Encoder writes.
+func TestJSONReportBytes(t *testing.T) {
+	r := sampleReport()
+	var want, got bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&got, r); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("JSON report differs:\n%s\nwant\n%s", got.Bytes(), want.Bytes())
+	}
+}
