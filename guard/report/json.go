@@ -3,7 +3,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 
@@ -82,18 +81,11 @@ func indentJSONFlush(dst, src []byte, indent string, flush func([]byte)) []byte 
 		switch c {
 		case '"':
 			j := i + 1
-			for j < len(src) {
-				k := bytes.IndexAny(src[j:], "\"\\")
-				if k < 0 {
-					j = len(src)
-					break
-				}
-				j += k
+			for j < len(src) && src[j] != '"' {
 				if src[j] == '\\' {
-					j += 2
-					continue
+					j++
 				}
-				break
+				j++
 			}
 			end := min(j+1, len(src))
 			dst = append(dst, src[i:end]...)
@@ -117,8 +109,17 @@ func indentJSONFlush(dst, src []byte, indent string, flush func([]byte)) []byte 
 		case ':':
 			dst = append(dst, c, ' ')
 		default:
-			dst = append(dst, c)
+			// A run of number or literal bytes, copied whole.
+			j := i + 1
+			for j < len(src) && !jsonSpecial[src[j]] {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j - 1
 		}
 	}
 	return dst
 }
+
+// jsonSpecial marks the bytes indentJSON acts on.
+var jsonSpecial = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, ',': true, ':': true}

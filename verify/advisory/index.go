@@ -565,6 +565,17 @@ func (r *indexReader) readEntry(id uint32) ([]byte, error) {
 		return nil, err
 	}
 	var src io.Reader = io.NewSectionReader(r.zip, int64(e.DataOff), int64(e.CompSize))
+	if e.CompSize <= 2*e.Size+1024 {
+		// One read of the compressed bytes; a bytes.Reader also spares
+		// flate the bufio.Reader it wraps other readers in. (A larger
+		// CompSize than deflate could produce is read as a stream, so a
+		// damaged index cannot make this allocate more than a record.)
+		comp := make([]byte, e.CompSize)
+		if n, err := r.zip.ReadAt(comp, int64(e.DataOff)); n != len(comp) {
+			return nil, fmt.Errorf("%w: record %d in all.zip: %v", ErrCorrupt, id, err)
+		}
+		src = bytes.NewReader(comp)
+	}
 	if e.Method == zip.Deflate {
 		// A flate reader holds ~40 KB of tables: reuse them across records
 		// (a check reads dozens) instead of allocating them per record.
