@@ -23,8 +23,12 @@ type dbStatuser interface {
 // about: packages pinned to a version, other than the project's own
 // workspace members.
 func advisoryQueries(lfs []*lockfile.Lockfile) []advisory.Query {
-	seen := map[advisory.Query]bool{}
-	var qs []advisory.Query
+	n := 0
+	for _, lf := range lfs {
+		n += len(lf.Packages)
+	}
+	seen := make(map[advisory.Query]bool, n)
+	qs := make([]advisory.Query, 0, n)
 	for _, lf := range lfs {
 		for i := range lf.Packages {
 			p := &lf.Packages[i]

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -256,13 +257,13 @@ func jsLockCleanRel(base, rel string) string {
 	return path.Clean(path.Join(base, rel))
 }
 
-var jsLockYAMLLine = regexp.MustCompile(`line (\d+)`)
+var jsLockYAMLLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 // jsLockYAMLError turns a yaml.v3 error into a ParseError carrying the line
 // yaml reports.
 func jsLockYAMLError(path string, err error) error {
 	line := 0
-	if m := jsLockYAMLLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := jsLockYAMLLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 	}
 	return &ParseError{Path: path, Line: line, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}

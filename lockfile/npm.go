@@ -364,6 +364,11 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 	if err := npmStartCheck(in.Path, data, lines); err != nil {
 		return nil, err
 	}
+	if version, packages, ok := npmFastParse(data, lines); ok {
+		lf := &Lockfile{FormatVersion: version}
+		npmFromPackages(lf, packages)
+		return lf, nil
+	}
 	if err := j.openObject(""); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
+	a.prov.progress = countProgress(e.progressConfig(a.quiet), "provenance", "packages")
 	// What goes wrong before the check (a policy that cannot be loaded, a
 	// bad source or baseline) is printed on stderr and, with --output, is
 	// also the report: the file never keeps an older verdict.

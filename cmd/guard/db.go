@@ -17,7 +17,7 @@ import (
 )
 
 const dbUsage = `Usage:
-  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE] [--force]
+  guard db update [--db DIR] [--ecosystem npm,PyPI,crates.io] [--url BASE] [--force] [--quiet]
   guard db status [--db DIR] [--format text|json]
 
 Manages the offline OSV database: one <ecosystem>/all.zip per ecosystem, in
@@ -74,6 +74,7 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	offline := fs.Bool("offline", false, "refuse: an update needs the network")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up an attempt at an ecosystem's download after this long")
 	force := fs.Bool("force", false, "accept an export with fewer than half the records the DB has now")
+	quiet := fs.BoolP("quiet", "q", false, "no progress line and no notice on standard error")
 	if code, ok := parseFlags(e, fs, args, dbUsage); !ok {
 		return code
 	}
@@ -98,13 +99,16 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db update: --url %q: the offline DB is only downloaded over https\n", url)
 		return guard.ExitInvalid
 	}
-	fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
+	if !*quiet {
+		fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
+	}
 	idle, err := httpretry.IdleFromEnv(e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
 		return guard.ExitInvalid
 	}
 	client := &http.Client{Timeout: *timeout, Transport: e.transport}
+	client.Transport = downloadProgress(e.progressConfig(*quiet), client.Transport)
 	opts := []advisory.Option{advisory.WithIdleTimeout(idle)}
 	if *force {
 		opts = append(opts, advisory.WithAllowShrink())

@@ -19,6 +19,8 @@ import (
 type provenanceArgs struct {
 	noProvenance bool
 	trustedRoot  string
+	// progress, when set, is told how many packages of how many are done.
+	progress func(done, total int)
 }
 
 func addProvenanceFlags(fs *pflag.FlagSet, a *provenanceArgs) {
@@ -72,6 +74,9 @@ func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline b
 	}
 	for scope, u := range reg.npmScopes {
 		opts = append(opts, provenance.WithNPMScopeRegistry(scope, u))
+	}
+	if a.progress != nil {
+		opts = append(opts, provenance.WithProgress(a.progress))
 	}
 	if cache, err := guardCacheDir("provenance"); err == nil {
 		opts = append(opts, provenance.WithResultCache(cache))

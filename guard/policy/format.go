@@ -246,7 +246,7 @@ func (p *fileParser) scopedRegistries(segs []string, eco string, v any) {
 	}
 	for _, scope := range p.keysInOrder(segs, t) {
 		ss := with(segs, scope)
-		if !npmScope.MatchString(scope) {
+		if !npmScope().MatchString(scope) {
 			p.errorf(ss, "%q is not an npm scope: write it with its @, e.g. \"@myorg\"", scope)
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/installguard/guard/verify/atomicfile"
@@ -24,7 +25,7 @@ import (
 // error: the content is never used. An unreachable URL falls back to the
 // cache with a notice; with no cache it is ErrUnavailable.
 
-var pinRE = regexp.MustCompile(`^sha256=([0-9a-fA-F]{64})$`)
+var pinRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256=([0-9a-fA-F]{64})$`) })
 
 // parsePolicyURL splits a policy URL into the URL to fetch (no fragment)
 // and the pinned sha256 (lower-case hex, "" when not pinned).
@@ -41,7 +42,7 @@ func parsePolicyURL(raw string) (string, string, error) {
 	}
 	pin := ""
 	if u.Fragment != "" {
-		m := pinRE.FindStringSubmatch(u.Fragment)
+		m := pinRE().FindStringSubmatch(u.Fragment)
 		if m == nil {
 			return "", "", fmt.Errorf("%q: the only fragment allowed is #sha256=<64 hex digits>", raw)
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -183,9 +184,9 @@ func checkGlob(g string) error {
 
 func hasGlobMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }
 
-var pep503 = regexp.MustCompile(`[-_.]+`)
+var pep503 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
-func normalizePyPI(s string) string { return pep503.ReplaceAllString(strings.ToLower(s), "-") }
+func normalizePyPI(s string) string { return pep503().ReplaceAllString(strings.ToLower(s), "-") }
 
 // Match reports whether the pattern matches a package of an ecosystem.
 func (p Pattern) Match(ecosystem, name string) bool {
@@ -273,4 +274,4 @@ func checkHostGlob(s string) error {
 	return nil
 }
 
-var npmScope = regexp.MustCompile(`^@[a-z0-9~][a-z0-9._~-]*$`)
+var npmScope = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^@[a-z0-9~][a-z0-9._~-]*$`) })

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/installguard/guard/lockfile"
@@ -70,10 +71,14 @@ const maxFile = 2 << 20
 var (
 	// from 'x' (import ... from, export ... from), import 'x', import('x'),
 	// require('x'), require.resolve('x').
-	jsImport = regexp.MustCompile(`(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire(?:\.resolve)?\s*\(\s*)['"]([^'"\s]+)['"]`)
-	pyImport = regexp.MustCompile(`^\s*import\s+(.+)$`)
-	pyFrom   = regexp.MustCompile(`^\s*from\s+([A-Za-z_][\w.]*)\s+import\b`)
-	pyDyn    = regexp.MustCompile(`\b(?:import_module|__import__)\s*\(\s*['"]([A-Za-z_][\w.]*)['"]`)
+	jsImport = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire(?:\.resolve)?\s*\(\s*)['"]([^'"\s]+)['"]`)
+	})
+	pyImport = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*import\s+(.+)$`) })
+	pyFrom   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*from\s+([A-Za-z_][\w.]*)\s+import\b`) })
+	pyDyn    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(?:import_module|__import__)\s*\(\s*['"]([A-Za-z_][\w.]*)['"]`)
+	})
 )
 
 // Scan reads the project's own JS/TS and Python files under dir, skipping
@@ -130,7 +135,7 @@ func Scan(dir string) (*Imports, error) {
 }
 
 func scanJS(data []byte, out map[string]bool) {
-	for _, m := range jsImport.FindAllSubmatch(data, -1) {
+	for _, m := range jsImport().FindAllSubmatch(data, -1) {
 		if name := npmPackageOf(string(m[1])); name != "" {
 			out[name] = true
 		}
@@ -172,9 +177,9 @@ func scanPy(data []byte, out map[string]bool) {
 		}
 		// "import os; import sys": one statement at a time.
 		for _, stmt := range strings.Split(line, ";") {
-			if m := pyFrom.FindStringSubmatch(stmt); m != nil {
+			if m := pyFrom().FindStringSubmatch(stmt); m != nil {
 				add(m[1])
-			} else if m := pyImport.FindStringSubmatch(stmt); m != nil {
+			} else if m := pyImport().FindStringSubmatch(stmt); m != nil {
 				for _, item := range strings.Split(strings.TrimRight(strings.TrimSpace(m[1]), "\\"), ",") {
 					f := strings.Fields(item)
 					if len(f) == 0 {
@@ -184,7 +189,7 @@ func scanPy(data []byte, out map[string]bool) {
 				}
 			}
 		}
-		for _, m := range pyDyn.FindAllStringSubmatch(line, -1) {
+		for _, m := range pyDyn().FindAllStringSubmatch(line, -1) {
 			add(m[1])
 		}
 	}
@@ -254,10 +259,10 @@ func venvDists(dir string) map[string][]string {
 
 // NormalizePy normalises a Python distribution name (PEP 503).
 func NormalizePy(name string) string {
-	return pySep.ReplaceAllString(strings.ToLower(name), "-")
+	return pySep().ReplaceAllString(strings.ToLower(name), "-")
 }
 
-var pySep = regexp.MustCompile(`[-_.]+`)
+var pySep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
 // knownPyModules are well-known import names that differ from their
 // distribution's name, used when no virtual env says.

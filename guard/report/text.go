@@ -104,6 +104,7 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 		}
 	}
 	if !opt.Quiet {
+		t.evidence(r) // evidence.go
 		t.printf("\nprinciples (level %d):\n", r.Level)
 		for _, it := range r.Items {
 			status := Escape(it.Status)

@@ -116,14 +116,30 @@ func ReadIn(root *os.Root, name string, max int64) ([]byte, error) {
 // ReadAll reads r to its end, refusing it when it holds more than max bytes;
 // path names it in the error.
 func ReadAll(r io.Reader, path string, max int64) ([]byte, error) {
+	var data []byte
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
-			return nil, TooLarge(path, max)
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > max {
+				return nil, TooLarge(path, max)
+			}
+			// A buffer of the file's size (plus one byte, to see the end)
+			// rather than io.ReadAll's doublings: lockfiles are large.
+			data = make([]byte, 0, st.Size()+1)
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	lr := io.LimitReader(r, max+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	if int64(len(data)) > max {
 		return nil, TooLarge(path, max)

@@ -1,6 +1,7 @@
 package advisory
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -240,7 +241,7 @@ func (db *DB) openEco(ctx context.Context, name string) (*ecoDB, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := newIndexReader(idx, ist.Size(), e.zip, st.Size(), db.opts.limits.MaxEntrySize)
+		r, err := newIndexReader(preloadIndex(idx, ist.Size()), ist.Size(), e.zip, st.Size(), db.opts.limits.MaxEntrySize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w (update the DB again)", filepath.Join(folder, indexFileName), err)
 		}
@@ -400,7 +401,7 @@ func openIndexFile(path string, zipR io.ReaderAt, zipSize int64, sum [32]byte, m
 		f.Close()
 		return nil, nil, err
 	}
-	r, err := newIndexReader(f, st.Size(), zipR, zipSize, maxEntry)
+	r, err := newIndexReader(preloadIndex(f, st.Size()), st.Size(), zipR, zipSize, maxEntry)
 	if err == nil && r.h.ZipSHA256 != sum {
 		err = fmt.Errorf("%w: cached index describes another zip", ErrCorrupt)
 	}
@@ -409,6 +410,24 @@ func openIndexFile(path string, zipR io.ReaderAt, zipSize int64, sum [32]byte, m
 		return nil, nil, err
 	}
 	return r, f, nil
+}
+
+// preloadMax is the largest index read whole into memory when opened.
+const preloadMax = 8 << 20
+
+// preloadIndex returns an index file as a ReaderAt: read whole into memory
+// when it is small (the corpus npm index is ~300 KB), so that the thousand
+// or so row reads of a check are memory reads rather than one pread(2)
+// each; larger indexes, and any read failure, keep reading from the file.
+func preloadIndex(f *os.File, size int64) io.ReaderAt {
+	if size <= 0 || size > preloadMax {
+		return f
+	}
+	b := make([]byte, size)
+	if n, err := f.ReadAt(b, 0); int64(n) != size || (err != nil && err != io.EOF) {
+		return f
+	}
+	return bytes.NewReader(b)
 }
 
 type cacheWriteError struct{ err error }

@@ -60,6 +60,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 )
 
 const (
@@ -531,21 +532,41 @@ func (r *indexReader) readEntry(id uint32) ([]byte, error) {
 		return nil, err
 	}
 	var src io.Reader = io.NewSectionReader(r.zip, int64(e.DataOff), int64(e.CompSize))
+	if e.CompSize <= 2*e.Size+1024 {
+		// One read of the compressed bytes; a bytes.Reader also spares
+		// flate the bufio.Reader it wraps other readers in. (A larger
+		// CompSize than deflate could produce is read as a stream, so a
+		// damaged index cannot make this allocate more than a record.)
+		comp := make([]byte, e.CompSize)
+		if n, err := r.zip.ReadAt(comp, int64(e.DataOff)); n != len(comp) {
+			return nil, fmt.Errorf("%w: record %d in all.zip: %v", ErrCorrupt, id, err)
+		}
+		src = bytes.NewReader(comp)
+	}
 	if e.Method == zip.Deflate {
-		fr := flate.NewReader(src)
-		defer fr.Close()
+		// A flate reader holds ~40 KB of tables: reuse them across records
+		// (a check reads dozens) instead of allocating them per record.
+		fr, _ := flatePool.Get().(io.ReadCloser)
+		if fr == nil {
+			fr = flate.NewReader(src)
+		} else if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
+			fr = flate.NewReader(src)
+		}
+		defer flatePool.Put(fr)
 		src = fr
 	}
-	data := make([]byte, 0, e.Size)
-	buf := bytes.NewBuffer(data)
-	n, err := io.Copy(buf, io.LimitReader(src, int64(e.Size)+1))
-	if err != nil {
+	// Size+1 bytes of room: a record longer than the index says is caught
+	// by the length check below without growing the buffer.
+	data := make([]byte, e.Size+1)
+	n, err := io.ReadFull(src, data)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return nil, fmt.Errorf("%w: record %d in all.zip: %v", ErrCorrupt, id, err)
 	}
-	if uint64(n) != e.Size || crc32.ChecksumIEEE(buf.Bytes()) != e.CRC {
+	data = data[:n]
+	if uint64(n) != e.Size || crc32.ChecksumIEEE(data) != e.CRC {
 		return nil, fmt.Errorf("%w: record %d in all.zip does not match the index (zip changed or damaged)", ErrCorrupt, id)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // ctxReader stops a long read (hashing a multi-GB zip) when ctx ends.
@@ -560,3 +581,6 @@ func (c ctxReader) Read(b []byte) (int, error) {
 	}
 	return c.r.Read(b)
 }
+
+// flatePool holds flate readers for readEntry.
+var flatePool sync.Pool

@@ -49,7 +49,7 @@ func checkBench(tb testing.TB, rs []Result) {
 }
 
 // BenchmarkVerifyNPMCold: 1,000 packages, 50 ms per request, empty caches.
-// The issue asks for at least 500 packages/s.
+// Issue 14 asks for at least 1,000 packages/s on 2 cores.
 func BenchmarkVerifyNPMCold(b *testing.B) {
 	reg := latencyRegistry(b, 50*time.Millisecond)
 	pkgs := benchPackages(b, 1000)
@@ -60,9 +60,12 @@ func BenchmarkVerifyNPMCold(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		rs := v.Verify(context.Background(), pkgs)
 		b.ReportMetric(float64(len(pkgs))/time.Since(start).Seconds(), "pkgs/s")
+		// CPU per package (test registry included): steadier than pkgs/s
+		// when other work shares the machine.
+		b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(len(pkgs)), "cpu-µs/pkg")
 		b.StopTimer()
 		checkBench(b, rs)
 		b.StartTimer()

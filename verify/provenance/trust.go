@@ -86,8 +86,9 @@ type Trust struct {
 	material    root.TrustedMaterial
 	npmKeys     []NPMKey
 	fingerprint string
-	certV       *verify.Verifier // Fulcio certificate bundles
-	keyV        *verify.Verifier // public-key bundles
+	anchored    root.TrustedMaterial // material with anchored Fulcio CAs (chain.go)
+	certV       *verify.Verifier     // Fulcio certificate bundles
+	keyV        *verify.Verifier     // public-key bundles
 }
 
 // DefaultTrust returns the embedded public-good trusted root and npm keys.
@@ -126,10 +127,13 @@ func NewTrust(trustedRootJSON, npmKeysJSON []byte, source string, asOf time.Time
 func newTrust(tm root.TrustedMaterial, keys []NPMKey, source string, asOf time.Time, fingerprint string) (*Trust, error) {
 	t := &Trust{Source: source, AsOf: asOf, npmKeys: keys, fingerprint: fingerprint, material: tm}
 	var err error
+	// The verifiers share the Fulcio chain work across bundles (chain.go).
+	anchored := withAnchoredCAs(t.material)
+	t.anchored = anchored
 	// sigstore-go's public-good defaults: an SCT in the certificate, a
 	// transparency log entry and an observer timestamp (the log's
 	// integrated time or an RFC 3161 timestamp).
-	if t.certV, err = verify.NewVerifier(t.material,
+	if t.certV, err = verify.NewVerifier(anchored,
 		verify.WithSignedCertificateTimestamps(1),
 		verify.WithTransparencyLog(1),
 		verify.WithObserverTimestamps(1),
@@ -138,7 +142,7 @@ func newTrust(tm root.TrustedMaterial, keys []NPMKey, source string, asOf time.T
 	}
 	// Registry-key bundles carry no certificate and so no SCT; the key's
 	// validity window is checked against the verified log time.
-	if t.keyV, err = verify.NewVerifier(t.material,
+	if t.keyV, err = verify.NewVerifier(anchored,
 		verify.WithTransparencyLog(1),
 		verify.WithObserverTimestamps(1),
 		verify.WithoutStatementPredicate()); err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/installguard/guard/lockfile"
@@ -37,6 +38,7 @@ type config struct {
 	npmMetadata bool
 	idle        time.Duration // limits.go
 	budget      time.Duration
+	progress    func(done, total int)
 }
 
 // WithNPMRegistry sets the npm registry base URL (from npm's configuration:
@@ -132,6 +134,12 @@ func WithNPMMetadata(on bool) Option {
 	return func(c *config) error { c.npmMetadata = on; return nil }
 }
 
+// WithProgress has Verify call fn after each distinct package is done, with
+// how many of how many; fn may be called from several goroutines at once.
+func WithProgress(fn func(done, total int)) Option {
+	return func(c *config) error { c.progress = fn; return nil }
+}
+
 // Verifier gathers and verifies provenance for lockfile packages. It is
 // safe for concurrent use.
 type Verifier struct {
@@ -204,6 +212,7 @@ func (v *Verifier) Verify(ctx context.Context, pkgs []lockfile.Package) []Result
 	}
 	jobs := make(chan string)
 	var wg sync.WaitGroup
+	var done atomic.Int64
 	for w := 0; w < min(v.cfg.workers, len(order)); w++ {
 		wg.Add(1)
 		go func() {
@@ -213,6 +222,9 @@ func (v *Verifier) Verify(ctx context.Context, pkgs []lockfile.Package) []Result
 				r := v.VerifyPackage(ctx, pkgs[idx[0]])
 				for _, i := range idx {
 					out[i] = r
+				}
+				if v.cfg.progress != nil {
+					v.cfg.progress(int(done.Add(1)), len(order))
 				}
 			}
 		}()

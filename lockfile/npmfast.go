@@ -1,0 +1,465 @@
+package lockfile
+
+// A fast path for package-lock v2/v3 files (issue 14: check speed).
+//
+// parseNpmLock reads the file with encoding/json's streaming decoder so that
+// every error names its line and key; that decoder scans each value twice
+// and allocates per token, which made parsing a third of `guard check` on a
+// 1,300-package lockfile. npmFastPackages reads the same files in one pass:
+// a strict RFC 8259 scanner (written by hand: encoding/json has no
+// single-pass reader that reports offsets) decoding each "packages" entry
+// into the same npmEntry. It gives up, returning ok=false, on anything it does
+// not handle exactly as encoding/json would (invalid JSON, a value of the wrong
+// type, a key matching a field only case-insensitively, an install path too
+// deep, a v1 file): the caller then runs the decoder path, which produces the
+// result or the precise error. So the fast path changes speed, never results.
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// npmFastOff turns the fast path off (tests compare both paths).
+var npmFastOff bool
+
+// npmFastMaxDepth bounds nesting in skipped values, as encoding/json does
+// (it allows 10,000); deeper files take the decoder path.
+const npmFastMaxDepth = 512
+
+type npmFast struct {
+	data  []byte
+	i     int
+	lines *npmLines
+}
+
+// npmFastParse returns the lockfileVersion and the "packages" entries of a
+// v2/v3 file, or ok=false (see above).
+func npmFastParse(data []byte, lines *npmLines) (version string, entries []npmEntry, ok bool) {
+	if npmFastOff {
+		return "", nil, false
+	}
+	p := &npmFast{data: data, lines: lines}
+	p.ws()
+	if !p.eat('{') {
+		return "", nil, false
+	}
+	havePackages := false
+	first := true
+	for {
+		p.ws()
+		if p.eat('}') {
+			break
+		}
+		if !first && (!p.eat(',') || !p.wsThen()) {
+			return "", nil, false
+		}
+		first = false
+		key, ok := p.str()
+		if !ok || !p.colon() {
+			return "", nil, false
+		}
+		switch key {
+		case "lockfileVersion":
+			start := p.i
+			if !p.skip(0) {
+				return "", nil, false
+			}
+			v, ok := npmJSONInteger(data[start:p.i])
+			if !ok {
+				return "", nil, false
+			}
+			version = strconv.Itoa(v)
+		case "packages":
+			if havePackages {
+				return "", nil, false // a repeated key: leave it to the decoder
+			}
+			if entries, ok = p.packages(); !ok {
+				return "", nil, false
+			}
+			havePackages = true
+		default:
+			if !p.skip(0) {
+				return "", nil, false
+			}
+		}
+	}
+	p.ws()
+	if p.i != len(data) || !havePackages {
+		return "", nil, false
+	}
+	return version, entries, true
+}
+
+func (p *npmFast) ws() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// wsThen skips whitespace and reports whether input remains.
+func (p *npmFast) wsThen() bool {
+	p.ws()
+	return p.i < len(p.data)
+}
+
+func (p *npmFast) eat(c byte) bool {
+	if p.i < len(p.data) && p.data[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *npmFast) colon() bool {
+	p.ws()
+	if !p.eat(':') {
+		return false
+	}
+	p.ws()
+	return true
+}
+
+// strSpan scans a string starting at p.i and returns its body (without
+// quotes) and whether it needs unescaping (escapes or non-ASCII bytes).
+func (p *npmFast) strSpan() (body []byte, complex bool, ok bool) {
+	if !p.eat('"') {
+		return nil, false, false
+	}
+	start := p.i
+	for p.i < len(p.data) {
+		c := p.data[p.i]
+		switch {
+		case c == '"':
+			body = p.data[start:p.i]
+			p.i++
+			return body, complex, true
+		case c == '\\':
+			complex = true
+			if p.i+1 >= len(p.data) {
+				return nil, false, false
+			}
+			switch p.data[p.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i += 2
+			case 'u':
+				if p.i+6 > len(p.data) {
+					return nil, false, false
+				}
+				for _, h := range p.data[p.i+2 : p.i+6] {
+					if !isHex(h) {
+						return nil, false, false
+					}
+				}
+				p.i += 6
+			default:
+				return nil, false, false
+			}
+		case c < 0x20:
+			return nil, false, false
+		case c >= 0x80:
+			complex = true
+			p.i++
+		default:
+			p.i++
+		}
+	}
+	return nil, false, false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// str reads a string value as encoding/json decodes it.
+func (p *npmFast) str() (string, bool) {
+	start := p.i
+	body, complex, ok := p.strSpan()
+	if !ok {
+		return "", false
+	}
+	if !complex || (bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body)) {
+		return string(body), true
+	}
+	// Escapes or invalid UTF-8 (replaced by U+FFFD): encoding/json's rules.
+	var s string
+	if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// skip scans one value of any kind.
+func (p *npmFast) skip(depth int) bool {
+	if p.i >= len(p.data) || depth > npmFastMaxDepth {
+		return false
+	}
+	switch c := p.data[p.i]; {
+	case c == '"':
+		_, _, ok := p.strSpan()
+		return ok
+	case c == '{':
+		p.i++
+		p.ws()
+		if p.eat('}') {
+			return true
+		}
+		for {
+			p.ws()
+			if _, _, ok := p.strSpan(); !ok || !p.colon() || !p.skip(depth+1) {
+				return false
+			}
+			p.ws()
+			if p.eat('}') {
+				return true
+			}
+			if !p.eat(',') {
+				return false
+			}
+		}
+	case c == '[':
+		p.i++
+		p.ws()
+		if p.eat(']') {
+			return true
+		}
+		for {
+			p.ws()
+			if !p.skip(depth + 1) {
+				return false
+			}
+			p.ws()
+			if p.eat(']') {
+				return true
+			}
+			if !p.eat(',') {
+				return false
+			}
+		}
+	case c == 't':
+		return p.lit("true")
+	case c == 'f':
+		return p.lit("false")
+	case c == 'n':
+		return p.lit("null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.number()
+	}
+	return false
+}
+
+func (p *npmFast) lit(s string) bool {
+	if bytes.HasPrefix(p.data[p.i:], []byte(s)) {
+		p.i += len(s)
+		return true
+	}
+	return false
+}
+
+// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *npmFast) number() bool {
+	p.eat('-')
+	digits := func() int {
+		n := 0
+		for p.i < len(p.data) && '0' <= p.data[p.i] && p.data[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.eat('0') {
+		// no further integer digits
+	} else if digits() == 0 {
+		return false
+	}
+	if p.eat('.') && digits() == 0 {
+		return false
+	}
+	if p.eat('e') || p.eat('E') {
+		if !p.eat('+') {
+			p.eat('-')
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// packages reads the "packages" object as npmPackages does.
+func (p *npmFast) packages() ([]npmEntry, bool) {
+	if !p.eat('{') {
+		return nil, false
+	}
+	// About one entry per install path key: sizing both up front saves
+	// their doublings (a check of 1,300 packages copied ~1 MB of entries).
+	n := min(bytes.Count(p.data[p.i:], []byte(`"node_modules/`)), 1<<20) + 1
+	out := make([]npmEntry, 0, n)
+	seen := make(map[string]int, n)
+	first := true
+	for {
+		p.ws()
+		if p.eat('}') {
+			return out, true
+		}
+		if !first && (!p.eat(',') || !p.wsThen()) {
+			return nil, false
+		}
+		first = false
+		key, ok := p.str()
+		if !ok || strings.Count(key, "/") >= npmMaxSegments {
+			return nil, false
+		}
+		line := p.lines.at(int64(p.i))
+		if !p.colon() {
+			return nil, false
+		}
+		var e npmEntry
+		if !p.entry(&e) {
+			return nil, false
+		}
+		e.key, e.line = key, line
+		if i, dup := seen[key]; dup {
+			out[i] = e
+			continue
+		}
+		seen[key] = len(out)
+		out = append(out, e)
+	}
+}
+
+// npmFastFields are the JSON names of npmEntry's fields.
+var npmFastFields = []string{"name", "version", "resolved", "integrity", "link", "dev", "optional",
+	"devOptional", "inBundle", "hasInstallScript", "dependencies", "devDependencies",
+	"optionalDependencies", "peerDependencies"}
+
+// entry decodes one "packages" value into e as json.Unmarshal would.
+func (p *npmFast) entry(e *npmEntry) bool {
+	if p.lit("null") {
+		return true
+	}
+	if !p.eat('{') {
+		return false
+	}
+	first := true
+	for {
+		p.ws()
+		if p.eat('}') {
+			return true
+		}
+		if !first && (!p.eat(',') || !p.wsThen()) {
+			return false
+		}
+		first = false
+		key, ok := p.str()
+		if !ok || !p.colon() {
+			return false
+		}
+		switch key {
+		case "name":
+			ok = p.strField(&e.Name)
+		case "version":
+			ok = p.strField(&e.Version)
+		case "resolved":
+			ok = p.strField(&e.Resolved)
+		case "integrity":
+			ok = p.strField(&e.Integrity)
+		case "link":
+			ok = p.boolField(&e.Link)
+		case "dev":
+			ok = p.boolField(&e.Dev)
+		case "optional":
+			ok = p.boolField(&e.Optional)
+		case "devOptional":
+			ok = p.boolField(&e.DevOptional)
+		case "inBundle":
+			ok = p.boolField(&e.InBundle)
+		case "hasInstallScript":
+			ok = p.boolField(&e.HasInstallScript)
+		case "dependencies":
+			ok = p.mapField(&e.Dependencies)
+		case "devDependencies":
+			ok = p.mapField(&e.DevDependencies)
+		case "optionalDependencies":
+			ok = p.mapField(&e.OptionalDependencies)
+		case "peerDependencies":
+			ok = p.mapField(&e.PeerDependencies)
+		default:
+			for _, f := range npmFastFields {
+				if strings.EqualFold(f, key) {
+					return false // encoding/json would fill f: its path
+				}
+			}
+			ok = p.skip(0)
+		}
+		if !ok {
+			return false
+		}
+	}
+}
+
+func (p *npmFast) strField(dst *string) bool {
+	if p.lit("null") {
+		return true
+	}
+	s, ok := p.str()
+	if ok {
+		*dst = s
+	}
+	return ok
+}
+
+func (p *npmFast) boolField(dst *bool) bool {
+	switch {
+	case p.lit("null"):
+	case p.lit("true"):
+		*dst = true
+	case p.lit("false"):
+		*dst = false
+	default:
+		return false
+	}
+	return true
+}
+
+// mapField decodes an object of strings; like json.Unmarshal it adds to a
+// map already there (a repeated key) and sets it to nil for null.
+func (p *npmFast) mapField(dst *map[string]string) bool {
+	if p.lit("null") {
+		*dst = nil
+		return true
+	}
+	if !p.eat('{') {
+		return false
+	}
+	if *dst == nil {
+		*dst = map[string]string{}
+	}
+	first := true
+	for {
+		p.ws()
+		if p.eat('}') {
+			return true
+		}
+		if !first && (!p.eat(',') || !p.wsThen()) {
+			return false
+		}
+		first = false
+		k, ok := p.str()
+		if !ok || !p.colon() {
+			return false
+		}
+		v, ok := p.str()
+		if !ok {
+			return false
+		}
+		(*dst)[k] = v
+	}
+}
