@@ -81,7 +81,7 @@ echo "real $*"; exit 5
 					continue
 				}
 				want := "real " + strings.Join(tt.args, " ")
-				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 new or changed packages checked") {
+				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 package checked (1 new)") {
 					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
 				}
 			}

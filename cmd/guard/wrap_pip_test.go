@@ -147,12 +147,12 @@ func TestWrapPip(t *testing.T) {
 	// Allowed: installed, pip's output on stdout.
 	r = runBin(t, dir, env, "pip", "install", "guard-test-ok==1.0.0")
 	if r.code != 0 || !strings.Contains(r.stdout, "Successfully installed guard-test-ok-1.0.0") ||
-		!strings.Contains(r.stderr, "pip install: 1 new or changed packages checked") {
+		!strings.Contains(r.stderr, "pip install: 1 package checked (1 new)") {
 		t.Fatalf("pip install guard-test-ok: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	// Installed already: unchanged, not re-checked.
+	// Installed already: checked again, labelled.
 	r = runBin(t, dir, env, "pip", "install", "guard-test-ok==1.0.0")
-	if r.code != 0 || !strings.Contains(r.stderr, "0 new or changed packages checked, 1 unchanged") {
+	if r.code != 0 || !strings.Contains(r.stderr, "1 package checked (1 already installed)") {
 		t.Errorf("second install: exit %d\n%s", r.code, r.stderr)
 	}
 	// Pass-through.

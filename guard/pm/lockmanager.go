@@ -152,7 +152,12 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 		}
 		version = strings.TrimSpace(out)
 	}
-	for _, args := range m.resolve(c, absArgs(inv.Dir, inv.Args), idx, before != nil, version) {
+	steps := m.resolve(c, absArgs(inv.Dir, inv.Args), idx, before != nil, version)
+	if steps == nil {
+		// This version of the manager fetches nothing for the command.
+		return nil, nil
+	}
+	for _, args := range steps {
 		step := tool + " " + strings.Join(args, " ")
 		if err := runCaptured(ctx, inv, workDir, step, tool, args...); err != nil {
 			return nil, err
@@ -221,6 +226,30 @@ func withCommand(args []string, idx int, cmd string, extra ...string) []string {
 		out[idx] = cmd
 	}
 	return append(out, extra...)
+}
+
+// yarnResolveSteps: what writes the lockfile the user's yarn command would.
+func yarnResolveSteps(cmd string, args []string, idx int, _ bool, version string) [][]string {
+	if isYarn1(version) {
+		switch cmd {
+		case "up", "dedupe":
+			// Not yarn 1 commands: yarn 1 runs the package.json script of
+			// that name, which downloads nothing.
+			return nil
+		case "upgrade-interactive":
+			// The same upgrades on offer, all taken (the caller adds the
+			// lockfile as it was: the user may take any of them).
+			cmd = "upgrade"
+		}
+		// yarn 1 has no lockfile-only mode: it installs into the copy's
+		// node_modules, scripts off (nothing runs).
+		return [][]string{withCommand(args, idx, cmd, "--ignore-scripts", "--non-interactive", "--no-progress")}
+	}
+	if cmd == "upgrade" {
+		cmd = "up"
+	}
+	// yarn 2+ writes the lockfile without linking or running scripts.
+	return [][]string{withCommand(args, idx, cmd, "--mode=update-lockfile")}
 }
 
 // pnpmMembers reads pnpm-workspace.yaml's package globs.
@@ -305,10 +334,12 @@ func uvMembers(root string) []string {
 }
 
 func init() {
-	register(&lockManager{
+	register(&pnpmManager{&lockManager{
 		names: []string{"pnpm"},
+		// pnpm 9's own command names (commandNames in pnpm's source).
 		commands: map[string]string{"i": "install", "add": "add", "up": "update", "upgrade": "update",
-			"rm": "remove", "uninstall": "remove", "un": "remove", "it": "install-test", "ddp": "dedupe"},
+			"rm": "remove", "uninstall": "remove", "un": "remove", "uni": "remove", "it": "install-test",
+			"multi": "recursive", "m": "recursive"},
 		install:   map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true, "import": true, "fetch": true},
 		noCommand: "",
 		valueFlags: map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--workspace-root": false,
@@ -325,14 +356,19 @@ func init() {
 			}
 			return [][]string{withCommand(args, idx, cmd, "--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile")}
 		},
-	})
-	register(&lockManager{
+	}})
+	register(pnpxManager{})
+	register(&yarnManager{&lockManager{
 		names: []string{"yarn"},
-		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "up",
+		// yarn 1 takes exact command names only (plus the two aliases of
+		// its lib/cli/aliases.js); anything else runs the package.json
+		// script of that name. up and dedupe are yarn 2+ commands.
+		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "upgrade",
+			"upgrade-interactive": "upgrade-interactive", "upgradeInteractive": "upgrade-interactive",
 			"remove": "remove", "dedupe": "dedupe"},
-		install:     map[string]bool{"install": true, "add": true, "up": true, "remove": true, "dedupe": true},
+		install:     map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
 		noCommand:   "install",
-		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true},
+		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
 		markers:     []string{"yarn.lock", ".yarnrc.yml", "package.json"},
 		lockNames:   []string{"yarn.lock"},
 		copyFiles:   []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
@@ -340,16 +376,8 @@ func init() {
 		memberFiles: []string{"package.json"},
 		members:     npmStyleMembers,
 		versionArgs: []string{"--version"},
-		resolve: func(cmd string, args []string, idx int, _ bool, version string) [][]string {
-			if strings.HasPrefix(version, "0.") || strings.HasPrefix(version, "1.") {
-				// yarn 1 has no lockfile-only mode: it installs into the
-				// copy's node_modules, scripts off (nothing runs).
-				return [][]string{withCommand(args, idx, cmd, "--ignore-scripts", "--non-interactive", "--no-progress")}
-			}
-			// yarn 2+ writes the lockfile without linking or running scripts.
-			return [][]string{withCommand(args, idx, cmd, "--mode=update-lockfile")}
-		},
-	})
+		resolve:     yarnResolveSteps,
+	}})
 	register(&uvManager{lockManager: &lockManager{
 		names:       []string{"uv"},
 		commands:    map[string]string{},

@@ -152,7 +152,7 @@ func pipResolveArgs(args []string, idx int, report string) []string {
 
 func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	_, idx := pipCommand(inv.Args)
-	res := &Resolution{Note: "pip install --dry-run --report, wheels only"}
+	res := &Resolution{Note: "pip install --dry-run --report, wheels only", Had: LabelInstalled}
 	if cmd.Name == "install" {
 		installed, err := m.Installed(inv, cmd)
 		if err != nil {
@@ -227,7 +227,7 @@ func (pipManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, e
 	args = append(args, "list", "--format", "json", "--disable-pip-version-check")
 	c := exec.Command(path, args...)
 	c.Dir = inv.Dir
-	c.Env = inv.environ()
+	c.Env = inv.resolveEnviron()
 	out, err := c.Output()
 	if err != nil {
 		return nil, nil // nothing to compare against: everything is new
