@@ -128,3 +128,74 @@ echo "real $*"; exit 0
 		t.Errorf("uv pip list: %d %q", r.code, r.stdout)
 	}
 }
+
+// uvx and uv tool install|run resolve what they would fetch with uv pip
+// compile (a stand-in uv here: PyPI is unreachable) and run nothing when
+// blocked.
+func TestWrapUvToolWithFake(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(t.TempDir(), "calls")
+	seen := filepath.Join(t.TempDir(), "seen.in")
+	script := `echo "$*" >> ` + log + `
+if [ "$1 $2" = "pip compile" ]; then
+  in=""; out=""
+  while [ $# -gt 0 ]; do
+    case "$1" in *requirements.in) in=$1;; esac
+    [ "$1" = "-o" ] && out=$2; shift
+  done
+  cat "$in" >> ` + seen + `
+  if grep -q urllib3 "$in"; then
+    printf 'urllib3==2.0.7 \\\n    --hash=sha256:` + strings.Repeat("a", 64) + `\n' > "$out"
+  else
+    printf 'six==1.16.0 \\\n    --hash=sha256:` + strings.Repeat("b", 64) + `\n' > "$out"
+  fi
+  exit 0
+fi
+echo "real $*"; exit 0
+`
+	bin := t.TempDir()
+	writeFiles(t, bin, map[string]string{"uv": "#!/bin/sh\n" + script, "uvx": "#!/bin/sh\necho \"real uvx $*\"\n"})
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	for _, args := range [][]string{
+		{"uvx", "urllib3@2.0.7", "--help"},
+		{"uvx", "--from", "urllib3==2.0.7", "tool"},
+		{"uv", "tool", "run", "--with", "urllib3", "six"},
+		{"uv", "tool", "install", "urllib3"},
+	} {
+		r := runBin(t, dir, env, args...)
+		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "urllib3@2.0.7") {
+			t.Errorf("%q: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	got, _ := os.ReadFile(seen)
+	if string(got) != "urllib3==2.0.7\nurllib3==2.0.7\nsix\nurllib3\nurllib3\n" {
+		t.Errorf("requirements given to uv pip compile:\n%s", got)
+	}
+	r := runBin(t, dir, env, "uvx", "six", "--version")
+	if r.code != 0 || r.stdout != "real uvx six --version\n" || !strings.Contains(r.stderr, "uvx: 1 package checked (1 new)") {
+		t.Errorf("allowed uvx: exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runBin(t, dir, env, "uv", "tool", "upgrade", "--all"); r.code != 3 || !strings.Contains(r.stderr, "name the tools") {
+		t.Errorf("uv tool upgrade --all: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runBin(t, dir, env, "uv", "tool", "list"); r.code != 0 || r.stdout != "real tool list\n" {
+		t.Errorf("uv tool list: exit %d %q", r.code, r.stdout)
+	}
+}
+
+// npm audit fix changes the tree: resolved in the copy with npm's own
+// audit fix, lockfile only.
+func TestWrapNpmAuditFixWithFake(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "calls")
+	env := fakeNpm(t, `echo "$*" >> `+log+"\n"+fakeResolve+"echo \"real $*\"\n")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"package.json": testManifest})
+	r := runBin(t, dir, env, "npm", "audit", "fix", "--force")
+	if r.code != 0 || r.stdout != "real audit fix --force\n" || !strings.Contains(r.stderr, "npm audit fix: 0 packages checked") {
+		t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	calls, _ := os.ReadFile(log)
+	if !strings.HasPrefix(string(calls), "audit fix --force --package-lock-only --package-lock --ignore-scripts --no-fund\n") {
+		t.Errorf("calls:\n%s", calls)
+	}
+}

@@ -137,6 +137,15 @@ func TestWrapPip(t *testing.T) {
 	if d := diffSums(before, treeSums(t, site)); len(d) > 0 {
 		t.Errorf("the venv changed:\n%s", strings.Join(d, "\n"))
 	}
+	// pip download fetches the same set: checked the same way.
+	dest := filepath.Join(t.TempDir(), "dl")
+	r = runBin(t, dir, env, "pip", "download", "guard-test-app", "-d", dest)
+	if r.code != 1 || !strings.Contains(r.stderr, "guard-test-vuln@1.0.0") {
+		t.Errorf("pip download guard-test-app: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		t.Errorf("pip download wrote %s", dest)
+	}
 
 	// Only a source distribution: not resolved (building it runs its code).
 	r = runBin(t, dir, env, "pip", "install", "guard-test-sdist")
