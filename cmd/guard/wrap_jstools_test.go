@@ -34,7 +34,7 @@ func jsTool(t *testing.T, name string) string {
 		jsToolsBin = filepath.Join(prefix, "node_modules", ".bin")
 	})
 	if jsToolsErr != "" {
-		t.Skip("skipping: " + jsToolsErr)
+		skipOrFailInCI(t, jsToolsErr)
 	}
 	return filepath.Join(jsToolsBin, name)
 }

@@ -339,8 +339,9 @@ func init() {
 		// pnpm 9's own command names (commandNames in pnpm's source).
 		commands: map[string]string{"i": "install", "add": "add", "up": "update", "upgrade": "update",
 			"rm": "remove", "uninstall": "remove", "un": "remove", "uni": "remove", "it": "install-test",
-			"multi": "recursive", "m": "recursive"},
-		install:   map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true, "import": true, "fetch": true},
+			"multi": "recursive", "m": "recursive", "clean-install": "ci", "ic": "ci", "install-clean": "ci"},
+		install: map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true,
+			"import": true, "fetch": true, "ci": true},
 		noCommand: "",
 		valueFlags: map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--workspace-root": false,
 			"--reporter": true, "--loglevel": true, "--registry": true, "--store-dir": true, "--config": false},
@@ -350,11 +351,15 @@ func init() {
 		memberFiles: []string{"package.json"},
 		members:     pnpmMembers,
 		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			extra := []string{"--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile"}
 			switch cmd {
 			case "install-test", "fetch", "import":
 				cmd = "install"
+			case "ci":
+				// A clean install of the lockfile as it is.
+				cmd, extra = "install", append(extra, "--frozen-lockfile")
 			}
-			return [][]string{withCommand(args, idx, cmd, "--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile")}
+			return [][]string{withCommand(args, idx, cmd, extra...)}
 		},
 	}})
 	register(pnpxManager{})
