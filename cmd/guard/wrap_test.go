@@ -277,6 +277,12 @@ func TestWrapNpmCIChecksTheLockfile(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "lodash@4.17.15 (already locked)") {
 		t.Errorf("install of an unchanged lockfile: exit %d, want 1\n%s", r.code, r.stderr)
 	}
+	// npm install -g with no package installs this folder's package, and
+	// what it depends on, globally.
+	r = runBin(t, dir, []string{"npm_config_prefix=" + t.TempDir()}, "--dry-run", "npm", "install", "-g")
+	if r.code != 1 || !strings.Contains(r.stderr, "vulnerability lodash@4.17.15") {
+		t.Errorf("npm install -g of the project: exit %d, want 1\n%s", r.code, r.stderr)
+	}
 	if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
 		t.Errorf("--dry-run changed the project:\n%s", strings.Join(d, "\n"))
 	}

@@ -410,6 +410,14 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 		return npmResolveGlobalUpdate(ctx, inv, a, proj)
 	}
 	res := &Resolution{}
+	if a.global && len(a.positional) == 0 && (a.cmd == "install" || a.cmd == "install-test") {
+		// npm install -g with no package installs the current folder's
+		// package globally, with what it depends on: resolved as the
+		// folder's own install.
+		a.global = false
+		proj = findNpmProject(inv, "")
+		res.Note = "npm install -g of this folder: its dependency tree"
+	}
 	if !a.global {
 		before, err := parseNpmLock(proj.root)
 		if err != nil {
