@@ -199,3 +199,26 @@ func TestWrapNpmAuditFixWithFake(t *testing.T) {
 		t.Errorf("calls:\n%s", calls)
 	}
 }
+
+// npm update -g without names updates every global package to its latest
+// version: each is resolved, in an empty project.
+func TestWrapNpmGlobalUpdateWithFake(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "calls")
+	env := fakeNpm(t, `echo "$*" >> `+log+`
+case "$*" in "ls -g --depth=0 --json") echo '{"dependencies":{"b-tool":{"version":"1.0.0"},"npm":{},"a-tool":{}}}'; exit 0;; esac
+`+fakeResolve+"echo \"real $*\"\n")
+	dir := t.TempDir()
+	r := runBin(t, dir, env, "npm", "update", "-g")
+	if r.code != 0 || r.stdout != "real update -g\n" {
+		t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	calls, _ := os.ReadFile(log)
+	if !strings.Contains(string(calls), "\ninstall a-tool@latest b-tool@latest --package-lock-only --package-lock --ignore-scripts --no-audit --no-fund\n") {
+		t.Errorf("calls:\n%s", calls)
+	}
+	// npm uninstall -g fetches nothing: straight through.
+	r = runBin(t, dir, env, "npm", "uninstall", "-g", "a-tool")
+	if r.code != 0 || r.stdout != "real uninstall -g a-tool\n" || r.stderr != "" {
+		t.Errorf("uninstall -g: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
