@@ -152,14 +152,14 @@ func pipResolveArgs(args []string, idx int, report string) []string {
 
 func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	_, idx := pipCommand(inv.Args)
-	res := &Resolution{Note: "pip install --dry-run --report, wheels only", Had: LabelInstalled}
+	res := &Resolution{Note: "pip install --dry-run --report, wheels only"}
 	if cmd.Name == "install" {
 		installed, err := m.Installed(inv, cmd)
 		if err != nil {
 			return nil, err
 		}
 		if installed != nil {
-			res.Before = append(res.Before, installed)
+			res.Before, res.Had = append(res.Before, installed), LabelInstalled
 		}
 	}
 	tmp, err := newTempProject("pip")
