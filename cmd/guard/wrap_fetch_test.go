@@ -292,3 +292,28 @@ func TestWrapYarn1Upgrade(t *testing.T) {
 		t.Errorf("yarn up: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// yarn 2+'s dlx (a stand-in yarn 4 here: only yarn 1 installs from the npm
+// registry) is resolved by npm and checked; yarn never runs when blocked.
+func TestWrapYarnBerryDlx(t *testing.T) {
+	needNpm(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("stand-in yarn is a shell script")
+	}
+	log := filepath.Join(t.TempDir(), "calls")
+	bin := t.TempDir()
+	writeFiles(t, bin, map[string]string{"yarn": "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$*\" in --version) echo 4.1.0; exit 0;; esac\necho \"real yarn $*\"\n"})
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	dir := t.TempDir()
+	r := runBin(t, dir, env, "yarn", "dlx", "-p", "lodash@4.17.15", "node", "-e", "1")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "lodash@4.17.15 (new)") {
+		t.Fatalf("yarn dlx: exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	if calls, _ := os.ReadFile(log); string(calls) != "--version\n" {
+		t.Errorf("yarn calls:\n%s", calls)
+	}
+	r = runBin(t, dir, env, "yarn", "dlx", "is-number@7.0.0")
+	if r.code != 0 || r.stdout != "real yarn dlx is-number@7.0.0\n" || !strings.Contains(r.stderr, "yarn dlx: 1 package checked (1 new)") {
+		t.Errorf("allowed yarn dlx: exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+}
