@@ -56,14 +56,15 @@ registry=${registry%/}
 now() { date +%s.%N; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# timeit DIR SETUP CMD...: runs SETUP (a shell snippet) in DIR, then times CMD.
+# timeit DIR SETUP ERR CMD...: runs SETUP (a shell snippet) in DIR, then
+# times CMD (its standard error goes to ERR).
 timeit() {
-  local dir=$1 setup=$2
-  shift 2
+  local dir=$1 setup=$2 err=$3
+  shift 3
   (cd "$dir" && eval "$setup")
   local t0 t1
   t0=$(now)
-  (cd "$dir" && "$@" >/dev/null 2>"$work/last.err") || { echo "failed: $*" >&2; cat "$work/last.err" >&2; exit 1; }
+  (cd "$dir" && "$@" >/dev/null 2>"$err") || { echo "failed: $*" >&2; cat "$err" >&2; exit 1; }
   t1=$(now)
   echo "$t1 - $t0" | bc
 }
@@ -94,13 +95,13 @@ for c in ${BENCH_CASES:-ci install}; do
     series=("npm ci=")
     for n in "${names[@]}"; do series+=("$n npm ci="); done
     for ((i = 0; i < runs; i++)); do
-      series[0]+="$(timeit "$proj" "" npm ci --ignore-scripts --no-audit --no-fund) "
+      series[0]+="$(timeit "$proj" "" "$work/plain.err" npm ci --ignore-scripts --no-audit --no-fund) "
       for j in "${!tools[@]}"; do
         # shellcheck disable=SC2086
-        series[j + 1]+="$(timeit "$proj" "" "${tools[j]}" $GUARD_FLAGS npm ci --ignore-scripts --no-audit --no-fund) "
+        series[j + 1]+="$(timeit "$proj" "" "$work/tool$j.err" "${tools[j]}" $GUARD_FLAGS npm ci --ignore-scripts --no-audit --no-fund) "
       done
     done
-    report "npm ci, $(grep -c '"node_modules/' "$proj/package-lock.json") packages, warm cache, $runs runs; guard: $(grep '^guard:' "$work/last.err" | tail -1)" "${series[@]}"
+    report "npm ci, $(grep -c '"node_modules/' "$proj/package-lock.json") packages, warm cache, $runs runs; guard said: $(grep '^guard:' "$work/tool0.err" | tail -1)" "${series[@]}"
     ;;
   install)
     proj="$work/install"
@@ -110,10 +111,10 @@ for c in ${BENCH_CASES:-ci install}; do
     series=("npm install=")
     for n in "${names[@]}"; do series+=("$n npm install="); done
     for ((i = 0; i < runs; i++)); do
-      series[0]+="$(timeit "$proj" "$fresh" npm install --no-audit --no-fund --ignore-scripts express@4.21.2) "
+      series[0]+="$(timeit "$proj" "$fresh" "$work/plain.err" npm install --no-audit --no-fund --ignore-scripts express@4.21.2) "
       for j in "${!tools[@]}"; do
         # shellcheck disable=SC2086
-        series[j + 1]+="$(timeit "$proj" "$fresh" "${tools[j]}" $GUARD_FLAGS npm install --no-audit --no-fund --ignore-scripts express@4.21.2) "
+        series[j + 1]+="$(timeit "$proj" "$fresh" "$work/tool$j.err" "${tools[j]}" $GUARD_FLAGS npm install --no-audit --no-fund --ignore-scripts express@4.21.2) "
       done
     done
     report "npm install express@4.21.2 in a fresh folder, warm cache, $runs runs" "${series[@]}"
