@@ -239,7 +239,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		// Nothing is downloaded (npm exec of an installed bin, npm ci
 		// without a lockfile: the manager reports that itself).
 		if res != nil && res.Note != "" && !a.quiet {
-			fmt.Fprintf(e.stderr, "guard: %s: %s\n", label, res.Note)
+			fmt.Fprintf(e.stderr, "guard: %s: %s\n", label, termSafe(res.Note))
 		}
 		if a.dryRun {
 			fmt.Fprintf(e.stderr, "guard: --dry-run: nothing to check; it was not run: %s\n", wouldRun(inv))
@@ -277,7 +277,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 	}
 	summary := fmt.Sprintf("guard: %s: %s", label, labelSummary(labels))
 	if a.verbose && res.Note != "" {
-		summary += "\nguard: " + res.Note
+		summary += "\nguard: " + termSafe(res.Note)
 	}
 	if err := writeWrapReport(e, r, a, summary); err != nil {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
@@ -299,12 +299,13 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 	return runReal(e, m, inv, cmd, res)
 }
 
-// commandLabel names the command in messages: "npm install", "pnpm add -g".
+// commandLabel names the command in messages: "npm install", "pnpm add -g"
+// (made safe for a terminal: the words may come from a package.json script).
 func commandLabel(name string, cmd pm.Command) string {
 	if cmd.Name == "" {
 		return name
 	}
-	return name + " " + cmd.Name
+	return termSafe(name + " " + cmd.Name)
 }
 
 // wouldRun is the command line guard would have run, shell-quoted.
