@@ -222,3 +222,39 @@ case "$*" in "ls -g --depth=0 --json") echo '{"dependencies":{"b-tool":{"version
 		t.Errorf("uninstall -g: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Frozen installs install the lockfile as it is (or fail): that lockfile is
+// checked whole and nothing is resolved, so a blocked one never starts the
+// package manager at all.
+func TestWrapFrozenInstallsCheckTheLockfileAsIs(t *testing.T) {
+	for _, tt := range []struct {
+		tool, lock string
+		args       []string
+	}{
+		{"pnpm", "pnpm-lock.yaml", []string{"install", "--frozen-lockfile"}},
+		{"pnpm", "pnpm-lock.yaml", []string{"i", "--frozen-lockfile=true"}},
+		{"yarn", "yarn.lock", []string{"install", "--frozen-lockfile"}},
+		{"yarn", "yarn.lock", []string{"--immutable"}},
+	} {
+		t.Run(tt.tool+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "calls")
+			bin := t.TempDir()
+			writeFiles(t, bin, map[string]string{tt.tool: "#!/bin/sh\necho \"$*\" >> " + log + "\necho \"real $*\"\n"})
+			env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"package.json": "{}\n", tt.lock: fakeLocks[tt.lock][0]})
+			r := runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
+			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "lodash@4.17.15 (already locked)") {
+				t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
+			}
+			if calls, err := os.ReadFile(log); err == nil {
+				t.Errorf("%s was run:\n%s", tt.tool, calls)
+			}
+			writeFiles(t, dir, map[string]string{tt.lock: fakeLocks[tt.lock][1]})
+			r = runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
+			if r.code != 0 || r.stdout != "real "+strings.Join(tt.args, " ")+"\n" || !strings.Contains(r.stderr, "1 package checked (1 already locked)") {
+				t.Errorf("allowed: exit %d %q\n%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}

@@ -41,6 +41,26 @@ type lockManager struct {
 	versionArgs []string
 	// tool is the executable the resolution runs ("" = the name as typed).
 	tool string
+	// frozen, when set, says that the command installs the lockfile as it
+	// is (or fails): then that lockfile is the package set, and nothing is
+	// resolved.
+	frozen func(cmd string, args []string) bool
+}
+
+// hasTrueFlag: args (before "--") hold one of the flags, not set to false.
+func hasTrueFlag(args []string, flags ...string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		for _, f := range flags {
+			if name == f && (!hasVal || val == "true") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *lockManager) Names() []string { return m.names }
@@ -107,6 +127,13 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	}
 	if before != nil {
 		res.Before = append(res.Before, before)
+		if m.frozen != nil && m.frozen(c, inv.Args) {
+			// Installs the lockfile as it is, or fails: nothing to resolve.
+			before.Path = displayPath(inv, before.Path)
+			res.After = before
+			res.Note = inv.Manager + " " + c + " installs the lockfile as it is"
+			return res, nil
+		}
 	}
 	tmp, err := newTempProject(m.names[0])
 	if err != nil {
@@ -350,6 +377,9 @@ func init() {
 		copyFiles:   []string{"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"},
 		memberFiles: []string{"package.json"},
 		members:     pnpmMembers,
+		frozen: func(cmd string, args []string) bool {
+			return cmd == "install" && hasTrueFlag(args, "--frozen-lockfile")
+		},
 		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
 			extra := []string{"--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile"}
 			switch cmd {
@@ -382,6 +412,11 @@ func init() {
 		members:     npmStyleMembers,
 		versionArgs: []string{"--version"},
 		resolve:     yarnResolveSteps,
+		// yarn 1 --frozen-lockfile, yarn 2+ --immutable (and its old
+		// spelling --frozen-lockfile).
+		frozen: func(cmd string, args []string) bool {
+			return cmd == "install" && hasTrueFlag(args, "--frozen-lockfile", "--immutable")
+		},
 	}})
 	register(&uvManager{lockManager: &lockManager{
 		names:       []string{"uv"},
