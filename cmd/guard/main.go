@@ -24,9 +24,10 @@ var version = "dev"
 const usage = `guard checks what an install brings in before it runs.
 
 Usage:
-  guard [flags] npm|pnpm|yarn|pip|uv|poetry|cargo ARGS...
+  guard [flags] npm|npx|pnpm|pnpx|yarn|pip|uv|uvx|poetry|cargo ARGS...
                                           check what an install brings in, then run it
-  guard shell-init bash|zsh|fish          print shell functions that do it by default
+  guard shell-init bash|zsh|fish          put guard's shims first on PATH (in every child process too)
+  guard shims install|remove [DIR]        write or remove the shims (npm, npx, pip, ...)
   guard check [DIR|LOCKFILE...] [flags]   check lockfiles and report
   guard sbom [DIR|LOCKFILE...] [flags]    write a CycloneDX or SPDX SBOM
   guard db update|status [flags]          manage the offline OSV database

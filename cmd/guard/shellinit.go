@@ -8,17 +8,21 @@ import (
 	"github.com/installguard/guard/guard/pm"
 )
 
-const shellInitUsage = `Usage: guard shell-init bash|zsh|fish [MANAGER...]
+const shellInitUsage = `Usage: guard shell-init bash|zsh|fish [--dir DIR] [MANAGER...]
 
-Prints shell functions that route the package managers (default: every one
-guard wraps) through guard, so that 'npm install x' runs 'guard npm install x'.
+Writes guard's shims (see 'guard help shims'; default: every package manager
+guard wraps, in $XDG_DATA_HOME/guard/shims or ~/.local/share/guard/shims, or
+DIR) and prints the shell code that puts their folder first on PATH, so that
+'npm install x' runs 'guard npm install x': in the shell, and in every child
+process too (npm scripts, Makefiles, bash -c, editors started from it).
 Add to your shell's start-up file:
 
   bash:  eval "$(guard shell-init bash)"        (~/.bashrc)
   zsh:   eval "$(guard shell-init zsh)"         (~/.zshrc)
   fish:  guard shell-init fish | source         (~/.config/fish/config.fish)
 
-'command npm ...' (bash, zsh, fish) still runs npm itself.`
+The explicit escape: GUARD_BYPASS=1 npm ... runs the real npm without a
+check, and guard says so on standard error.`
 
 func runShellInit(e *env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -29,9 +33,23 @@ func runShellInit(e *env, args []string) int {
 		fmt.Fprintln(e.stdout, shellInitUsage)
 		return guard.ExitAllow
 	}
-	shell, names := args[0], args[1:]
-	if len(names) == 0 {
-		names = pm.Names()
+	shell := args[0]
+	dir := ""
+	var names []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--dir" && i+1 < len(args):
+			i++
+			dir = args[i]
+		case strings.HasPrefix(a, "--dir="):
+			dir = strings.TrimPrefix(a, "--dir=")
+		case strings.HasPrefix(a, "-"):
+			fmt.Fprintf(e.stderr, "guard shell-init: unknown flag %q\n", a)
+			return guard.ExitInvalid
+		default:
+			names = append(names, a)
+		}
 	}
 	for _, n := range names {
 		if !isWrapped(n) {
@@ -39,22 +57,44 @@ func runShellInit(e *env, args []string) int {
 			return guard.ExitInvalid
 		}
 	}
-	var b strings.Builder
-	switch shell {
-	case "bash", "zsh":
-		fmt.Fprintf(&b, "# guard: check installs before they run (guard shell-init %s)\n", shell)
-		for _, n := range names {
-			fmt.Fprintf(&b, "%s() { command guard %s \"$@\"; }\n", n, n)
-		}
-	case "fish":
-		b.WriteString("# guard: check installs before they run (guard shell-init fish)\n")
-		for _, n := range names {
-			fmt.Fprintf(&b, "function %s --wraps %s --description 'guard %s'\n    command guard %s $argv\nend\n", n, n, n, n)
-		}
-	default:
+	if shell != "bash" && shell != "zsh" && shell != "fish" {
 		fmt.Fprintf(e.stderr, "guard shell-init: unsupported shell %q: use bash, zsh or fish\n", shell)
 		return guard.ExitInvalid
 	}
+	if dir == "" {
+		d, err := defaultShimDir(e)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
+			return guard.ExitInvalid
+		}
+		dir = d
+	}
+	if err := installShims(dir, names); err != nil {
+		fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
+		return guard.ExitIncomplete
+	}
+	list := names
+	if len(list) == 0 {
+		list = pm.Names()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# guard: check installs before they run (guard shell-init %s)\n", shell)
+	fmt.Fprintf(&b, "# guard's shims (%s) come first on PATH, in child processes too.\n", strings.Join(list, ", "))
+	b.WriteString("# GUARD_BYPASS=1 npm ... runs the real tool without a check.\n")
+	switch shell {
+	case "bash", "zsh":
+		q := singleQuote(dir)
+		fmt.Fprintf(&b, "case \"$PATH\" in %s|%s:*) ;; *) PATH=%s\"${PATH:+:$PATH}\"; export PATH ;; esac\n", q, q, q)
+		b.WriteString("hash -r 2>/dev/null || true\n")
+	case "fish":
+		q := fishQuote(dir)
+		fmt.Fprintf(&b, "if test \"$PATH[1]\" != %s\n    set -gx PATH %s $PATH\nend\n", q, q)
+	}
 	fmt.Fprint(e.stdout, b.String())
 	return guard.ExitAllow
+}
+
+// fishQuote quotes s for fish: single quotes, with \ and ' escaped.
+func fishQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

@@ -29,10 +29,17 @@ untouched; guard's own flags come before it.
 
 Subcommands that install (npm install/i/add/ci/update/dedupe/uninstall/...)
 are resolved first in a private temporary copy of the project (manifest,
-lockfile, .npmrc) with install scripts off; the packages that are new or
-changed against the project's lockfile are checked, and only an allowed
-install runs. A blocked install exits 1 and leaves every file of the project
-as it was. Other subcommands run straight through, unchecked.
+lockfile, .npmrc) with install scripts off, and every package the command
+leaves installed is checked, whatever the project held before ("new",
+"changed" and "already locked" only label them). Commands that download and
+run packages (npm exec, npx, pnpm dlx, pnpx, yarn dlx, npm init <name>,
+global installs, uvx, uv tool, pip download, cargo install) are resolved in
+a private empty project and checked the same way. Only an allowed command
+runs. A blocked one exits 1 and leaves every file of the project and of the
+global folders as it was. Other subcommands run straight through, unchecked.
+
+--dry-run never runs the package manager: it checks what it would, prints the
+report and the command it would have run, and exits with the verdict.
 
 The report goes to standard error; standard output is the package manager's.
 Exit codes: the package manager's own when it ran; else 1 blocked, 2 invalid
@@ -51,6 +58,9 @@ type wrapArgs struct {
 	verbose bool
 	all     bool
 	dryRun  bool
+	// shimDir is set when a shim (guard shims install) runs guard: the
+	// folder of the shim, skipped when looking for the real tool.
+	shimDir string
 }
 
 func wrapFlags(a *wrapArgs) *pflag.FlagSet {
@@ -65,8 +75,10 @@ func wrapFlags(a *wrapArgs) *pflag.FlagSet {
 	addPolicyFlag(fs, &a.pol)
 	addSourceFlags(fs, &a.source)
 	addProvenanceFlags(fs, &a.prov)
-	fs.BoolVar(&a.all, "all", false, "check every package of the install, not only the new or changed ones")
-	fs.BoolVar(&a.dryRun, "dry-run", false, "resolve and check, but do not run the package manager")
+	fs.BoolVar(&a.all, "all", false, "no effect: every package of the install is always checked")
+	fs.BoolVar(&a.dryRun, "dry-run", false, "resolve and check, print what would run, and never run the package manager")
+	fs.StringVar(&a.shimDir, "shim-dir", "", "set by guard's shims: the shim folder, skipped when looking for the real tool")
+	fs.MarkHidden("shim-dir")
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print only blocking findings, errors and the verdict")
 	fs.BoolVarP(&a.verbose, "verbose", "v", false, "print the full report even when the install is allowed")
 	return fs
@@ -88,10 +100,15 @@ func dispatchWrap(ctx context.Context, e *env, args []string) (code int, ok bool
 	switch {
 	case first == "shell-init":
 		return runShellInit(e, args[1:]), true
-	case first == "help" && len(args) > 1 && (isWrapped(args[1]) || args[1] == "shell-init" || args[1] == "wrap"):
-		if args[1] == "shell-init" {
+	case first == "shims":
+		return runShims(e, args[1:]), true
+	case first == "help" && len(args) > 1 && (isWrapped(args[1]) || args[1] == "shell-init" || args[1] == "shims" || args[1] == "wrap"):
+		switch args[1] {
+		case "shell-init":
 			fmt.Fprintln(e.stdout, shellInitUsage)
-		} else {
+		case "shims":
+			fmt.Fprintln(e.stdout, shimsUsage)
+		default:
 			fmt.Fprintf(e.stdout, wrapUsage+"\n\nFlags:\n%s", strings.Join(pm.Names(), ", "), wrapFlags(&wrapArgs{}).FlagUsages())
 		}
 		return guard.ExitAllow, true
@@ -133,6 +150,18 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	inv := &pm.Invocation{Manager: name, Args: rest[1:], Dir: dir}
+	if a.shimDir != "" {
+		code, done := shimSetup(e, inv, a.shimDir)
+		if done {
+			return code
+		}
+	}
+	if a.shimDir == "" && truthy(e.getenv("GUARD_BYPASS")) && !a.quiet {
+		fmt.Fprintln(e.stderr, "guard: GUARD_BYPASS is set but applies to guard's shims only: guard was run by name, so it checks")
+	}
+	if a.all && !a.quiet {
+		fmt.Fprintln(e.stderr, "guard: --all has no effect: every package of the install is always checked")
+	}
 	if a.format != "text" && a.format != "json" {
 		fmt.Fprintf(e.stderr, "guard: --format %q is not supported: use text or json\n", a.format)
 		return guard.ExitInvalid
@@ -154,6 +183,11 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 
 	cmd := m.Classify(inv)
 	if !cmd.Install {
+		if a.dryRun {
+			// --dry-run never runs the package manager.
+			fmt.Fprintf(e.stderr, "guard: --dry-run: %s installs nothing and is not checked; it was not run: %s\n", commandLabel(name, cmd), wouldRun(inv))
+			return guard.ExitAllow
+		}
 		// Nothing to check: guard steps aside (exec on Unix).
 		code, err := pm.Exec(inv, name, inv.Args)
 		if err != nil {
@@ -184,7 +218,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		case <-rctx.Done():
 		}
 	}()
-	label := name + " " + cmd.Name
+	label := commandLabel(name, cmd)
 	prog := newProgress(e)
 	prog.say("guard: resolving what %s would install…", label)
 	res, err := m.Resolve(rctx, inv, cmd)
@@ -202,18 +236,27 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if res == nil || res.After == nil {
-		// Nothing can be installed (e.g. npm ci without a lockfile): the
-		// manager reports that itself.
+		// Nothing is downloaded (npm exec of an installed bin, npm ci
+		// without a lockfile: the manager reports that itself).
+		if res != nil && res.Note != "" && !a.quiet {
+			fmt.Fprintf(e.stderr, "guard: %s: %s\n", label, termSafe(res.Note))
+		}
+		if a.dryRun {
+			fmt.Fprintf(e.stderr, "guard: --dry-run: nothing to check; it was not run: %s\n", wouldRun(inv))
+			return guard.ExitAllow
+		}
 		return runReal(e, m, inv, cmd, nil)
 	}
 
-	baseline := res.Before
-	if a.all {
-		baseline = nil
+	// Every package the command leaves installed is checked; what the
+	// project had before only labels them.
+	had := res.Had
+	if had == "" {
+		had = pm.LabelLocked
 	}
-	gate, unchanged := pm.Changed(res.After, baseline)
-	opts.Lockfiles = []*lockfile.Lockfile{gate}
-	if len(gate.Packages) > 0 {
+	labels := pm.LabelAs(res.After, res.Before, had)
+	opts.Lockfiles = []*lockfile.Lockfile{res.After}
+	if len(labels.ByKey) > 0 {
 		opts.Advisories = src.source()
 		prov, why, err := e.provenanceSource(ctx, &a.prov, src.offline, ".")
 		if err != nil {
@@ -225,23 +268,23 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		// Nothing to ask about: no source, no network.
 		opts.Advisories = failingSource{errors.New("no advisory source needed")}
 	}
-	prog.say("guard: checking %d packages…", len(gate.Packages))
+	prog.say("guard: checking %d packages…", len(labels.ByKey))
 	r, err := guard.Check(ctx, opts)
 	prog.clear()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
 		return guard.ExitInvalid
 	}
-	summary := fmt.Sprintf("guard: %s: %d new or changed packages checked", label, len(gate.Packages))
-	switch {
-	case a.all:
-		summary = fmt.Sprintf("guard: %s: all %d packages checked", label, len(gate.Packages))
-	case unchanged > 0:
-		summary += fmt.Sprintf(", %d unchanged not re-checked (--all checks them)", unchanged)
+	summary := fmt.Sprintf("guard: %s: %s", label, labelSummary(labels))
+	if a.verbose && res.Note != "" {
+		summary += "\nguard: " + termSafe(res.Note)
 	}
 	if err := writeWrapReport(e, r, a, summary); err != nil {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
 		return guard.ExitInvalid
+	}
+	if a.format == "text" && a.output == "" && !a.quiet {
+		printFlagged(e, r, res.After, labels)
 	}
 	if code := r.ExitCode(); code != guard.ExitAllow {
 		if !a.quiet {
@@ -250,9 +293,107 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if a.dryRun {
+		fmt.Fprintf(e.stderr, "guard: --dry-run: allowed; it was not run: %s\n", wouldRun(inv))
 		return guard.ExitAllow
 	}
 	return runReal(e, m, inv, cmd, res)
+}
+
+// commandLabel names the command in messages: "npm install", "pnpm add -g"
+// (made safe for a terminal: the words may come from a package.json script).
+func commandLabel(name string, cmd pm.Command) string {
+	if cmd.Name == "" {
+		return name
+	}
+	return termSafe(name + " " + cmd.Name)
+}
+
+// wouldRun is the command line guard would have run, shell-quoted.
+func wouldRun(inv *pm.Invocation) string {
+	parts := []string{shellQuote(inv.Manager)}
+	for _, a := range inv.Args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it (and escapes
+// control characters: the line goes to a terminal).
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_^") == "" {
+		return s
+	}
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\'':
+			b.WriteString(`'\''`)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "'$'\\x%02x''", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// termSafe replaces control and bidirectional-formatting characters of
+// untrusted text with U+FFFD before it reaches a terminal.
+func termSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// labelSummary: "78 packages checked (2 new, 1 changed, 75 already locked)".
+func labelSummary(l pm.Labeled) string {
+	n := len(l.ByKey)
+	noun := "packages"
+	if n == 1 {
+		noun = "package"
+	}
+	var parts []string
+	for _, k := range []string{pm.LabelNew, pm.LabelChanged, pm.LabelLocked, pm.LabelInstalled} {
+		if c := l.Counts[k]; c > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c, k))
+		}
+	}
+	s := fmt.Sprintf("%d %s checked", n, noun)
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
+}
+
+// printFlagged says, for each package with a finding, whether the command
+// brings it in new, changes it, or it was already locked.
+func printFlagged(e *env, r *guard.Report, after *lockfile.Lockfile, l pm.Labeled) {
+	byNV := map[string]string{}
+	for i := range after.Packages {
+		p := &after.Packages[i]
+		k := string(p.Ecosystem) + "\x00" + p.Name + "\x00" + p.Version
+		if _, ok := byNV[k]; !ok {
+			byNV[k] = l.ByKey[pm.Key(p)]
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range r.Findings {
+		k := string(f.Ecosystem) + "\x00" + f.Name + "\x00" + f.Version
+		if seen[k] || byNV[k] == "" || f.Name == "" {
+			continue
+		}
+		seen[k] = true
+		out = append(out, termSafe(f.Name)+"@"+termSafe(f.Version)+" ("+byNV[k]+")")
+	}
+	if len(out) > 0 {
+		fmt.Fprintf(e.stderr, "guard: packages with findings: %s\n", strings.Join(out, ", "))
+	}
 }
 
 // resolveFailure maps a failed resolution to an exit code.

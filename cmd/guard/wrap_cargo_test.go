@@ -93,7 +93,7 @@ func TestWrapCargoAllowedMatchesPlainCargo(t *testing.T) {
 	guarded := cargoProject(t, "guard-test-ok = \"1\"\n")
 	plain := cargoProject(t, "guard-test-ok = \"1\"\n")
 	r := runBin(t, guarded, env, "cargo", "build", "--offline")
-	if r.code != 0 || !strings.Contains(r.stderr, "1 new or changed packages checked") {
+	if r.code != 0 || !strings.Contains(r.stderr, "1 package checked (1 new)") {
 		t.Fatalf("guard cargo build: exit %d\n%s", r.code, r.stderr)
 	}
 	cmd := exec.Command("cargo", "build", "--offline")
@@ -110,9 +110,9 @@ func TestWrapCargoAllowedMatchesPlainCargo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(guarded, "target", "debug", "app")); err != nil {
 		t.Errorf("nothing was built: %v", err)
 	}
-	// The lockfile now exists: nothing new.
+	// The lockfile now exists: nothing new, and still checked.
 	r = runBin(t, guarded, env, "cargo", "check", "--offline")
-	if r.code != 0 || !strings.Contains(r.stderr, "0 new or changed packages checked, 1 unchanged") {
+	if r.code != 0 || !strings.Contains(r.stderr, "1 package checked (1 already locked)") {
 		t.Errorf("cargo check: exit %d\n%s", r.code, r.stderr)
 	}
 	// Pass-through and exit codes.

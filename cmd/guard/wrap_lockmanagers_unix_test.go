@@ -81,7 +81,7 @@ echo "real $*"; exit 5
 					continue
 				}
 				want := "real " + strings.Join(tt.args, " ")
-				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 new or changed packages checked") {
+				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 package checked (1 new)") {
 					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
 				}
 			}
@@ -126,5 +126,135 @@ echo "real $*"; exit 0
 	// uv pip list is pass-through.
 	if r := runBin(t, dir, env, "uv", "pip", "list"); r.code != 0 || r.stdout != "[]\n" {
 		t.Errorf("uv pip list: %d %q", r.code, r.stdout)
+	}
+}
+
+// uvx and uv tool install|run resolve what they would fetch with uv pip
+// compile (a stand-in uv here: PyPI is unreachable) and run nothing when
+// blocked.
+func TestWrapUvToolWithFake(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(t.TempDir(), "calls")
+	seen := filepath.Join(t.TempDir(), "seen.in")
+	script := `echo "$*" >> ` + log + `
+if [ "$1 $2" = "pip compile" ]; then
+  in=""; out=""
+  while [ $# -gt 0 ]; do
+    case "$1" in *requirements.in) in=$1;; esac
+    [ "$1" = "-o" ] && out=$2; shift
+  done
+  cat "$in" >> ` + seen + `
+  if grep -q urllib3 "$in"; then
+    printf 'urllib3==2.0.7 \\\n    --hash=sha256:` + strings.Repeat("a", 64) + `\n' > "$out"
+  else
+    printf 'six==1.16.0 \\\n    --hash=sha256:` + strings.Repeat("b", 64) + `\n' > "$out"
+  fi
+  exit 0
+fi
+echo "real $*"; exit 0
+`
+	bin := t.TempDir()
+	writeFiles(t, bin, map[string]string{"uv": "#!/bin/sh\n" + script, "uvx": "#!/bin/sh\necho \"real uvx $*\"\n"})
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	for _, args := range [][]string{
+		{"uvx", "urllib3@2.0.7", "--help"},
+		{"uvx", "--from", "urllib3==2.0.7", "tool"},
+		{"uv", "tool", "run", "--with", "urllib3", "six"},
+		{"uv", "tool", "install", "urllib3"},
+	} {
+		r := runBin(t, dir, env, args...)
+		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "urllib3@2.0.7") {
+			t.Errorf("%q: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	got, _ := os.ReadFile(seen)
+	if string(got) != "urllib3==2.0.7\nurllib3==2.0.7\nsix\nurllib3\nurllib3\n" {
+		t.Errorf("requirements given to uv pip compile:\n%s", got)
+	}
+	r := runBin(t, dir, env, "uvx", "six", "--version")
+	if r.code != 0 || r.stdout != "real uvx six --version\n" || !strings.Contains(r.stderr, "uvx: 1 package checked (1 new)") {
+		t.Errorf("allowed uvx: exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runBin(t, dir, env, "uv", "tool", "upgrade", "--all"); r.code != 3 || !strings.Contains(r.stderr, "name the tools") {
+		t.Errorf("uv tool upgrade --all: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runBin(t, dir, env, "uv", "tool", "list"); r.code != 0 || r.stdout != "real tool list\n" {
+		t.Errorf("uv tool list: exit %d %q", r.code, r.stdout)
+	}
+}
+
+// npm audit fix changes the tree: resolved in the copy with npm's own
+// audit fix, lockfile only.
+func TestWrapNpmAuditFixWithFake(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "calls")
+	env := fakeNpm(t, `echo "$*" >> `+log+"\n"+fakeResolve+"echo \"real $*\"\n")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"package.json": testManifest})
+	r := runBin(t, dir, env, "npm", "audit", "fix", "--force")
+	if r.code != 0 || r.stdout != "real audit fix --force\n" || !strings.Contains(r.stderr, "npm audit fix: 0 packages checked") {
+		t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	calls, _ := os.ReadFile(log)
+	if !strings.HasPrefix(string(calls), "audit fix --force --package-lock-only --package-lock --ignore-scripts --no-fund\n") {
+		t.Errorf("calls:\n%s", calls)
+	}
+}
+
+// npm update -g without names updates every global package to its latest
+// version: each is resolved, in an empty project.
+func TestWrapNpmGlobalUpdateWithFake(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "calls")
+	env := fakeNpm(t, `echo "$*" >> `+log+`
+case "$*" in "ls -g --depth=0 --json") echo '{"dependencies":{"b-tool":{"version":"1.0.0"},"npm":{},"a-tool":{}}}'; exit 0;; esac
+`+fakeResolve+"echo \"real $*\"\n")
+	dir := t.TempDir()
+	r := runBin(t, dir, env, "npm", "update", "-g")
+	if r.code != 0 || r.stdout != "real update -g\n" {
+		t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	calls, _ := os.ReadFile(log)
+	if !strings.Contains(string(calls), "\ninstall a-tool@latest b-tool@latest --package-lock-only --package-lock --ignore-scripts --no-audit --no-fund\n") {
+		t.Errorf("calls:\n%s", calls)
+	}
+	// npm uninstall -g fetches nothing: straight through.
+	r = runBin(t, dir, env, "npm", "uninstall", "-g", "a-tool")
+	if r.code != 0 || r.stdout != "real uninstall -g a-tool\n" || r.stderr != "" {
+		t.Errorf("uninstall -g: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Frozen installs install the lockfile as it is (or fail): that lockfile is
+// checked whole and nothing is resolved, so a blocked one never starts the
+// package manager at all.
+func TestWrapFrozenInstallsCheckTheLockfileAsIs(t *testing.T) {
+	for _, tt := range []struct {
+		tool, lock string
+		args       []string
+	}{
+		{"pnpm", "pnpm-lock.yaml", []string{"install", "--frozen-lockfile"}},
+		{"pnpm", "pnpm-lock.yaml", []string{"i", "--frozen-lockfile=true"}},
+		{"yarn", "yarn.lock", []string{"install", "--frozen-lockfile"}},
+		{"yarn", "yarn.lock", []string{"--immutable"}},
+	} {
+		t.Run(tt.tool+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "calls")
+			bin := t.TempDir()
+			writeFiles(t, bin, map[string]string{tt.tool: "#!/bin/sh\necho \"$*\" >> " + log + "\necho \"real $*\"\n"})
+			env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"package.json": "{}\n", tt.lock: fakeLocks[tt.lock][0]})
+			r := runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
+			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "lodash@4.17.15 (already locked)") {
+				t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
+			}
+			if calls, err := os.ReadFile(log); err == nil {
+				t.Errorf("%s was run:\n%s", tt.tool, calls)
+			}
+			writeFiles(t, dir, map[string]string{tt.lock: fakeLocks[tt.lock][1]})
+			r = runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
+			if r.code != 0 || r.stdout != "real "+strings.Join(tt.args, " ")+"\n" || !strings.Contains(r.stderr, "1 package checked (1 already locked)") {
+				t.Errorf("allowed: exit %d %q\n%s", r.code, r.stdout, r.stderr)
+			}
+		})
 	}
 }

@@ -137,6 +137,15 @@ func TestWrapPip(t *testing.T) {
 	if d := diffSums(before, treeSums(t, site)); len(d) > 0 {
 		t.Errorf("the venv changed:\n%s", strings.Join(d, "\n"))
 	}
+	// pip download fetches the same set: checked the same way.
+	dest := filepath.Join(t.TempDir(), "dl")
+	r = runBin(t, dir, env, "pip", "download", "guard-test-app", "-d", dest)
+	if r.code != 1 || !strings.Contains(r.stderr, "guard-test-vuln@1.0.0") {
+		t.Errorf("pip download guard-test-app: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		t.Errorf("pip download wrote %s", dest)
+	}
 
 	// Only a source distribution: not resolved (building it runs its code).
 	r = runBin(t, dir, env, "pip", "install", "guard-test-sdist")
@@ -147,12 +156,12 @@ func TestWrapPip(t *testing.T) {
 	// Allowed: installed, pip's output on stdout.
 	r = runBin(t, dir, env, "pip", "install", "guard-test-ok==1.0.0")
 	if r.code != 0 || !strings.Contains(r.stdout, "Successfully installed guard-test-ok-1.0.0") ||
-		!strings.Contains(r.stderr, "pip install: 1 new or changed packages checked") {
+		!strings.Contains(r.stderr, "pip install: 1 package checked (1 new)") {
 		t.Fatalf("pip install guard-test-ok: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	// Installed already: unchanged, not re-checked.
+	// Installed already: checked again, labelled.
 	r = runBin(t, dir, env, "pip", "install", "guard-test-ok==1.0.0")
-	if r.code != 0 || !strings.Contains(r.stderr, "0 new or changed packages checked, 1 unchanged") {
+	if r.code != 0 || !strings.Contains(r.stderr, "1 package checked (1 already installed)") {
 		t.Errorf("second install: exit %d\n%s", r.code, r.stderr)
 	}
 	// Pass-through.

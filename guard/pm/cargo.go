@@ -108,7 +108,7 @@ func cargoWorkspace(ctx context.Context, inv *Invocation, a cargoArgs) (string, 
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = inv.Dir
-	cmd.Env = inv.environ()
+	cmd.Env = inv.resolveEnviron()
 	var errb strings.Builder
 	cmd.Stderr = &limitedWriter{b: &errb, n: 16 << 10}
 	out, err := cmd.Output()

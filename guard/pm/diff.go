@@ -123,3 +123,67 @@ func Added(got *lockfile.Lockfile, known ...*lockfile.Lockfile) []lockfile.Packa
 	}
 	return out
 }
+
+// Labels of a package of an install against what the project had before.
+// They only describe: every package of the install is checked whatever its
+// label.
+const (
+	LabelNew     = "new"            // no version of it was there
+	LabelChanged = "changed"        // another version (or source, or integrity) was there
+	LabelLocked  = "already locked" // exactly this was there
+	// LabelInstalled replaces LabelLocked where what was there is what is
+	// installed (pip, uv pip) rather than a lockfile.
+	LabelInstalled = "already installed"
+)
+
+// Labeled is the package set of an install with each distinct package's
+// label (by Key) and the count of each label.
+type Labeled struct {
+	ByKey  map[string]string
+	Counts map[string]int
+}
+
+// Label labels every package of after (workspace members aside: they are
+// the project itself) against the lockfiles of before.
+func Label(after *lockfile.Lockfile, before []*lockfile.Lockfile) Labeled {
+	return LabelAs(after, before, LabelLocked)
+}
+
+// LabelAs is Label with had as the label of what was there already.
+func LabelAs(after *lockfile.Lockfile, before []*lockfile.Lockfile, had string) Labeled {
+	old := newPkgSet(before...)
+	names := map[string]bool{}
+	for _, lf := range before {
+		if lf == nil {
+			continue
+		}
+		for i := range lf.Packages {
+			p := &lf.Packages[i]
+			names[string(p.Ecosystem)+"\x00"+p.Name] = true
+		}
+	}
+	out := Labeled{ByKey: map[string]string{}, Counts: map[string]int{}}
+	if after == nil {
+		return out
+	}
+	for i := range after.Packages {
+		p := &after.Packages[i]
+		if p.Source.Kind == lockfile.SourceWorkspace {
+			continue
+		}
+		k := Key(p)
+		if _, seen := out.ByKey[k]; seen {
+			continue
+		}
+		l := LabelNew
+		switch {
+		case old.has(p):
+			l = had
+		case names[string(p.Ecosystem)+"\x00"+p.Name]:
+			l = LabelChanged
+		}
+		out.ByKey[k] = l
+		out.Counts[l]++
+	}
+	return out
+}

@@ -84,3 +84,26 @@ func TestHashlessMatchesByVersion(t *testing.T) {
 		t.Errorf("a different hash is not the same package: %+v", added)
 	}
 }
+
+func TestLabel(t *testing.T) {
+	before := &lockfile.Lockfile{Packages: []lockfile.Package{pkg("a", "1.0.0", "AA"), pkg("b", "1.0.0", "BB"), pkg("c", "1.0.0", "CC")}}
+	after := &lockfile.Lockfile{Packages: []lockfile.Package{
+		pkg("a", "1.0.0", "AA"), pkg("a", "1.0.0", "AA"), pkg("b", "1.0.1", "BB"), pkg("c", "1.0.0", "XX"), pkg("d", "1.0.0", "DD"),
+		{Ecosystem: lockfile.NPM, Name: "app", Source: lockfile.Source{Kind: lockfile.SourceWorkspace}},
+	}}
+	l := Label(after, []*lockfile.Lockfile{before, nil})
+	want := map[string]string{"a@1.0.0": LabelLocked, "b@1.0.1": LabelChanged, "c@1.0.0": LabelChanged, "d@1.0.0": LabelNew}
+	for i := range after.Packages[:5] {
+		p := &after.Packages[i]
+		if got := l.ByKey[Key(p)]; got != want[p.Key()] {
+			t.Errorf("%s: %q, want %q", p.Key(), got, want[p.Key()])
+		}
+	}
+	if l.Counts[LabelLocked] != 1 || l.Counts[LabelChanged] != 2 || l.Counts[LabelNew] != 1 || len(l.ByKey) != 4 {
+		t.Errorf("counts %v (%d keys)", l.Counts, len(l.ByKey))
+	}
+	// A fresh project: everything is new, and still labelled.
+	if l := Label(after, nil); l.Counts[LabelNew] != 4 {
+		t.Errorf("no baseline: %v", l.Counts)
+	}
+}

@@ -44,6 +44,26 @@ type lockManager struct {
 	versionArgs []string
 	// tool is the executable the resolution runs ("" = the name as typed).
 	tool string
+	// frozen, when set, says that the command installs the lockfile as it
+	// is (or fails): then that lockfile is the package set, and nothing is
+	// resolved.
+	frozen func(cmd string, args []string) bool
+}
+
+// hasTrueFlag: args (before "--") hold one of the flags, not set to false.
+func hasTrueFlag(args []string, flags ...string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		for _, f := range flags {
+			if name == f && (!hasVal || val == "true") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *lockManager) Names() []string { return m.names }
@@ -110,6 +130,13 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	}
 	if before != nil {
 		res.Before = append(res.Before, before)
+		if m.frozen != nil && m.frozen(c, inv.Args) {
+			// Installs the lockfile as it is, or fails: nothing to resolve.
+			before.Path = displayPath(inv, before.Path)
+			res.After = before
+			res.Note = inv.Manager + " " + c + " installs the lockfile as it is"
+			return res, nil
+		}
 	}
 	tmp, err := newTempProject(m.names[0])
 	if err != nil {
@@ -155,7 +182,12 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 		}
 		version = strings.TrimSpace(out)
 	}
-	for _, args := range m.resolve(c, absArgs(inv.Dir, inv.Args), idx, before != nil, version) {
+	steps := m.resolve(c, absArgs(inv.Dir, inv.Args), idx, before != nil, version)
+	if steps == nil {
+		// This version of the manager fetches nothing for the command.
+		return nil, nil
+	}
+	for _, args := range steps {
 		step := tool + " " + strings.Join(args, " ")
 		if err := runCaptured(ctx, inv, workDir, step, tool, args...); err != nil {
 			return nil, err
@@ -226,6 +258,30 @@ func withCommand(args []string, idx int, cmd string, extra ...string) []string {
 	return append(out, extra...)
 }
 
+// yarnResolveSteps: what writes the lockfile the user's yarn command would.
+func yarnResolveSteps(cmd string, args []string, idx int, _ bool, version string) [][]string {
+	if isYarn1(version) {
+		switch cmd {
+		case "up", "dedupe":
+			// Not yarn 1 commands: yarn 1 runs the package.json script of
+			// that name, which downloads nothing.
+			return nil
+		case "upgrade-interactive":
+			// The same upgrades on offer, all taken (the caller adds the
+			// lockfile as it was: the user may take any of them).
+			cmd = "upgrade"
+		}
+		// yarn 1 has no lockfile-only mode: it installs into the copy's
+		// node_modules, scripts off (nothing runs).
+		return [][]string{withCommand(args, idx, cmd, "--ignore-scripts", "--non-interactive", "--no-progress")}
+	}
+	if cmd == "upgrade" {
+		cmd = "up"
+	}
+	// yarn 2+ writes the lockfile without linking or running scripts.
+	return [][]string{withCommand(args, idx, cmd, "--mode=update-lockfile")}
+}
+
 // pnpmMembers reads pnpm-workspace.yaml's package globs.
 func pnpmMembers(root string) []string {
 	data, err := lockfile.ReadFile(filepath.Join(root, "pnpm-workspace.yaml"))
@@ -277,11 +333,14 @@ func uvMembers(root string) []string {
 }
 
 func init() {
-	register(&lockManager{
+	register(&pnpmManager{&lockManager{
 		names: []string{"pnpm"},
+		// pnpm 9's own command names (commandNames in pnpm's source).
 		commands: map[string]string{"i": "install", "add": "add", "up": "update", "upgrade": "update",
-			"rm": "remove", "uninstall": "remove", "un": "remove", "it": "install-test", "ddp": "dedupe"},
-		install:   map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true, "import": true, "fetch": true},
+			"rm": "remove", "uninstall": "remove", "un": "remove", "uni": "remove", "it": "install-test",
+			"multi": "recursive", "m": "recursive", "clean-install": "ci", "ic": "ci", "install-clean": "ci"},
+		install: map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true,
+			"import": true, "fetch": true, "ci": true},
 		noCommand: "",
 		valueFlags: map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--workspace-root": false,
 			"--reporter": true, "--loglevel": true, "--registry": true, "--store-dir": true, "--config": false},
@@ -290,21 +349,33 @@ func init() {
 		copyFiles:   []string{"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"},
 		memberFiles: []string{"package.json"},
 		members:     pnpmMembers,
+		frozen: func(cmd string, args []string) bool {
+			return cmd == "install" && hasTrueFlag(args, "--frozen-lockfile")
+		},
 		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			extra := []string{"--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile"}
 			switch cmd {
 			case "install-test", "fetch", "import":
 				cmd = "install"
+			case "ci":
+				// A clean install of the lockfile as it is.
+				cmd, extra = "install", append(extra, "--frozen-lockfile")
 			}
-			return [][]string{withCommand(args, idx, cmd, "--lockfile-only", "--ignore-scripts", "--ignore-pnpmfile")}
+			return [][]string{withCommand(args, idx, cmd, extra...)}
 		},
-	})
-	register(&lockManager{
+	}})
+	register(pnpxManager{})
+	register(&yarnManager{&lockManager{
 		names: []string{"yarn"},
-		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "up",
+		// yarn 1 takes exact command names only (plus the two aliases of
+		// its lib/cli/aliases.js); anything else runs the package.json
+		// script of that name. up and dedupe are yarn 2+ commands.
+		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "upgrade",
+			"upgrade-interactive": "upgrade-interactive", "upgradeInteractive": "upgrade-interactive",
 			"remove": "remove", "dedupe": "dedupe"},
-		install:     map[string]bool{"install": true, "add": true, "up": true, "remove": true, "dedupe": true},
+		install:     map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
 		noCommand:   "install",
-		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true},
+		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
 		markers:     []string{"yarn.lock", ".yarnrc.yml", "package.json"},
 		lockNames:   []string{"yarn.lock"},
 		copyFiles:   []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
@@ -312,16 +383,13 @@ func init() {
 		memberFiles: []string{"package.json"},
 		members:     npmStyleMembers,
 		versionArgs: []string{"--version"},
-		resolve: func(cmd string, args []string, idx int, _ bool, version string) [][]string {
-			if strings.HasPrefix(version, "0.") || strings.HasPrefix(version, "1.") {
-				// yarn 1 has no lockfile-only mode: it installs into the
-				// copy's node_modules, scripts off (nothing runs).
-				return [][]string{withCommand(args, idx, cmd, "--ignore-scripts", "--non-interactive", "--no-progress")}
-			}
-			// yarn 2+ writes the lockfile without linking or running scripts.
-			return [][]string{withCommand(args, idx, cmd, "--mode=update-lockfile")}
+		resolve:     yarnResolveSteps,
+		// yarn 1 --frozen-lockfile, yarn 2+ --immutable (and its old
+		// spelling --frozen-lockfile).
+		frozen: func(cmd string, args []string) bool {
+			return cmd == "install" && hasTrueFlag(args, "--frozen-lockfile", "--immutable")
 		},
-	})
+	}})
 	register(&uvManager{lockManager: &lockManager{
 		names:       []string{"uv"},
 		commands:    map[string]string{},

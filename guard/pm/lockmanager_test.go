@@ -19,7 +19,23 @@ func TestLockManagersClassify(t *testing.T) {
 		{"pnpm", []string{"i"}, "install", true},
 		{"pnpm", []string{"--dir", "x", "add", "y"}, "add", true},
 		{"pnpm", []string{"run", "build"}, "run", false},
-		{"pnpm", []string{"dlx", "x"}, "dlx", false},
+		{"pnpm", []string{"dlx", "x"}, "dlx", true},
+		{"pnpm", []string{"create", "vite"}, "create", true},
+		{"pnpm", []string{"add", "-g", "x"}, "add -g", true},
+		{"pnpm", []string{"uni", "x"}, "remove", true},
+		{"pnpm", []string{"m", "i"}, "install", true},
+		{"pnpm", []string{"recursive", "exec", "x"}, "exec", false},
+		{"pnpm", []string{"exec", "x"}, "exec", false},
+		{"pnpx", []string{"cowsay"}, "", true},
+		{"yarn", []string{"global", "add", "x"}, "global add", true},
+		{"yarn", []string{"global", "list"}, "global list", false},
+		{"yarn", []string{"upgrade"}, "upgrade", true},
+		{"yarn", []string{"upgradeInteractive"}, "upgrade-interactive", true},
+		{"yarn", []string{"dlx", "x"}, "dlx", true},
+		{"uv", []string{"tool", "install", "ruff"}, "tool install", true},
+		{"uv", []string{"tool", "run", "ruff"}, "tool run", true},
+		{"uv", []string{"tool", "list"}, "tool list", false},
+		{"uvx", []string{"ruff"}, "", true},
 		{"yarn", nil, "install", true},
 		{"yarn", []string{"--cwd", "sub"}, "install", true},
 		{"yarn", []string{"add", "x"}, "add", true},
@@ -42,7 +58,7 @@ func TestLockManagersClassify(t *testing.T) {
 			t.Errorf("%s %q: %+v, want %q %v", tt.tool, tt.args, c, tt.cmd, tt.install)
 		}
 	}
-	if got := Names(); !reflect.DeepEqual(got, []string{"cargo", "npm", "pip", "pip3", "pnpm", "poetry", "uv", "yarn"}) {
+	if got := Names(); !reflect.DeepEqual(got, []string{"cargo", "npm", "npx", "pip", "pip3", "pnpm", "pnpx", "poetry", "uv", "uvx", "yarn"}) {
 		t.Errorf("Names() = %q", got)
 	}
 }
@@ -84,5 +100,42 @@ func TestUVMembers(t *testing.T) {
 	}
 	if got := uvMembers(root); got != nil {
 		t.Errorf("hostile pyproject.toml: %v", got)
+	}
+}
+
+func TestDlxSpecsAndYarnSteps(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"dlx", "cowsay", "hi"}, []string{"cowsay"}},
+		{[]string{"dlx", "--package", "a@1", "--package=b", "cmd", "x"}, []string{"a@1", "b"}},
+		{[]string{"dlx", "-c", "--", "marked@0.3.5"}, []string{"marked@0.3.5"}},
+		{[]string{"dlx"}, nil},
+	} {
+		if got := dlxSpecs(tt.args, 0, nil); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q: %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		cmd, version string
+		want         [][]string
+	}{
+		{"upgrade", "1.22.22", [][]string{{"upgrade", "--ignore-scripts", "--non-interactive", "--no-progress"}}},
+		{"upgrade-interactive", "1.22.22", [][]string{{"upgrade", "--ignore-scripts", "--non-interactive", "--no-progress"}}},
+		{"up", "1.22.22", nil},
+		{"dedupe", "1.22.22", nil},
+		{"upgrade", "4.1.0", [][]string{{"up", "--mode=update-lockfile"}}},
+		{"up", "4.1.0", [][]string{{"up", "--mode=update-lockfile"}}},
+	} {
+		if got := yarnResolveSteps(tt.cmd, []string{tt.cmd}, 0, true, tt.version); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("yarn %s %s: %q, want %q", tt.version, tt.cmd, got, tt.want)
+		}
+	}
+	for in, want := range map[string]string{"ruff": "ruff", "ruff@0.3.0": "ruff==0.3.0", "ruff@latest": "ruff", "ruff>=1": "ruff>=1",
+		"git+https://example.invalid/x@main": "git+https://example.invalid/x@main"} {
+		if got := uvToolRequirement(in); got != want {
+			t.Errorf("uvToolRequirement(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

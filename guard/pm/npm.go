@@ -119,6 +119,7 @@ var npmValueFlags = map[string]bool{
 	"--cache-min": true, "--local-address": true, "--maxsockets": true, "--user-agent": true,
 	"--cpu": true, "--os": true, "--libc": true, "--editor": true,
 	"--shell": true, "--min-release-age": true, "--allow-git": true,
+	"--package": true, "-c": true, "--call": true,
 }
 
 // npmArgs is what guard needs to know of an npm command line.
@@ -127,6 +128,11 @@ type npmArgs struct {
 	cmdIndex int    // index of the command in args, -1 when there is none
 	global   bool
 	prefix   string // --prefix / -C value
+	// positional are the arguments after the command that are no option
+	// or option value (everything after "--" included).
+	positional []string
+	packages   []string // --package values (npm exec)
+	call       bool     // -c / --call (npm exec)
 }
 
 func parseNpmArgs(args []string, getenv func(string) string) npmArgs {
@@ -134,11 +140,21 @@ func parseNpmArgs(args []string, getenv func(string) string) npmArgs {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if arg == "--" {
+			if a.cmdIndex >= 0 {
+				a.positional = append(a.positional, args[i+1:]...)
+			}
 			break
 		}
-		if strings.HasPrefix(arg, "-") {
+		if strings.HasPrefix(arg, "-") && arg != "-" {
 			name, val, hasVal := strings.Cut(arg, "=")
 			switch name {
+			case "--package":
+				if !hasVal && i+1 < len(args) {
+					val = args[i+1]
+				}
+				a.packages = append(a.packages, val)
+			case "-c", "--call":
+				a.call = true
 			case "-g", "--global":
 				a.global = !hasVal || val == "true"
 			case "--location", "-L":
@@ -161,7 +177,9 @@ func parseNpmArgs(args []string, getenv func(string) string) npmArgs {
 			if c := npmDeref(arg); c != "" {
 				a.cmd, a.cmdIndex = c, i
 			}
+			continue
 		}
+		a.positional = append(a.positional, arg)
 	}
 	if !a.global && (truthyEnv(getenv("npm_config_global")) || getenv("npm_config_location") == "global") {
 		a.global = true
@@ -173,6 +191,23 @@ func truthyEnv(s string) bool { return s == "true" || s == "1" }
 
 func (npmManager) Classify(inv *Invocation) Command {
 	a := parseNpmArgs(inv.Args, inv.Getenv)
+	return npmClassify(a)
+}
+
+func npmClassify(a npmArgs) Command {
+	switch {
+	case a.cmd == "exec":
+		// Downloads the package (and its dependencies) and runs it.
+		return Command{Name: "exec", Install: true}
+	case a.cmd == "init" && len(a.positional) > 0:
+		// npm init <initializer> is npm exec create-<initializer>.
+		return Command{Name: "init", Install: true}
+	case a.cmd == "audit" && len(a.positional) > 0 && a.positional[0] == "fix":
+		return Command{Name: "audit fix", Install: true}
+	case a.global && a.cmd == "uninstall":
+		// Removes global packages: nothing is fetched.
+		return Command{Name: a.cmd}
+	}
 	return Command{Name: a.cmd, Install: npmInstallCommands[a.cmd]}
 }
 
@@ -300,10 +335,26 @@ func displayPath(inv *Invocation, p string) string {
 func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	a := parseNpmArgs(inv.Args, inv.Getenv)
 	proj := findNpmProject(inv, a.prefix)
-	if a.cmd == "ci" || a.cmd == "install-ci-test" {
+	switch {
+	case a.cmd == "ci" || a.cmd == "install-ci-test":
 		return npmResolveCI(inv, proj)
+	case a.cmd == "exec":
+		return npmResolveExec(ctx, inv, a, proj)
+	case a.cmd == "init" && len(a.positional) > 0:
+		return npmResolveFetch(ctx, inv, a, proj, []string{npmInitializer(a.positional[0])},
+			"npm init "+a.positional[0]+" runs "+npmInitializer(a.positional[0]))
+	case a.global && a.cmd == "update":
+		return npmResolveGlobalUpdate(ctx, inv, a, proj)
 	}
 	res := &Resolution{}
+	if a.global && len(a.positional) == 0 && (a.cmd == "install" || a.cmd == "install-test") {
+		// npm install -g with no package installs the current folder's
+		// package globally, with what it depends on: resolved as the
+		// folder's own install.
+		a.global = false
+		proj = findNpmProject(inv, "")
+		res.Note = "npm install -g of this folder: its dependency tree"
+	}
 	if !a.global {
 		before, err := parseNpmLock(proj.root)
 		if err != nil {
@@ -366,16 +417,9 @@ func npmResolveCI(inv *Invocation, proj npmProject) (*Resolution, error) {
 		return nil, err // no lockfile: npm ci refuses to run; nothing to check
 	}
 	after.Path = displayPath(inv, after.Path)
-	res := &Resolution{After: after, Note: "npm ci installs the lockfile as it is"}
-	hidden, err := parseNpmHidden(proj.root)
-	if err != nil {
-		// An unreadable record of what is installed: check everything.
-		return res, nil
-	}
-	if hidden != nil {
-		res.Before = append(res.Before, hidden)
-	}
-	return res, nil
+	// npm ci deletes node_modules and installs the lockfile as it is: every
+	// package of it is checked, and every one is "already locked".
+	return &Resolution{After: after, Before: []*lockfile.Lockfile{after}, Note: "npm ci installs the lockfile as it is"}, nil
 }
 
 // copyNpmProject copies what npm reads to resolve: the root's package.json,
@@ -432,6 +476,10 @@ func npmResolveArgs(inv *Invocation, a npmArgs) []string {
 			continue
 		}
 		out = append(out, npmAbsSpec(inv.Dir, arg))
+	}
+	if a.cmd == "audit" {
+		// npm audit fix asks the registry's audit endpoint what to fix.
+		return append(out, "--package-lock-only", "--package-lock", "--ignore-scripts", "--no-fund")
 	}
 	return append(out, "--package-lock-only", "--package-lock", "--ignore-scripts", "--no-audit", "--no-fund")
 }

@@ -135,3 +135,50 @@ func TestFindNpmProjectAndWorkspaces(t *testing.T) {
 		t.Error("Remove left the folder")
 	}
 }
+
+func TestNpmExecClassifyAndArgs(t *testing.T) {
+	for _, tt := range []struct {
+		args     []string
+		cmd      string
+		install  bool
+		packages []string
+		pos      []string
+	}{
+		{[]string{"exec", "--yes", "cowsay", "hi"}, "exec", true, nil, []string{"cowsay", "hi"}},
+		{[]string{"x", "--package=lodash@4.17.15", "--", "node", "-e", "1"}, "exec", true, []string{"lodash@4.17.15"}, []string{"node", "-e", "1"}},
+		{[]string{"exec", "--package", "a", "--package", "b", "-c", "a && b"}, "exec", true, []string{"a", "b"}, nil},
+		{[]string{"init", "vite@5"}, "init", true, nil, []string{"vite@5"}},
+		{[]string{"create", "react-app", "x"}, "init", true, nil, []string{"react-app", "x"}},
+		{[]string{"init", "-y"}, "init", false, nil, nil},
+		{[]string{"audit", "fix", "--force"}, "audit fix", true, nil, []string{"fix"}},
+		{[]string{"audit"}, "audit", false, nil, nil},
+		{[]string{"uninstall", "-g", "x"}, "uninstall", false, nil, []string{"x"}},
+		{[]string{"update", "-g"}, "update", true, nil, nil},
+	} {
+		a := parseNpmArgs(tt.args, func(string) string { return "" })
+		c := npmClassify(a)
+		if c.Name != tt.cmd || c.Install != tt.install || !reflect.DeepEqual(a.packages, tt.packages) || !reflect.DeepEqual(a.positional, tt.pos) {
+			t.Errorf("%q: %+v packages %q positional %q", tt.args, c, a.packages, a.positional)
+		}
+	}
+	for _, tt := range []struct{ in, want []string }{
+		{[]string{"cowsay", "hi"}, []string{"exec", "--", "cowsay", "hi"}},
+		{[]string{"-y", "-p", "a", "-p=b", "cmd", "-p", "x"}, []string{"exec", "-y", "--package", "a", "--package=b", "--", "cmd", "-p", "x"}},
+		{[]string{"--no-install", "--shell", "sh", "--", "x"}, []string{"exec", "--yes=false", "--script-shell", "sh", "--", "x"}},
+		{[]string{"-c", "echo hi"}, []string{"exec", "-c", "echo hi"}},
+	} {
+		if got := npxToExec(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("npx %q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for in, want := range map[string]string{"vite": "create-vite", "vite@5": "create-vite@5", "@s": "@s/create",
+		"@s@2": "@s/create@2", "@s/app": "@s/create-app", "@s/app@1": "@s/create-app@1"} {
+		if got := npmInitializer(in); got != want {
+			t.Errorf("npmInitializer(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := npmFetchFlags([]string{"--registry", "http://127.0.0.1:1/", "--yes", "--@s:registry=http://127.0.0.1:2/", "--cache=/c", "--", "--registry", "x"}); !reflect.DeepEqual(got,
+		[]string{"--registry", "http://127.0.0.1:1/", "--@s:registry=http://127.0.0.1:2/", "--cache=/c"}) {
+		t.Errorf("npmFetchFlags: %q", got)
+	}
+}

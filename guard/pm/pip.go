@@ -158,7 +158,7 @@ func (m pipManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 			return nil, err
 		}
 		if installed != nil {
-			res.Before = append(res.Before, installed)
+			res.Before, res.Had = append(res.Before, installed), LabelInstalled
 		}
 	}
 	// Nothing that could build a source distribution (pipbuild.go).
@@ -239,7 +239,7 @@ func (pipManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, e
 	args = append(args, "list", "--format", "json", "--disable-pip-version-check")
 	c := exec.Command(path, args...)
 	c.Dir = inv.Dir
-	c.Env = inv.environ()
+	c.Env = inv.resolveEnviron()
 	out, err := c.Output()
 	if err != nil {
 		return nil, nil // nothing to compare against: everything is new

@@ -31,6 +31,12 @@ type Invocation struct {
 	Dir string
 	// Env is the environment for every child process; nil means os.Environ().
 	Env []string
+	// SkipDirs are folders LookPath never takes an executable from: guard's
+	// own shim folders (guard shims install), so that a shim finds the real
+	// tool behind it and never itself. They stay on the real command's PATH
+	// (its child processes are guarded too) but are taken off the PATH of
+	// guard's resolution steps.
+	SkipDirs []string
 }
 
 func (inv *Invocation) environ() []string {
@@ -51,7 +57,8 @@ func (inv *Invocation) Getenv(key string) string {
 	return ""
 }
 
-// LookPath finds the manager's executable on the invocation's PATH.
+// LookPath finds the manager's executable on the invocation's PATH,
+// skipping SkipDirs.
 func (inv *Invocation) LookPath(name string) (string, error) {
 	path := inv.Getenv("PATH")
 	for _, dir := range filepath.SplitList(path) {
@@ -61,12 +68,60 @@ func (inv *Invocation) LookPath(name string) (string, error) {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(inv.Dir, dir)
 		}
+		if inv.skipped(dir) {
+			continue
+		}
 		p, err := exec.LookPath(filepath.Join(dir, name))
 		if err == nil {
 			return p, nil
 		}
 	}
 	return "", &NotFoundError{Name: name}
+}
+
+func (inv *Invocation) skipped(dir string) bool {
+	for _, s := range inv.SkipDirs {
+		if sameDir(s, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameDir: a and b name the same folder (same path, or the same file
+// once symbolic links are followed).
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// resolveEnviron is the environment of guard's own resolution steps: the
+// invocation's, with SkipDirs taken off PATH so that nothing a resolution
+// starts comes back through a shim.
+func (inv *Invocation) resolveEnviron() []string {
+	env := inv.environ()
+	if len(inv.SkipDirs) == 0 {
+		return env
+	}
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == "PATH" {
+			var keep []string
+			for _, d := range filepath.SplitList(v) {
+				if d != "" && filepath.IsAbs(d) && inv.skipped(d) {
+					continue
+				}
+				keep = append(keep, d)
+			}
+			kv = "PATH=" + strings.Join(keep, string(os.PathListSeparator))
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // NotFoundError: the package manager is not on PATH.
@@ -94,6 +149,9 @@ type Resolution struct {
 	After *lockfile.Lockfile
 	// Note says how the set was worked out, for the report.
 	Note string
+	// Had names what Before is, as a label for the packages After shares
+	// with it: "already locked" (the default) or "already installed".
+	Had string
 }
 
 // Manager wraps one package manager.
@@ -166,7 +224,7 @@ func runCaptured(ctx context.Context, inv *Invocation, dir, step, name string, a
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	cmd.Env = inv.environ()
+	cmd.Env = inv.resolveEnviron()
 	var out strings.Builder
 	cmd.Stdout = io.Discard
 	cmd.Stderr = &limitedWriter{b: &out, n: 64 << 10}
@@ -200,7 +258,7 @@ func runOutput(ctx context.Context, inv *Invocation, dir, name string, args ...s
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	cmd.Env = inv.environ()
+	cmd.Env = inv.resolveEnviron()
 	var errb strings.Builder
 	cmd.Stderr = &limitedWriter{b: &errb, n: 16 << 10}
 	out, err := cmd.Output()

@@ -40,6 +40,10 @@ func uvPip(args []string, m *lockManager) (string, int) {
 }
 
 func (m *uvManager) Classify(inv *Invocation) Command {
+	if c, idx := m.parse(inv.Args); c == "tool" {
+		sub := firstPositional(inv.Args, idx)
+		return Command{Name: "tool " + sub, Install: uvToolFetches[sub]}
+	}
 	if sub, _ := uvPip(inv.Args, m.lockManager); sub != "" {
 		return Command{Name: "pip " + sub, Install: sub == "install" || sub == "sync"}
 	}
@@ -47,6 +51,9 @@ func (m *uvManager) Classify(inv *Invocation) Command {
 }
 
 func (m *uvManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
+	if c, idx := m.parse(inv.Args); c == "tool" {
+		return uvResolveTool(ctx, inv, idx)
+	}
 	sub, idx := uvPip(inv.Args, m.lockManager)
 	if sub == "" {
 		return m.lockManager.Resolve(ctx, inv, cmd)
@@ -56,11 +63,6 @@ func (m *uvManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := newTempProject("uv")
-	if err != nil {
-		return nil, err
-	}
-	defer tmp.Remove()
 	var reqs []string
 	args := []string{"pip", "compile"}
 	rest := inv.Args[idx+1:]
@@ -92,26 +94,42 @@ func (m *uvManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 			reqs = append(reqs, absArgs(inv.Dir, []string{a})[0])
 		}
 	}
+	res, err := uvCompile(ctx, inv, reqs, args, "uv "+cmd.Name)
+	if err != nil {
+		return nil, err
+	}
+	res.After.Options, res.After.Indexes = scan.options, scan.indexes
+	res.Had = LabelInstalled
+	if installed, _ := m.Installed(inv, cmd); installed != nil {
+		res.Before = append(res.Before, installed)
+	}
+	return res, nil
+}
+
+// uvCompile resolves requirement lines with `uv pip compile
+// --generate-hashes --no-build` (args: "pip", "compile" and the
+// options that say where packages come from) into a private folder.
+func uvCompile(ctx context.Context, inv *Invocation, reqs, args []string, what string) (*Resolution, error) {
+	tmp, err := newTempProject("uv")
+	if err != nil {
+		return nil, err
+	}
+	defer tmp.Remove()
 	in := filepath.Join(tmp.Dir, "requirements.in")
 	if err := os.WriteFile(in, []byte(strings.Join(reqs, "\n")+"\n"), 0o600); err != nil {
 		return nil, err
 	}
 	out := filepath.Join(tmp.Dir, "requirements.txt")
 	args = append(args, in, "-o", out, "--generate-hashes", "--no-build", "--quiet", "--no-header")
-	if err := runCaptured(ctx, inv, inv.Dir, "uv pip compile (for uv "+cmd.Name+")", "uv", args...); err != nil {
+	if err := runCaptured(ctx, inv, inv.Dir, "uv pip compile (for "+what+")", "uv", args...); err != nil {
 		return nil, err
 	}
 	after, err := lockfile.ParseAs(out, lockfile.FormatRequirements)
 	if err != nil {
 		return nil, err
 	}
-	after.Path = "uv " + strings.Join(inv.Args, " ")
-	after.Options, after.Indexes = scan.options, scan.indexes
-	res := &Resolution{After: after, Note: "uv pip compile --generate-hashes, wheels only"}
-	if installed, _ := m.Installed(inv, cmd); installed != nil {
-		res.Before = append(res.Before, installed)
-	}
-	return res, nil
+	after.Path = inv.Manager + " " + strings.Join(inv.Args, " ")
+	return &Resolution{After: after, Note: "uv pip compile --generate-hashes --no-build (wheels only)"}, nil
 }
 
 func (m *uvManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, error) {
@@ -124,7 +142,7 @@ func (m *uvManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile,
 	}
 	c := exec.Command(path, "pip", "list", "--format", "json", "--quiet")
 	c.Dir = inv.Dir
-	c.Env = inv.environ()
+	c.Env = inv.resolveEnviron()
 	out, err := c.Output()
 	if err != nil {
 		return nil, nil

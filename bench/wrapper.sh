@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Wrapper overhead (issues 11 and 14): what 'guard npm ci' and
+# 'guard npm install PKG' cost over plain npm, and, with BASE_REF, over the
+# guard of another commit (issue 11: checking every package, not only the
+# changed ones, must not slow 'guard npm ci' down measurably).
+#
+#   bench/wrapper.sh [RUNS]            (default 5)
+#
+#   BASE_REF=746c3c7   also time the guard built from that commit
+#   GUARD_FLAGS="..."  guard's flags (default: --offline with the corpus DB)
+#   BENCH_CASES="ci install"           which cases to run
+#
+# ci:      the corpus's 1,291-package react-scripts lockfile (npm-generated/
+#          c-react-scripts; its placeholder registry host is replaced by the
+#          registry npm is configured with), warm npm cache, alternating
+#          'npm ci', 'guard npm ci' (and the base guard) RUNS times.
+# install: 'npm install express@4.21.2' in a fresh folder, warm cache,
+#          plain vs guard (vs base).
+# Prints the median wall time of each and the ratios. Needs npm and the npm
+# registry; GUARD_CORPUS (default ../shared/corpus).
+set -euo pipefail
+runs=${1:-5}
+root=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${GUARD_CORPUS:-$root/../shared/corpus}
+corpus=$(cd "$corpus" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/guard" "$root/cmd/guard"
+tools=("$work/guard")
+names=("guard")
+if [ -n "${BASE_REF:-}" ]; then
+  mkdir "$work/base-src"
+  git -C "$root" archive "$BASE_REF" | tar -x -C "$work/base-src"
+  (cd "$work/base-src" && go build -o "$work/guard-base" ./cmd/guard)
+  tools+=("$work/guard-base")
+  names+=("guard@$BASE_REF")
+fi
+
+# Advisories from an offline DB built from the corpus (no OSV API here).
+if [ -z "${GUARD_FLAGS:-}" ]; then
+  mkdir -p "$work/srv/npm"
+  cp "$corpus/osv/npm/all.zip" "$work/srv/npm/"
+  port=$((20000 + RANDOM % 20000))
+  (cd "$work/srv" && exec timeout 120 python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
+  srv=$!
+  for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/npm/all.zip" -o /dev/null 2>/dev/null && break; sleep 0.1; done
+  "$work/guard" db update --db "$work/db" --url "http://127.0.0.1:$port" --ecosystem npm >/dev/null
+  kill "$srv" 2>/dev/null || true
+  wait "$srv" 2>/dev/null || true
+  GUARD_FLAGS="--offline --db $work/db"
+fi
+registry=$(npm config get registry)
+registry=${registry%/}
+
+now() { date +%s.%N; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# timeit DIR SETUP ERR CMD...: runs SETUP (a shell snippet) in DIR, then
+# times CMD (its standard error goes to ERR).
+timeit() {
+  local dir=$1 setup=$2 err=$3
+  shift 3
+  (cd "$dir" && eval "$setup")
+  local t0 t1
+  t0=$(now)
+  (cd "$dir" && "$@" >/dev/null 2>"$err") || { echo "failed: $*" >&2; cat "$err" >&2; exit 1; }
+  t1=$(now)
+  echo "$t1 - $t0" | bc
+}
+
+report() { # label, then the series as name=values
+  local label=$1
+  shift
+  echo "$label"
+  local plain=""
+  for s in "$@"; do
+    local name=${s%%=*} vals=${s#*=}
+    # shellcheck disable=SC2086
+    local m
+    m=$(median $vals)
+    [ -z "$plain" ] && plain=$m
+    printf '  %-28s median %6.2fs  ratio %5.3f  (%s)\n' "$name" "$m" "$(echo "$m / $plain" | bc -l)" "$vals"
+  done
+}
+
+for c in ${BENCH_CASES:-ci install}; do
+  case $c in
+  ci)
+    proj="$work/ci"
+    mkdir "$proj"
+    cp "$corpus/lockfiles/npm-generated/c-react-scripts/package.json" "$proj/"
+    sed "s#https://npm-registry.invalid#$registry#g" "$corpus/lockfiles/npm-generated/c-react-scripts/package-lock.json" >"$proj/package-lock.json"
+    (cd "$proj" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) # warm the cache
+    series=("npm ci=")
+    for n in "${names[@]}"; do series+=("$n npm ci="); done
+    for ((i = 0; i < runs; i++)); do
+      series[0]+="$(timeit "$proj" "" "$work/plain.err" npm ci --ignore-scripts --no-audit --no-fund) "
+      for j in "${!tools[@]}"; do
+        # shellcheck disable=SC2086
+        series[j + 1]+="$(timeit "$proj" "" "$work/tool$j.err" "${tools[j]}" $GUARD_FLAGS npm ci --ignore-scripts --no-audit --no-fund) "
+      done
+    done
+    report "npm ci, $(grep -c '"node_modules/' "$proj/package-lock.json") packages, warm cache, $runs runs; guard said: $(grep '^guard:' "$work/tool0.err" | tail -1)" "${series[@]}"
+    ;;
+  install)
+    proj="$work/install"
+    mkdir "$proj"
+    fresh='rm -rf node_modules package-lock.json; echo "{\"name\":\"bench\",\"version\":\"1.0.0\",\"private\":true}" > package.json'
+    (cd "$proj" && eval "$fresh" && npm install --no-audit --no-fund --ignore-scripts express@4.21.2 >/dev/null 2>&1) # warm
+    series=("npm install=")
+    for n in "${names[@]}"; do series+=("$n npm install="); done
+    for ((i = 0; i < runs; i++)); do
+      series[0]+="$(timeit "$proj" "$fresh" "$work/plain.err" npm install --no-audit --no-fund --ignore-scripts express@4.21.2) "
+      for j in "${!tools[@]}"; do
+        # shellcheck disable=SC2086
+        series[j + 1]+="$(timeit "$proj" "$fresh" "$work/tool$j.err" "${tools[j]}" $GUARD_FLAGS npm install --no-audit --no-fund --ignore-scripts express@4.21.2) "
+      done
+    done
+    report "npm install express@4.21.2 in a fresh folder, warm cache, $runs runs" "${series[@]}"
+    ;;
+  esac
+done
