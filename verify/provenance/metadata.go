@@ -83,8 +83,9 @@ func PackageKey(p *lockfile.Package) string {
 // Registry reads registry metadata: npm packuments and Python index pages.
 // Each document is fetched at most once per Registry (one run): a Verifier
 // built WithRegistry reads its packuments and index pages from the same
-// cache, so provenance and metadata share one request per package. It is
-// safe for concurrent use.
+// cache, so provenance and metadata share one request per package. The
+// decoded documents (only the fields guard reads) are kept for the
+// Registry's life: make one per run. It is safe for concurrent use.
 type Registry struct {
 	npm     string
 	scopes  map[string]string
