@@ -46,6 +46,12 @@ type Options struct {
 	Provenance ProvenanceSource
 	// NoProvenanceReason says why Provenance is nil, for the report.
 	NoProvenanceReason string
+	// Metadata reads registry metadata (publish times, deprecation, yanks,
+	// project status), whether or not provenance is gathered; nil skips
+	// it (offline), and the rules that need it read "not checked".
+	Metadata MetadataSource
+	// NoMetadataReason says why Metadata is nil, for the report.
+	NoMetadataReason string
 	// MaxDBAge bounds the age of an offline advisory DB; 0 means no bound
 	// (without Policy).
 	MaxDBAge time.Duration
@@ -149,29 +155,21 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
 		}
 	}
-	if opts.Provenance != nil && len(lfs) > 0 {
-		results := gatherProvenance(ctx, opts.Provenance, lfs, r)
-		r.Findings = append(r.Findings, provenanceFindings(rc, results, r)...)
-		if why := unverifiedProvenance(r); why != "" {
-			// "pass" would claim that no attestation fails verification.
-			r.unchecked = map[string]string{RuleProvenanceInvalid: why}
-		}
-	} else if opts.Provenance == nil {
-		why := opts.NoProvenanceReason
-		if why == "" {
-			why = "provenance was not gathered"
-		}
-		r.unchecked = map[string]string{RuleProvenance: why, RuleProvenanceInvalid: why, RuleProvenanceDowngrade: why, RulePublisher: why}
-		for i := range r.Packages {
-			p := &r.Packages[i]
-			if req, _ := pol.ProvenanceRequired(string(p.Ecosystem), p.Name); req && rc.enabled(RuleProvenance) && p.Source.Kind != lockfile.SourceWorkspace {
-				r.Errors = append(r.Errors, Error{Kind: CheckError, Path: p.Lockfile, Rules: []string{RuleProvenance},
-					Message: fmt.Sprintf("provenance is required for %s but was not gathered: %s", p.Key(), why)})
-				break
-			}
-		}
+	// Evidence from independent sources, joined to the packages by key;
+	// findings from it, then what could not be checked, each in one place.
+	ev := gatherEvidence(ctx, opts, lfs, r)
+	if ev.prov != nil {
+		r.Findings = append(r.Findings, provenanceFindings(rc, ev, r)...)
 	}
-	r.Findings = append(r.Findings, supplyChainFindings(rc, r, opts.Now)...)
+	scFindings, scNotes := supplyChainFindings(rc, r, opts.Now)
+	r.Findings = append(r.Findings, scFindings...)
+	minAge, _ := pol.MinAge()
+	unchecked, gapErrs := ev.gaps(rc, r, minAge > 0)
+	for rule, why := range scNotes {
+		unchecked[rule] = why
+	}
+	r.unchecked = unchecked
+	r.Errors = append(r.Errors, gapErrs...)
 	optFindings, optErrs := optionFindings(rc, lfs)
 	r.Findings, r.Errors = append(r.Findings, optFindings...), append(r.Errors, optErrs...)
 	applyReachability(rc, r)

@@ -9,15 +9,15 @@ import (
 // cooldownFindings applies the cooldown rule: a version published less
 // than [cooldown] min-age before now, which [cooldown] allow does not
 // exempt, is held back ("too-new"); the message says when it becomes
-// allowed. Publish times come from the npm registry metadata gathered with
-// provenance; a version whose publish time is not known (other
-// ecosystems, metadata not fetched, a version the registry does not list)
-// gives no finding.
+// allowed. Publish times come from the registry metadata (npm's packument,
+// PEP 700 upload times); a version whose publish time is not known (other
+// ecosystems, metadata not read, a version the registry does not list)
+// gives no finding, and evidence.gaps makes the item "not checked".
 func cooldownFindings(rc ruleContext, pkgs []PackageResult, minAge time.Duration, now time.Time) []Finding {
 	s := newFindingSet(rc, RuleCooldown)
 	for i := range pkgs {
 		p := &pkgs[i]
-		d := downgradeOf(p)
+		d := metadataOf(p)
 		if d == nil || d.PublishedAt.IsZero() {
 			continue
 		}
@@ -42,17 +42,15 @@ func formatAge(d time.Duration) string {
 	return d.String()
 }
 
-// deprecatedFindings applies the deprecated rule: an npm version whose
+// deprecatedFindings applies the deprecated rule to npm: a version whose
 // registry metadata carries a deprecation notice ("deprecated"). The
-// notice is quoted on one line, control characters escaped.
-//
-// yanked (PEP 592) and quarantined (PEP 792) need PyPI index data guard
-// does not fetch yet: those rules give no findings.
+// notice is quoted on one line, control characters escaped. PyPI's
+// deprecated and archived projects are pypiStatusFindings'.
 func deprecatedFindings(rc ruleContext, pkgs []PackageResult) []Finding {
 	s := newFindingSet(rc, RuleDeprecated)
 	for i := range pkgs {
 		p := &pkgs[i]
-		d := downgradeOf(p)
+		d := metadataOf(p)
 		if d == nil || strings.TrimSpace(d.Deprecated) == "" {
 			continue
 		}

@@ -19,16 +19,16 @@ func TestCooldownAndDeprecated(t *testing.T) {
   "node_modules/unknown": {"version": "1.0.0", "integrity": "` + sriA + `"},
   "node_modules/dep": {"version": "1.0.0", "integrity": "` + sriA + `"}
 }}`
-	meta := func(published time.Time, deprecated string) provenance.Result {
-		return provenance.Result{Status: provenance.StatusMissing, Downgrade: &provenance.Downgrade{
-			Version: "1.0.0", Known: true, PublishedAt: published, Deprecated: deprecated}}
+	meta := func(published time.Time, deprecated string) provenance.Metadata {
+		return provenance.Metadata{Status: provenance.MetadataRead, Known: true, PublishedAt: published, Deprecated: deprecated}
 	}
-	answers := fakeProvenance{
+	answers := fakeMetadata{
 		"fresh@1.0.0":      meta(now.Add(-3*time.Hour), ""),
 		"old@1.0.0":        meta(now.Add(-30*24*time.Hour), ""),
 		"@myorg/lib@1.0.0": meta(now.Add(-time.Hour), ""),
 		"dep@1.0.0":        meta(now.Add(-30*24*time.Hour), "  use   other-pkg\ninstead\x1b[31m  "),
-		// unknown@1.0.0: no registry metadata, no publish time
+		// unknown@1.0.0: the registry states no publish time
+		"unknown@1.0.0": {Status: provenance.MetadataRead, Known: true},
 	}
 	cases := []struct {
 		name, policy string
@@ -50,7 +50,7 @@ func TestCooldownAndDeprecated(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, dir, "package-lock.json", lock)
 			opts := Options{Paths: []string{dir}, Level: 2, Mode: Block, Advisories: &memSource{},
-				Provenance: answers, Now: func() time.Time { return now }}
+				Metadata: answers, Now: func() time.Time { return now }}
 			if c.policy != "" {
 				opts.Policy = projectPolicy(t, dir, c.policy)
 			}
@@ -92,7 +92,7 @@ func TestCooldownNotGathered(t *testing.T) {
 		{policy: "[cooldown]\nmin-age = \"7d\"\n", cooldownNote: "offline"},
 	} {
 		r, err := Check(context.Background(), Options{Paths: []string{dir}, Policy: projectPolicy(t, dir, c.policy),
-			Advisories: &memSource{}, NoProvenanceReason: "offline"})
+			Advisories: &memSource{}, NoProvenanceReason: "offline", NoMetadataReason: "offline"})
 		if err != nil {
 			t.Fatal(err)
 		}

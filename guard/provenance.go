@@ -11,9 +11,10 @@ import (
 )
 
 // ProvenanceSource gathers build-provenance evidence for packages
-// (verify/provenance.Verifier). Results come back in input order.
+// (verify/provenance.Verifier). Results are keyed by
+// provenance.PackageKey.
 type ProvenanceSource interface {
-	Verify(ctx context.Context, pkgs []lockfile.Package) []provenance.Result
+	VerifyByKey(ctx context.Context, pkgs []lockfile.Package) map[string]provenance.Result
 }
 
 // ProvenanceReport is what a package's report entry says about its
@@ -28,30 +29,6 @@ type ProvenanceReport struct {
 	// package's integrity, when registry metadata was read.
 	RegistrySignature *provenance.SignatureCheck `json:"registrySignature,omitempty"`
 	Downgrade         *provenance.Downgrade      `json:"downgrade,omitempty"`
-	// Index is what a Python index says of the project and the locked
-	// files (PEP 592 yanked, PEP 792 project status).
-	Index *provenance.IndexStatus `json:"index,omitempty"`
-}
-
-// gatherProvenance verifies every package once and attaches the result to
-// the report's packages (which are in lockfile order).
-func gatherProvenance(ctx context.Context, src ProvenanceSource, lfs []*lockfile.Lockfile, r *Report) map[int]provenance.Result {
-	var pkgs []lockfile.Package
-	for _, lf := range lfs {
-		pkgs = append(pkgs, lf.Packages...)
-	}
-	results := src.Verify(ctx, pkgs)
-	out := make(map[int]provenance.Result, len(results))
-	for i := range results {
-		if i >= len(r.Packages) {
-			break
-		}
-		res := results[i]
-		out[i] = res
-		r.Packages[i].Provenance = &ProvenanceReport{Status: res.Status, Publisher: res.Publisher,
-			Reason: res.Reason, Advice: res.Advice, RegistrySignature: res.Registry, Downgrade: res.Downgrade, Index: res.Index}
-	}
-	return out
 }
 
 // provenanceFindings applies the provenance rules:
@@ -61,7 +38,7 @@ func gatherProvenance(ctx context.Context, src ProvenanceSource, lfs []*lockfile
 //     earlier versions had, or from another source repository;
 //   - provenance: a package the options require provenance for has none
 //     that verifies.
-func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Report) []Finding {
+func provenanceFindings(rc ruleContext, ev *evidence, r *Report) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	add := func(rule, id string, p *PackageResult, msg string) {
@@ -77,11 +54,11 @@ func provenanceFindings(rc ruleContext, results map[int]provenance.Result, r *Re
 		out = append(out, f)
 	}
 	for i := range r.Packages {
-		res, ok := results[i]
+		p := &r.Packages[i]
+		res, ok := ev.provenanceOf(p)
 		if !ok {
 			continue
 		}
-		p := &r.Packages[i]
 		if res.Status == provenance.StatusInvalid {
 			add(RuleProvenanceInvalid, "attestation-invalid", p, "has a provenance attestation that fails verification: "+res.Reason)
 		}

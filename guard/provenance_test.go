@@ -15,15 +15,32 @@ import (
 // fakeProvenance answers from a table keyed by name@version.
 type fakeProvenance map[string]provenance.Result
 
-func (f fakeProvenance) Verify(_ context.Context, pkgs []lockfile.Package) []provenance.Result {
-	out := make([]provenance.Result, len(pkgs))
-	for i, p := range pkgs {
+func (f fakeProvenance) VerifyByKey(_ context.Context, pkgs []lockfile.Package) map[string]provenance.Result {
+	out := make(map[string]provenance.Result, len(pkgs))
+	for _, p := range pkgs {
 		r, ok := f[p.Key()]
 		if !ok {
 			r = provenance.Result{Status: provenance.StatusMissing}
 		}
 		r.Name, r.Version = p.Name, p.Version
-		out[i] = r
+		out[provenance.PackageKey(&p)] = r
+	}
+	return out
+}
+
+// fakeMetadata answers registry metadata from a table keyed by
+// name@version; other packages read, with nothing to say.
+type fakeMetadata map[string]provenance.Metadata
+
+func (f fakeMetadata) Metadata(_ context.Context, pkgs []lockfile.Package) map[string]provenance.Metadata {
+	out := make(map[string]provenance.Metadata, len(pkgs))
+	for _, p := range pkgs {
+		m, ok := f[p.Key()]
+		if !ok {
+			m = provenance.Metadata{Status: provenance.MetadataRead, Known: true}
+		}
+		m.Ecosystem, m.Name, m.Version = string(p.Ecosystem), p.Name, p.Version
+		out[provenance.PackageKey(&p)] = m
 	}
 	return out
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // pypiStatusFindings reads what the Python index says of the lockfile's
-// files and projects (gathered with provenance, from the same PEP 691 page):
+// files and projects (the registry metadata, from the PEP 691 page):
 //   - yanked (PEP 592): a locked file the index has yanked. A lockfile pins
 //     it exactly, so pip would still install it; the yank says its authors
 //     withdrew it.
@@ -20,10 +20,11 @@ func pypiStatusFindings(rc ruleContext, pkgs []PackageResult) []Finding {
 	deprecated := newFindingSet(rc, RuleDeprecated)
 	for i := range pkgs {
 		p := &pkgs[i]
-		if p.Provenance == nil || p.Provenance.Index == nil {
+		m := metadataOf(p)
+		if m == nil || m.Index == nil {
 			continue
 		}
-		idx := p.Provenance.Index
+		idx := m.Index
 		if len(idx.Yanked) > 0 && rc.enabled(RuleYanked) {
 			yanked.add(p, "yanked", "is yanked from the index (PEP 592): "+oneLine(strings.Join(idx.Yanked, "; "), 300))
 		}

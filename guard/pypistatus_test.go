@@ -10,7 +10,7 @@ import (
 func TestPyPIStatusFindings(t *testing.T) {
 	pkg := func(name string, idx *provenance.IndexStatus) PackageResult {
 		return PackageResult{Lockfile: "uv.lock", Package: lockfile.Package{Ecosystem: lockfile.PyPI, Name: name, Version: "1.0"},
-			Provenance: &ProvenanceReport{Status: provenance.StatusMissing, Index: idx}}
+			Metadata: &provenance.Metadata{Status: provenance.MetadataRead, Known: true, Index: idx}}
 	}
 	pkgs := []PackageResult{
 		pkg("fine", nil),

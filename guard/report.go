@@ -3,10 +3,11 @@ package guard
 import (
 	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/provenance"
 )
 
 // ReportSchemaVersion is bumped on any incompatible change to the JSON report.
-const ReportSchemaVersion = 1
+const ReportSchemaVersion = 2
 
 // Report is the outcome of a check: data only. Writers in guard/report turn
 // it into text, JSON and other formats; none of them decides anything.
@@ -64,6 +65,10 @@ type PackageResult struct {
 	// Provenance is set when provenance was gathered (not offline, not
 	// --no-provenance).
 	Provenance *ProvenanceReport `json:"provenance,omitempty"`
+	// Metadata is what the package's registry says of it (publish time,
+	// deprecation, yanks, project status), set when registry metadata was
+	// read (not offline), with or without provenance.
+	Metadata *provenance.Metadata `json:"metadata,omitempty"`
 }
 
 // Finding is one rule's verdict on one package (or lockfile).

@@ -9,18 +9,23 @@ import (
 
 // supplyChainFindings applies the rules about what an install brings in
 // beyond pinned versions: install scripts, where packages come from, how
-// new they are, whether they are deprecated and whether their names
-// imitate popular ones. It reads the packages of
-// the report and, for cooldown and deprecated, the npm registry metadata
-// gathered with provenance (r.Packages[i].Provenance.Downgrade). now may
-// be nil (time.Now).
-func supplyChainFindings(rc ruleContext, r *Report, now func() time.Time) []Finding {
+// new they are, whether they are deprecated, yanked or quarantined, and
+// whether their names imitate popular ones. It reads the packages of the
+// report and the registry metadata joined to them (PackageResult.Metadata).
+// notes are rules that read "not checked" for reasons of their own; what
+// evidence could not be gathered is evidence.gaps'. now may be nil
+// (time.Now).
+func supplyChainFindings(rc ruleContext, r *Report, now func() time.Time) (out []Finding, notes map[string]string) {
 	if now == nil {
 		now = time.Now
 	}
-	var out []Finding
+	notes = map[string]string{}
 	if rc.enabled(RuleTyposquat) {
-		out = append(out, typosquatFindings(rc, r, now())...)
+		fs, note := typosquatFindings(rc, r, now())
+		out = append(out, fs...)
+		if note != "" {
+			notes[RuleTyposquat] = note
+		}
 	}
 	if rc.enabled(RuleInstallScripts) {
 		out = append(out, installScriptFindings(rc, r.Packages)...)
@@ -28,26 +33,14 @@ func supplyChainFindings(rc ruleContext, r *Report, now func() time.Time) []Find
 	if rc.enabled(RuleSources) {
 		out = append(out, sourceFindings(rc, r.Packages)...)
 	}
-	minAge, _ := rc.p.MinAge()
-	if why, ok := r.unchecked[RuleProvenance]; ok {
-		// The registry metadata comes with provenance: without it, neither
-		// publish times nor deprecation notices are known.
-		if minAge > 0 {
-			r.unchecked[RuleCooldown] = why
-		}
-		r.unchecked[RuleDeprecated] = why
-		r.unchecked[RuleYanked] = why
-		r.unchecked[RuleQuarantined] = why
-		return out
-	}
 	out = append(out, pypiStatusFindings(rc, r.Packages)...)
-	if rc.enabled(RuleCooldown) && minAge > 0 {
+	if minAge, _ := rc.p.MinAge(); rc.enabled(RuleCooldown) && minAge > 0 {
 		out = append(out, cooldownFindings(rc, r.Packages, minAge, now())...)
 	}
 	if rc.enabled(RuleDeprecated) {
 		out = append(out, deprecatedFindings(rc, r.Packages)...)
 	}
-	return out
+	return out, notes
 }
 
 // findingSet builds the findings of one rule, one per lockfile, package,
@@ -87,10 +80,10 @@ func via(p *PackageResult) string {
 	return "pulled in by " + strings.Join(p.Chain, " > ")
 }
 
-// downgradeOf is the npm registry metadata gathered for a package, or nil.
-func downgradeOf(p *PackageResult) *provenance.Downgrade {
-	if p.Provenance == nil {
+// metadataOf is the registry metadata read for a package, or nil.
+func metadataOf(p *PackageResult) *provenance.Metadata {
+	if p.Metadata == nil || p.Metadata.Status != provenance.MetadataRead {
 		return nil
 	}
-	return p.Provenance.Downgrade
+	return p.Metadata
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/installguard/guard/guard/typosquat"
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/provenance"
 )
 
 // typosquatFindings applies the typosquat rule: a registry package whose
@@ -19,7 +20,7 @@ import (
 // not looked up by name in a registry and are not checked. crates.io names
 // are checked against protect only: guard ships no list of popular crates,
 // so the rule reads "not checked" for them.
-func typosquatFindings(rc ruleContext, r *Report, now time.Time) []Finding {
+func typosquatFindings(rc ruleContext, r *Report, now time.Time) ([]Finding, string) {
 	s := newFindingSet(rc, RuleTyposquat)
 	unlisted := false
 	for i := range r.Packages {
@@ -49,12 +50,9 @@ func typosquatFindings(rc ruleContext, r *Report, now time.Time) []Finding {
 		}
 	}
 	if unlisted {
-		if r.unchecked == nil {
-			r.unchecked = map[string]string{}
-		}
-		r.unchecked[RuleTyposquat] = "crates.io names are checked only against [typosquat] protect: guard ships no list of popular crates"
+		return s.out, "crates.io names are checked only against [typosquat] protect: guard ships no list of popular crates"
 	}
-	return s.out
+	return s.out, ""
 }
 
 // typosquatMessage says what the package imitates, how, and what the
@@ -66,7 +64,13 @@ func typosquatMessage(p *PackageResult, m typosquat.Match, now time.Time) string
 	} else {
 		msg += fmt.Sprintf(", #%d of the popular %s names guard knows", m.Rank, p.Ecosystem)
 	}
-	created, count := history(p)
+	if p.Metadata == nil {
+		return msg + "; its registry history was not read"
+	}
+	if p.Metadata.Status == provenance.MetadataError {
+		return msg + "; its registry history could not be read: " + p.Metadata.Reason
+	}
+	created, count := p.Metadata.Created, p.Metadata.Versions
 	if created.IsZero() {
 		return msg
 	}
@@ -91,19 +95,6 @@ func typosquatMessage(p *PackageResult, m typosquat.Match, now time.Time) string
 		return msg + fmt.Sprintf("; first published %s (%s ago) with %s: %s, as typosquats are", first, formatAgo(age), versions, why)
 	}
 	return msg + fmt.Sprintf("; first published %s with %s: an established package, less likely a typosquat (if it is the one you mean, add it to [typosquat] allow)", first, versions)
-}
-
-// history is when a package was first published and how many versions it
-// has, from the registry metadata gathered with provenance: the npm
-// packument, or the Python index's PEP 700 data. Zero when unknown.
-func history(p *PackageResult) (time.Time, int) {
-	if d := downgradeOf(p); d != nil && !d.Created.IsZero() {
-		return d.Created, d.Versions
-	}
-	if p.Provenance != nil && p.Provenance.Index != nil {
-		return p.Provenance.Index.FirstUpload, p.Provenance.Index.Versions
-	}
-	return time.Time{}, 0
 }
 
 // formatAgo prints an age in days, or hours under a day.

@@ -23,11 +23,9 @@ const typoLock = `{"lockfileVersion": 3, "packages": {
 
 func TestTyposquatRule(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
-	answers := fakeProvenance{
-		"crossenv@1.0.0": {Status: provenance.StatusMissing, Downgrade: &provenance.Downgrade{Version: "1.0.0", Known: true,
-			Created: now.Add(-3 * 24 * time.Hour), Versions: 1}},
-		"mongose@2.0.0": {Status: provenance.StatusMissing, Downgrade: &provenance.Downgrade{Version: "2.0.0", Known: true,
-			Created: time.Date(2014, 5, 1, 0, 0, 0, 0, time.UTC), Versions: 40}},
+	answers := fakeMetadata{
+		"crossenv@1.0.0": {Status: provenance.MetadataRead, Known: true, Created: now.Add(-3 * 24 * time.Hour), Versions: 1},
+		"mongose@2.0.0":  {Status: provenance.MetadataRead, Known: true, Created: time.Date(2014, 5, 1, 0, 0, 0, 0, time.UTC), Versions: 40},
 	}
 	cases := []struct {
 		name, policy string
@@ -47,7 +45,7 @@ func TestTyposquatRule(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, dir, "package-lock.json", typoLock)
 			opts := Options{Paths: []string{dir}, Level: 2, Mode: Block, Advisories: &memSource{},
-				Provenance: answers, Now: func() time.Time { return now }}
+				Metadata: answers, Now: func() time.Time { return now }}
 			if c.policy != "" {
 				opts.Policy = projectPolicy(t, dir, c.policy)
 			}
@@ -97,12 +95,13 @@ func TestTyposquatOtherEcosystems(t *testing.T) {
 	py, rs := t.TempDir(), t.TempDir()
 	writeFile(t, py, "requirements.txt", "Reqeusts==2.31.0\npython3-dateutil==2.8.2\nrequests==2.31.0\n")
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
-	answers := fakeProvenance{
-		"reqeusts@2.31.0": {Status: provenance.StatusMissing, Index: &provenance.IndexStatus{FirstUpload: now.Add(-40 * 24 * time.Hour), Versions: 7}},
+	answers := fakeMetadata{
+		"reqeusts@2.31.0": {Status: provenance.MetadataRead, Known: true, Created: now.Add(-40 * 24 * time.Hour), Versions: 7,
+			Index: &provenance.IndexStatus{FirstUpload: now.Add(-40 * 24 * time.Hour), Versions: 7}},
 	}
 	writeFile(t, rs, "Cargo.lock", "version = 3\n\n[[package]]\nname = \"serde_jsonn\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n")
 	r, err := Check(context.Background(), Options{Paths: []string{py, rs}, Level: 2, Mode: Block, Advisories: &memSource{},
-		Provenance: answers, Now: func() time.Time { return now }})
+		Metadata: answers, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

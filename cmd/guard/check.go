@@ -126,7 +126,7 @@ func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs,
 	if err != nil {
 		return fail(err)
 	}
-	prov, noProv, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(paths))
+	ev, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(paths))
 	if err != nil {
 		return fail(err)
 	}
@@ -142,8 +142,10 @@ func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs,
 	if err != nil {
 		return fail(err)
 	}
-	return guard.Options{Paths: paths, Recursive: a.recursive, Policy: pol,
-		Advisories: src.source(), Provenance: prov, NoProvenanceReason: noProv, Baseline: base, BaselineName: baseName}, 0, true
+	opts := guard.Options{Paths: paths, Recursive: a.recursive, Policy: pol,
+		Advisories: src.source(), Baseline: base, BaselineName: baseName}
+	ev.apply(&opts)
+	return opts, 0, true
 }
 
 // setupFailure is the report of a run that failed before checking

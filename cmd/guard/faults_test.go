@@ -184,7 +184,7 @@ func TestConcurrentDBUpdate(t *testing.T) {
 	}
 	// And the DB answers: the malware fixture still blocks.
 	chk := exec.Command(bin, "check", "--offline", "--db", dir, project("npm-malware"))
-	chk.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "HOME="+cache, "GUARD_NO_PROVENANCE=1")
+	chk.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "HOME="+cache, "GUARD_NO_PROVENANCE=1", "GUARD_NO_METADATA=1")
 	b, _ := chk.CombinedOutput()
 	if chk.ProcessState.ExitCode() != 1 {
 		t.Fatalf("check after concurrent updates: exit %d, want 1\n%s", chk.ProcessState.ExitCode(), b)

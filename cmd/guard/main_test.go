@@ -51,9 +51,9 @@ func TestMain(m *testing.M) {
 
 func runGuard(t *testing.T, environ map[string]string, tty bool, args ...string) result {
 	t.Helper()
-	// Every run uses the test DB and gathers no provenance unless the test
-	// says otherwise.
-	withDefaults := map[string]string{"GUARD_DB": testDBDir, "GUARD_NO_PROVENANCE": "1"}
+	// Every run uses the test DB and gathers no provenance and no registry
+	// metadata unless the test says otherwise.
+	withDefaults := map[string]string{"GUARD_DB": testDBDir, "GUARD_NO_PROVENANCE": "1", "GUARD_NO_METADATA": "1"}
 	for k, v := range environ {
 		withDefaults[k] = v
 	}

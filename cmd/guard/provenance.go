@@ -18,13 +18,15 @@ import (
 // provenanceArgs are the provenance flags of check and the wrappers.
 type provenanceArgs struct {
 	noProvenance bool
+	noMetadata   bool
 	trustedRoot  string
 	// progress, when set, is told how many packages of how many are done.
 	progress func(done, total int)
 }
 
 func addProvenanceFlags(fs *pflag.FlagSet, a *provenanceArgs) {
-	fs.BoolVar(&a.noProvenance, "no-provenance", false, "do not gather build provenance (also GUARD_NO_PROVENANCE=1)")
+	fs.BoolVar(&a.noProvenance, "no-provenance", false, "do not gather build provenance; registry metadata (cooldown, deprecated, yanked, quarantined) is still read (also GUARD_NO_PROVENANCE=1)")
+	fs.BoolVar(&a.noMetadata, "no-metadata", false, "do not read registry metadata: cooldown, deprecated, yanked and quarantined read \"not checked\" (also GUARD_NO_METADATA=1)")
 	fs.StringVar(&a.trustedRoot, "trusted-root", "", "verify provenance against this Sigstore trusted_root.json `FILE` instead of the embedded or updated one")
 }
 
@@ -41,40 +43,81 @@ func guardCacheDir(parts ...string) (string, error) {
 // (default provenance.DefaultBudget).
 const envProvenanceBudget = "GUARD_PROVENANCE_BUDGET"
 
-// provenanceSource builds the verifier, or says why provenance is not
-// gathered in this run. projectDir is where the project's .npmrc lives.
-func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (guard.ProvenanceSource, string, error) {
-	switch {
-	case a.noProvenance || truthy(e.getenv("GUARD_NO_PROVENANCE")):
-		return nil, "skipped (--no-provenance)", nil
-	case offline:
-		return nil, "skipped (offline)", nil
+// evidenceSources are a run's provenance and registry-metadata sources,
+// or why each is not used. They are independent evidence: --no-provenance
+// turns off provenance only; registry metadata (publish times,
+// deprecation, yanks, project status) is read unless offline. When both
+// are used, they share one Registry, so each packument or index page is
+// fetched once.
+type evidenceSources struct {
+	prov   guard.ProvenanceSource
+	noProv string
+	meta   guard.MetadataSource
+	noMeta string
+}
+
+// apply sets the sources in check options.
+func (s evidenceSources) apply(o *guard.Options) {
+	o.Provenance, o.NoProvenanceReason = s.prov, s.noProv
+	o.Metadata, o.NoMetadataReason = s.meta, s.noMeta
+}
+
+// provenanceSource builds the registry-metadata reader and the provenance
+// verifier, or says why either is not used in this run. projectDir is
+// where the project's .npmrc lives.
+func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (evidenceSources, error) {
+	var s evidenceSources
+	if offline {
+		s.noProv, s.noMeta = "skipped (offline)", "registry metadata was not read (offline)"
+		return s, nil
 	}
-	trustDir, _ := guardCacheDir("trust")
-	trust, err := provenance.LoadTrust(provenance.TrustOptions{TrustedRootFile: a.trustedRoot, Dir: trustDir})
-	if err != nil {
-		return nil, "", fmt.Errorf("trust material: %w", err)
+	noProv := a.noProvenance || truthy(e.getenv("GUARD_NO_PROVENANCE"))
+	noMeta := a.noMetadata || truthy(e.getenv("GUARD_NO_METADATA"))
+	if noProv && noMeta {
+		s.noProv, s.noMeta = "skipped (--no-provenance)", "registry metadata was not read (--no-metadata)"
+		return s, nil
+	}
+	var trust *provenance.Trust
+	if !noProv {
+		trustDir, _ := guardCacheDir("trust")
+		var err error
+		if trust, err = provenance.LoadTrust(provenance.TrustOptions{TrustedRootFile: a.trustedRoot, Dir: trustDir}); err != nil {
+			return s, fmt.Errorf("trust material: %w", err)
+		}
 	}
 	reg, err := e.discoverRegistries(ctx, projectDir)
 	if err != nil {
-		return nil, "", fmt.Errorf("package manager configuration: %w", err)
+		return s, fmt.Errorf("package manager configuration: %w", err)
 	}
 	idle, err := httpretry.IdleFromEnv(e.getenv)
 	if err != nil {
-		return nil, "", err
+		return s, err
 	}
 	budget, err := httpretry.DurationEnv(e.getenv, envProvenanceBudget, provenance.DefaultBudget)
 	if err != nil {
-		return nil, "", err
+		return s, err
 	}
-	opts := []provenance.Option{provenance.WithTrust(trust), provenance.WithPyPIIndex(reg.pypi), provenance.WithNPMMetadata(true),
-		provenance.WithIdleTimeout(idle), provenance.WithBudget(budget)}
+	opts := []provenance.Option{provenance.WithPyPIIndex(reg.pypi), provenance.WithIdleTimeout(idle), provenance.WithBudget(budget)}
 	if reg.npm != "" {
 		opts = append(opts, provenance.WithNPMRegistry(reg.npm))
 	}
 	for scope, u := range reg.npmScopes {
 		opts = append(opts, provenance.WithNPMScopeRegistry(scope, u))
 	}
+	registry, err := provenance.NewRegistry(opts...)
+	if err != nil {
+		return s, err
+	}
+	if noMeta {
+		s.noMeta = "registry metadata was not read (--no-metadata)"
+	} else {
+		s.meta = registry
+	}
+	if noProv {
+		s.noProv = "skipped (--no-provenance)"
+		return s, nil
+	}
+	opts = append(opts, provenance.WithTrust(trust), provenance.WithNPMMetadata(true), provenance.WithRegistry(registry))
 	if a.progress != nil {
 		opts = append(opts, provenance.WithProgress(a.progress))
 	}
@@ -83,9 +126,10 @@ func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline b
 	}
 	v, err := provenance.New(opts...)
 	if err != nil {
-		return nil, "", err
+		return s, err
 	}
-	return v, "", nil
+	s.prov = v
+	return s, nil
 }
 
 // projectDirOf is the folder whose package-manager configuration applies

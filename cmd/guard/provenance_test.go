@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/installguard/guard/lockfile/corpustest"
 )
@@ -117,5 +119,83 @@ func TestReadNpmrc(t *testing.T) {
 	}
 	if r.npm != "https://env.example.test/" || r.npmScopes["@myorg"] != "https://npm.myorg.test/" || r.pypi != "https://pypi.example.test/simple" {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestNoProvenanceStillReadsMetadata: --no-provenance turns off the
+// provenance items only; the registry's packument is still read (from npm's
+// configured registry), so a deprecated version is still reported and
+// cooldown still holds a new one back. --no-metadata turns those off, and
+// they read "not checked", never "pass".
+func TestNoProvenanceStillReadsMetadata(t *testing.T) {
+	corpus := corpusDir(t)
+	manifest, err := os.ReadFile(filepath.Join(corpus, "npm-attestations", "artifacts", "sigstore@1.0.0.manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		t.Fatal(err)
+	}
+	integrity := m["dist"].(map[string]any)["integrity"].(string)
+	m["deprecated"] = "use sigstore@2"
+	packument, _ := json.Marshal(map[string]any{"name": "sigstore", "versions": map[string]any{"1.0.0": m},
+		"time": map[string]string{"created": "2022-10-04T18:02:07.000Z", "1.0.0": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sigstore" {
+			hits.Add(1)
+			w.Write(packument)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "package-lock.json"), []byte(`{"lockfileVersion": 3, "packages": {"": {"dependencies": {"sigstore": "1.0.0"}},
+  "node_modules/sigstore": {"version": "1.0.0", "integrity": "`+integrity+`"}}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "guard.toml"), []byte("[cooldown]\nmin-age = \"2d\"\n"), 0o644)
+	environ := map[string]string{"GUARD_NO_METADATA": "", "npm_config_registry": srv.URL + "/", "NPM_CONFIG_USERCONFIG": os.DevNull}
+	type item struct{ Rule, Status, Note string }
+	run := func(args ...string) (map[string]item, []string, int) {
+		r := runGuard(t, environ, false, append([]string{"check", "--format", "json", "--no-provenance"}, append(args, dir)...)...)
+		var rep struct {
+			Items    []item
+			Findings []struct{ Rule, ID string }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("exit %d: %v\n%s%s", r.code, err, r.stdout, r.stderr)
+		}
+		items := map[string]item{}
+		for _, it := range rep.Items {
+			items[it.Rule] = it
+		}
+		var fs []string
+		for _, f := range rep.Findings {
+			fs = append(fs, f.Rule+" "+f.ID)
+		}
+		return items, fs, r.code
+	}
+	items, findings, code := run()
+	if code != 1 || strings.Join(findings, "|") != "cooldown too-new|deprecated deprecated" {
+		t.Errorf("--no-provenance: exit %d, findings %q", code, findings)
+	}
+	if items["provenance-invalid"].Status != "not checked" || items["cooldown"].Status != "block" || items["deprecated"].Status != "warn" {
+		t.Errorf("--no-provenance items %+v", items)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("packument fetched %d times", hits.Load())
+	}
+	items, findings, code = run("--no-metadata")
+	if code != 0 || len(findings) != 0 {
+		t.Errorf("--no-metadata: exit %d, findings %q", code, findings)
+	}
+	for _, rule := range []string{"cooldown", "deprecated", "yanked", "quarantined"} {
+		if items[rule].Status != "not checked" || !strings.Contains(items[rule].Note, "--no-metadata") {
+			t.Errorf("--no-metadata: %s item %+v", rule, items[rule])
+		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("--no-metadata fetched the packument")
 	}
 }

@@ -77,13 +77,14 @@ func runSBOM(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
 		return guard.ExitInvalid
 	}
-	prov, noProv, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(fs.Args()))
+	ev, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(fs.Args()))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
 		return guard.ExitInvalid
 	}
 	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.DefaultMode,
-		Advisories: src.source(), MaxDBAge: src.maxAge, Provenance: prov, NoProvenanceReason: noProv}
+		Advisories: src.source(), MaxDBAge: src.maxAge}
+	ev.apply(&opts)
 	r, err := guard.Check(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)

@@ -258,12 +258,12 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 	opts.Lockfiles = []*lockfile.Lockfile{res.After}
 	if len(labels.ByKey) > 0 {
 		opts.Advisories = src.source()
-		prov, why, err := e.provenanceSource(ctx, &a.prov, src.offline, ".")
+		ev, err := e.provenanceSource(ctx, &a.prov, src.offline, ".")
 		if err != nil {
 			fmt.Fprintf(e.stderr, "guard: %v\n", err)
 			return guard.ExitInvalid
 		}
-		opts.Provenance, opts.NoProvenanceReason = prov, why
+		ev.apply(&opts)
 	} else {
 		// Nothing to ask about: no source, no network.
 		opts.Advisories = failingSource{errors.New("no advisory source needed")}

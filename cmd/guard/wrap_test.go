@@ -48,12 +48,13 @@ func guardBinary(t *testing.T) string {
 }
 
 // runBin runs the guard binary in dir with the test process's environment
-// plus GUARD_DB (the test DB) and extra.
+// plus GUARD_DB (the test DB), no registry metadata (the registries it
+// would ask are not the tests') and extra.
 func runBin(t *testing.T, dir string, extra []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(guardBinary(t), args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "GUARD_DB="+testDBDir, "NO_COLOR=1"), extra...)
+	cmd.Env = append(append(os.Environ(), "GUARD_DB="+testDBDir, "NO_COLOR=1", "GUARD_NO_METADATA=1"), extra...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

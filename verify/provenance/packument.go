@@ -50,18 +50,10 @@ func PackumentURL(registry, name string) string {
 // run to tens of megabytes.
 const packumentLimit = 96 << 20
 
-// FetchPackument fetches a package's full metadata (Accept: application/json;
-// the abbreviated install document lacks time and repository).
+// FetchPackument fetches a package's full metadata through the Verifier's
+// Registry (once per run).
 func (v *Verifier) FetchPackument(ctx context.Context, name string) (*Packument, error) {
-	reg := v.npmRegistry(name)
-	if reg == "" {
-		return nil, fmt.Errorf("no npm registry configured")
-	}
-	body, err := v.fetch.get(ctx, PackumentURL(reg, name), "application/json", packumentLimit)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePackument(body)
+	return v.reg.Packument(ctx, name)
 }
 
 // ParsePackument decodes a packument.
@@ -94,7 +86,9 @@ func (p *Packument) Created() time.Time {
 	return first
 }
 
-// Downgrade is the evidence about a version from its package's history.
+// Downgrade is the provenance evidence about a version from its package's
+// history. What else the packument says (publish time, deprecation,
+// versions) is registry metadata: NPMMetadata.
 type Downgrade struct {
 	Version string `json:"version"`
 	// HasProvenance: the registry advertises provenance for this version.
@@ -112,30 +106,20 @@ type Downgrade struct {
 	PreviousRepository string `json:"previousRepository,omitempty"`
 	PreviousVersion    string `json:"previousVersion,omitempty"`
 	RepositoryChanged  bool   `json:"repositoryChanged"`
-	// PublishedAt and Deprecated are this version's, for later rules.
-	PublishedAt time.Time `json:"publishedAt,omitzero"`
-	Deprecated  string    `json:"deprecated,omitempty"`
 	// Known: the packument lists the version at all.
 	Known bool `json:"known"`
-	// Created is when the package was first published and Versions how
-	// many versions the registry lists (the typosquat rule: a look-alike
-	// that is new and has few versions is the usual typosquat).
-	Created  time.Time `json:"created,omitzero"`
-	Versions int       `json:"versions,omitempty"`
 }
 
 // DowngradeEvidence reports, for one version, whether lower versions (in
 // semver order) had provenance that this one lacks, and whether the source
 // repository changed from the nearest lower version that names one.
 func DowngradeEvidence(p *Packument, version string) Downgrade {
-	d := Downgrade{Version: version, Created: p.Created(), Versions: len(p.Versions)}
+	d := Downgrade{Version: version}
 	cur, ok := p.Versions[version]
 	if !ok {
 		return d
 	}
 	d.Known = true
-	d.PublishedAt = p.PublishedAt(version)
-	d.Deprecated = deprecatedText(cur.Deprecated)
 	d.HasProvenance, d.PredicateType = hasProvenance(cur)
 	d.Repository = normalizeRepo(repoURL(cur.Repository))
 

@@ -30,8 +30,9 @@ func TestDowngradeEvidence(t *testing.T) {
 	if !d.RepositoryChanged || d.Repository != "github.com/evil/widget" || d.PreviousRepository != "github.com/acme/widget" || d.PreviousVersion != "1.2.0" {
 		t.Errorf("1.10.0 repository: %+v", d)
 	}
-	if d.Deprecated != "use 2" || d.PublishedAt.IsZero() {
-		t.Errorf("1.10.0 metadata: %+v", d)
+	// Publish time and deprecation are registry metadata, not provenance.
+	if m := NPMMetadata(p, "1.10.0"); m.Deprecated != "use 2" || m.PublishedAt.IsZero() || !m.Known || m.Status != MetadataRead {
+		t.Errorf("1.10.0 metadata: %+v", m)
 	}
 	// 2.0.0: has provenance; the repository differs from 1.10.0's.
 	if d := DowngradeEvidence(p, "2.0.0"); !d.HasProvenance || d.ProvenanceDropped || !d.RepositoryChanged {
@@ -47,10 +48,13 @@ func TestDowngradeEvidence(t *testing.T) {
 	if d := DowngradeEvidence(p, "9.9.9"); d.Known {
 		t.Errorf("unknown version: %+v", d)
 	}
+	if m := NPMMetadata(p, "9.9.9"); m.Known || !m.PublishedAt.IsZero() {
+		t.Errorf("unknown version metadata: %+v", m)
+	}
 	// Without "created", the package's first publish is its earliest
 	// version's; the count is of every version.
-	if d := DowngradeEvidence(p, "1.0.0"); d.Versions != 5 || !d.Created.Equal(p.PublishedAt("1.0.0")) {
-		t.Errorf("created %v, versions %d", d.Created, d.Versions)
+	if m := NPMMetadata(p, "1.0.0"); m.Versions != 5 || !m.Created.Equal(p.PublishedAt("1.0.0")) {
+		t.Errorf("created %v, versions %d", m.Created, m.Versions)
 	}
 	p.Time["created"] = "2023-12-31T00:00:00.000Z"
 	if c := p.Created(); c.Format("2006-01-02") != "2023-12-31" {

@@ -347,7 +347,8 @@ type simpleProject struct {
 }
 
 // IndexStatus is what a Python package index says of a project and of the
-// lockfile's files, read from the same PEP 691 page as the provenance.
+// lockfile's files (Metadata.Index), read from the PEP 691 page the
+// provenance is found through.
 type IndexStatus struct {
 	// Yanked lists the lockfile's files the index marks yanked (PEP 592),
 	// each "file: reason" (the reason when the index gives one).
@@ -403,48 +404,17 @@ func (v *Verifier) verifyPyPI(ctx context.Context, p lockfile.Package) (Result, 
 		r.Advice = "lock with hashes (pip --require-hashes, uv, poetry, pylock.toml)"
 		return r, false
 	}
-	page := PyPIProjectURL(v.cfg.pypiIndex, p.Name)
-	body, err := v.fetch.get(ctx, page, acceptSimpleJSON, 32<<20)
+	sp, page, err := v.reg.pypiProject(ctx, p.Name)
 	if err != nil {
 		r.Status = StatusUnverifiable
-		r.Reason = "fetching the project's simple API page: " + err.Error()
+		r.Reason = err.Error()
 		r.Advice = "check the index URL and the network, and run again"
-		return r, false
-	}
-	var sp simpleProject
-	if err := json.Unmarshal(body, &sp); err != nil {
-		r.Status = StatusUnverifiable
-		r.Reason = fmt.Sprintf("%s is not a PEP 691 JSON answer: %v", page, err)
-		r.Advice = "the index must serve " + acceptSimpleJSON
 		return r, false
 	}
 	base, _ := url.Parse(page)
 	want := map[string]bool{}
 	for _, h := range hashes {
 		want[h] = true
-	}
-	idx := &IndexStatus{}
-	if ps := sp.ProjectStatus; ps != nil && ps.Status != "" && ps.Status != "active" {
-		idx.ProjectStatus, idx.ProjectStatusReason = ps.Status, ps.Reason
-	}
-	idx.Versions = len(sp.Versions)
-	for _, f := range sp.Files {
-		if t, err := time.Parse(time.RFC3339, f.UploadTime); err == nil && (idx.FirstUpload.IsZero() || t.Before(idx.FirstUpload)) {
-			idx.FirstUpload = t
-		}
-		if !want[strings.ToLower(f.Hashes["sha256"])] {
-			continue
-		}
-		if why, yanked := yankedReason(f.Yanked); yanked {
-			if why != "" {
-				idx.Yanked = append(idx.Yanked, f.Filename+": "+why)
-			} else {
-				idx.Yanked = append(idx.Yanked, f.Filename)
-			}
-		}
-	}
-	if len(idx.Yanked) > 0 || idx.ProjectStatus != "" || idx.Versions > 0 || !idx.FirstUpload.IsZero() {
-		r.Index = idx
 	}
 	var atts []Attestation
 	var without []string

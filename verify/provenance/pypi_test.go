@@ -141,7 +141,7 @@ func TestNormalizeDist(t *testing.T) {
 }
 
 // TestPyPIIndexStatus: the PEP 592 yanked marks of the lockfile's files and
-// the PEP 792 project status come back with the result.
+// the PEP 792 project status come back with the registry metadata.
 func TestPyPIIndexStatus(t *testing.T) {
 	mine, other := make([]byte, 32), make([]byte, 32)
 	mine[0], other[0] = 1, 2
@@ -194,12 +194,15 @@ func TestPyPIIndexStatus(t *testing.T) {
 			body = history()
 		}
 		reg.handle("/simple/demo/", func(w http.ResponseWriter, req *http.Request) { w.Write(body) })
-		v, err := New(WithPyPIIndex(reg.URL+"/simple"), WithTrust(defaultTrust(t)))
+		g, err := NewRegistry(WithPyPIIndex(reg.URL + "/simple"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := v.VerifyPackage(context.Background(), pyPkg("demo", "1.0", mine))
-		got, _ := json.Marshal(r.Index)
+		m := g.PackageMetadata(context.Background(), pyPkg("demo", "1.0", mine))
+		if m.Status != MetadataRead || !m.Known {
+			t.Errorf("status %q yanked %v: metadata %+v", c.status, c.yanked, m)
+		}
+		got, _ := json.Marshal(m.Index)
 		want, _ := json.Marshal(c.want)
 		if string(got) != string(want) {
 			t.Errorf("status %q yanked %v: index %s, want %s", c.status, c.yanked, got, want)

@@ -374,12 +374,26 @@ func TestRegistryMetadata(t *testing.T) {
 		}
 		w.Write(pb)
 	})
-	v := newTestVerifier(t, reg.URL, WithNPMMetadata(true))
-	r := v.VerifyPackage(context.Background(), npmPkg("sigstore", "1.0.0", corpusSHA512(t, "npm-attestations/artifacts/sigstore-1.0.0.tgz")))
+	g, err := NewRegistry(WithNPMRegistry(reg.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newTestVerifier(t, reg.URL, WithNPMMetadata(true), WithRegistry(g))
+	pkg := npmPkg("sigstore", "1.0.0", corpusSHA512(t, "npm-attestations/artifacts/sigstore-1.0.0.tgz"))
+	r := v.VerifyPackage(context.Background(), pkg)
+	// The registry metadata reads the packument provenance fetched: one
+	// request for both.
+	m := g.Metadata(context.Background(), []lockfile.Package{pkg})[PackageKey(&pkg)]
+	if m.Status != MetadataRead || !m.Known || m.PublishedAt.Format(time.RFC3339) != "2023-02-09T17:56:00Z" || m.Versions != 2 {
+		t.Errorf("metadata %+v", m)
+	}
+	if n := reg.hitCount("/sigstore"); n != 1 {
+		t.Errorf("packument fetched %d times, want 1", n)
+	}
 	if r.Status != StatusVerified || r.Registry == nil || r.Registry.Status != StatusVerified || !strings.Contains(r.Registry.KeySource, "404") {
 		t.Fatalf("%s, registry %+v, metadata error %q", r.Status, r.Registry, r.MetadataError)
 	}
-	if d := r.Downgrade; d == nil || !d.HasProvenance || d.EarlierWithProvenance != 1 || d.RepositoryChanged || d.PublishedAt.IsZero() {
+	if d := r.Downgrade; d == nil || !d.HasProvenance || d.EarlierWithProvenance != 1 || d.RepositoryChanged {
 		t.Errorf("downgrade %+v", r.Downgrade)
 	}
 	if reg.hitCount("/-/npm/v1/keys") != 1 {

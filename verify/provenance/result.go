@@ -29,9 +29,12 @@
 package provenance
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/installguard/guard/lockfile"
 )
 
 // Status says what is known about a package's provenance.
@@ -140,14 +143,22 @@ type Result struct {
 	// fetched (WithNPMMetadata).
 	Downgrade *Downgrade `json:"downgrade,omitempty"`
 	// MetadataError says why registry metadata (WithNPMMetadata) could not
-	// be read; the provenance result stands without it.
+	// be read: the registry signature and downgrade evidence are unknown;
+	// the provenance result stands without them.
 	MetadataError string `json:"metadataError,omitempty"`
-	// Index is what the Python index says of the project and files
-	// (PEP 592 yanked, PEP 792 project status), when it says anything.
-	// A result from the cache carries the status seen when it was stored.
-	Index *IndexStatus `json:"index,omitempty"`
 	// Cached: the result came from the result cache.
 	Cached bool `json:"cached,omitempty"`
+}
+
+// VerifyByKey verifies packages as Verify does and returns the results
+// keyed by PackageKey, the key guard joins evidence to packages by.
+func (v *Verifier) VerifyByKey(ctx context.Context, pkgs []lockfile.Package) map[string]Result {
+	res := v.Verify(ctx, pkgs)
+	out := make(map[string]Result, len(pkgs))
+	for i := range pkgs {
+		out[PackageKey(&pkgs[i])] = res[i]
+	}
+	return out
 }
 
 func (a *Attestation) fail(st Status, format string, args ...any) {

@@ -39,6 +39,7 @@ type config struct {
 	idle        time.Duration // limits.go
 	budget      time.Duration
 	progress    func(done, total int)
+	registry    *Registry // metadata.go
 }
 
 // WithNPMRegistry sets the npm registry base URL (from npm's configuration:
@@ -129,7 +130,7 @@ func WithResultCache(dir string) Option {
 
 // WithNPMMetadata also fetches each npm package's packument to check the
 // registry signatures and gather downgrade evidence (one more request per
-// package).
+// package, shared with the Registry of WithRegistry).
 func WithNPMMetadata(on bool) Option {
 	return func(c *config) error { c.npmMetadata = on; return nil }
 }
@@ -146,6 +147,9 @@ type Verifier struct {
 	cfg   config
 	trust *Trust
 	fetch *fetcher
+	// reg reads packuments and index pages (once per run); shared with
+	// the registry-metadata source when built WithRegistry.
+	reg *Registry
 
 	mu  sync.Mutex
 	mem map[string]Result
@@ -157,7 +161,7 @@ type Verifier struct {
 
 // New returns a Verifier.
 func New(opts ...Option) (*Verifier, error) {
-	c := config{workers: 64, timeout: 20 * time.Second, attempts: 3, budget: DefaultBudget}
+	c := defaultConfig()
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -170,15 +174,17 @@ func New(opts ...Option) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	f := newFetcher(c.client, c.workers)
-	f.timeout, f.attempts = c.timeout, c.attempts
-	f.idle, f.budget = c.idle, c.budget
+	f := newConfiguredFetcher(c)
+	reg := c.registry
+	if reg == nil {
+		reg = newRegistry(c, f)
+	}
 	if c.cacheDir != "" {
 		if err := os.MkdirAll(c.cacheDir, 0o755); err != nil {
 			return nil, err
 		}
 	}
-	return &Verifier{cfg: c, trust: t, fetch: f, mem: map[string]Result{}}, nil
+	return &Verifier{cfg: c, trust: t, fetch: f, reg: reg, mem: map[string]Result{}}, nil
 }
 
 // Trust returns the trusted material in use.
