@@ -56,16 +56,6 @@ func dbDirFlag(fs *pflag.FlagSet) *string {
 	return fs.String("db", "", "the offline DB `DIR` (default: GUARD_DB, else <user cache>/guard/osv-db)")
 }
 
-func (e *env) dbDir(flag string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	if d := e.getenv("GUARD_DB"); d != "" {
-		return d, nil
-	}
-	return defaultDBDir()
-}
-
 func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	fs := pflag.NewFlagSet("db update", pflag.ContinueOnError)
 	dir := dbDirFlag(fs)
@@ -86,7 +76,7 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db update: unexpected argument %q\n", fs.Arg(0))
 		return guard.ExitInvalid
 	}
-	d, err := e.dbDir(*dir)
+	d, err := advisory.DBDir(*dir, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
 		return guard.ExitInvalid
@@ -131,7 +121,7 @@ func runDBStatus(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db status: --format %q is not supported: use text or json\n", *format)
 		return guard.ExitInvalid
 	}
-	d, err := e.dbDir(*dir)
+	d, err := advisory.DBDir(*dir, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard db status: %v\n", err)
 		return guard.ExitInvalid
