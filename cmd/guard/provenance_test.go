@@ -99,3 +99,23 @@ func TestProvenanceEndToEnd(t *testing.T) {
 		t.Fatalf("--no-provenance: exit %d\n%s", skip.code, skip.stdout)
 	}
 }
+
+func TestReadNpmrc(t *testing.T) {
+	dir := t.TempDir()
+	rc := filepath.Join(dir, ".npmrc")
+	os.WriteFile(rc, []byte("; comment\n# comment\nregistry = \"https://npm.example.test/${TEAM}/\"\n@myorg:registry=https://npm.myorg.test/\n//npm.myorg.test/:_authToken=secret\n"), 0o600)
+	def, scopes, _ := readNpmrc(rc, func(k string) string { return map[string]string{"TEAM": "core"}[k] })
+	if def != "https://npm.example.test/core/" || scopes["@myorg"] != "https://npm.myorg.test/" || len(scopes) != 1 {
+		t.Fatalf("registry %q scopes %v", def, scopes)
+	}
+	e := &env{getenv: func(k string) string {
+		return map[string]string{"npm_config_registry": "https://env.example.test/", "NPM_CONFIG_USERCONFIG": filepath.Join(dir, "none"), "PIP_INDEX_URL": "https://pypi.example.test/simple"}[k]
+	}}
+	r, err := e.discoverRegistries(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.npm != "https://env.example.test/" || r.npmScopes["@myorg"] != "https://npm.myorg.test/" || r.pypi != "https://pypi.example.test/simple" {
+		t.Fatalf("%+v", r)
+	}
+}

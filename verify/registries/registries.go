@@ -66,7 +66,7 @@ func Discover(ctx context.Context, dir string, getenv func(string) string) (Regi
 		if rc == "" {
 			continue
 		}
-		def, scopes, err := readNpmrc(rc, getenv)
+		def, scopes, err := ReadNpmrc(rc, getenv)
 		if err != nil {
 			return r, err
 		}
@@ -124,9 +124,9 @@ func readConfig(path string) ([]byte, error) {
 	return data, err
 }
 
-// readNpmrc reads the registry settings of one .npmrc ("registry=URL",
+// ReadNpmrc reads the registry settings of one .npmrc ("registry=URL",
 // "@scope:registry=URL"), expanding ${VAR} as npm does.
-func readNpmrc(path string, getenv func(string) string) (def string, scopes map[string]string, err error) {
+func ReadNpmrc(path string, getenv func(string) string) (def string, scopes map[string]string, err error) {
 	scopes = map[string]string{}
 	data, err := readConfig(path)
 	if err != nil {

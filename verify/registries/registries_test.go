@@ -10,7 +10,7 @@ func TestReadNpmrc(t *testing.T) {
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".npmrc")
 	os.WriteFile(rc, []byte("; comment\n# comment\nregistry = \"https://npm.example.test/${TEAM}/\"\n@myorg:registry=https://npm.myorg.test/\n//npm.myorg.test/:_authToken=secret\n"), 0o600)
-	def, scopes, _ := readNpmrc(rc, func(k string) string { return map[string]string{"TEAM": "core"}[k] })
+	def, scopes, _ := ReadNpmrc(rc, func(k string) string { return map[string]string{"TEAM": "core"}[k] })
 	if def != "https://npm.example.test/core/" || scopes["@myorg"] != "https://npm.myorg.test/" || len(scopes) != 1 {
 		t.Fatalf("registry %q scopes %v", def, scopes)
 	}
