@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/dbstatus"
 	"github.com/installguard/guard/verify/advisory"
 	"github.com/installguard/guard/verify/httpretry"
 )
@@ -56,16 +55,6 @@ func dbDirFlag(fs *pflag.FlagSet) *string {
 	return fs.String("db", "", "the offline DB `DIR` (default: GUARD_DB, else <user cache>/guard/osv-db)")
 }
 
-func (e *env) dbDir(flag string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	if d := e.getenv("GUARD_DB"); d != "" {
-		return d, nil
-	}
-	return defaultDBDir()
-}
-
 func runDBUpdate(ctx context.Context, e *env, args []string) int {
 	fs := pflag.NewFlagSet("db update", pflag.ContinueOnError)
 	dir := dbDirFlag(fs)
@@ -86,7 +75,7 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db update: unexpected argument %q\n", fs.Arg(0))
 		return guard.ExitInvalid
 	}
-	d, err := e.dbDir(*dir)
+	d, err := advisory.DBDir(*dir, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
 		return guard.ExitInvalid
@@ -131,7 +120,7 @@ func runDBStatus(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db status: --format %q is not supported: use text or json\n", *format)
 		return guard.ExitInvalid
 	}
-	d, err := e.dbDir(*dir)
+	d, err := advisory.DBDir(*dir, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard db status: %v\n", err)
 		return guard.ExitInvalid
@@ -139,20 +128,8 @@ func runDBStatus(e *env, args []string) int {
 	return printDBStatus(e, d, *format)
 }
 
-type dbStatusJSON struct {
-	Ecosystem    string    `json:"ecosystem"`
-	Records      int       `json:"records"`
-	Withdrawn    int       `json:"withdrawn"`
-	WrittenAt    time.Time `json:"writtenAt"`
-	FromMetadata bool      `json:"fromMetadata"`
-	AgeSeconds   int64     `json:"ageSeconds"`
-	Source       string    `json:"source,omitempty"`
-	ZipSHA256    string    `json:"zipSha256,omitempty"`
-	Error        string    `json:"error,omitempty"`
-}
-
-// printDBStatus prints each ecosystem of the DB; a DB or ecosystem that
-// cannot be read is exit 3.
+// printDBStatus prints each ecosystem of the DB (guard/dbstatus); a DB or
+// ecosystem that cannot be read is exit 3.
 func printDBStatus(e *env, dir, format string) int {
 	db, err := advisory.OpenDB(dir)
 	if err != nil {
@@ -166,52 +143,11 @@ func printDBStatus(e *env, dir, format string) int {
 		code = guard.ExitIncomplete
 	}
 	if format == "json" {
-		out := struct {
-			Dir        string         `json:"dir"`
-			Ecosystems []dbStatusJSON `json:"ecosystems"`
-		}{Dir: dir, Ecosystems: []dbStatusJSON{}}
-		for _, s := range statuses {
-			j := dbStatusJSON{Ecosystem: s.Ecosystem, Records: s.Records, Withdrawn: s.Withdrawn, WrittenAt: s.WrittenAt,
-				FromMetadata: s.FromMetadata, AgeSeconds: int64(s.Age.Seconds()), Source: s.Source, ZipSHA256: s.ZipSHA256}
-			if s.Err != nil {
-				j.Error = s.Err.Error()
-			}
-			out.Ecosystems = append(out.Ecosystems, j)
-		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := dbstatus.JSON(e.stdout, dir, statuses); err != nil {
 			return guard.ExitIncomplete
 		}
 		return code
 	}
-	fmt.Fprintf(e.stdout, "offline OSV DB: %s\n", dir)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ecosystem\trecords\twithdrawn\twritten\tage\tsource")
-	for _, s := range statuses {
-		if s.Err != nil {
-			fmt.Fprintf(tw, "%s\tunreadable: %v\n", s.Ecosystem, s.Err)
-			continue
-		}
-		written := s.WrittenAt.UTC().Format(time.RFC3339)
-		if !s.FromMetadata {
-			written += " (file time)"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\n", s.Ecosystem, s.Records, s.Withdrawn, written, ageString(s.Age), s.Source)
-	}
-	tw.Flush()
+	dbstatus.Text(e.stdout, dir, statuses)
 	return code
-}
-
-func ageString(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
 }

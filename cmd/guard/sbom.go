@@ -10,7 +10,6 @@ import (
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/report"
 	"github.com/installguard/guard/guard/sbom"
-	"github.com/installguard/guard/verify/atomicfile"
 )
 
 const sbomUsage = `Usage: guard sbom [DIR|LOCKFILE...] [flags]
@@ -115,10 +114,7 @@ func writeSBOM(w io.Writer, file string, format sbom.Format, r *guard.Report) er
 	if file == "" {
 		return sbom.Write(w, format, r, opts)
 	}
-	if err := atomicfile.Write(file, 0o644, false, func(w io.Writer) error { return sbom.Write(w, format, r, opts) }); err != nil {
-		return fmt.Errorf("writing SBOM: %w", err)
-	}
-	return nil
+	return sbom.WriteFile(file, format, r, opts)
 }
 
 // checkSBOMFlags adds guard check's --sbom and --sbom-format flags.

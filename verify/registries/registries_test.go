@@ -1,0 +1,27 @@
+package registries
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestReadNpmrc(t *testing.T) {
+	dir := t.TempDir()
+	rc := filepath.Join(dir, ".npmrc")
+	os.WriteFile(rc, []byte("; comment\n# comment\nregistry = \"https://npm.example.test/${TEAM}/\"\n@myorg:registry=https://npm.myorg.test/\n//npm.myorg.test/:_authToken=secret\n"), 0o600)
+	def, scopes, _ := ReadNpmrc(rc, func(k string) string { return map[string]string{"TEAM": "core"}[k] })
+	if def != "https://npm.example.test/core/" || scopes["@myorg"] != "https://npm.myorg.test/" || len(scopes) != 1 {
+		t.Fatalf("registry %q scopes %v", def, scopes)
+	}
+	getenv := func(k string) string {
+		return map[string]string{"npm_config_registry": "https://env.example.test/", "NPM_CONFIG_USERCONFIG": filepath.Join(dir, "none"), "PIP_INDEX_URL": "https://pypi.example.test/simple"}[k]
+	}
+	r, err := Discover(t.Context(), dir, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NPM != "https://env.example.test/" || r.NPMScopes["@myorg"] != "https://npm.myorg.test/" || r.PyPI != "https://pypi.example.test/simple" {
+		t.Fatalf("%+v", r)
+	}
+}
