@@ -133,6 +133,17 @@ func TestFormatsAgree(t *testing.T) {
 	}
 }
 
+// readVerdict reads the verdict and exit code from the line re matches:
+// the Headline label, then the exit code.
+func readVerdict(t *testing.T, re *regexp.Regexp, out []byte) shown {
+	m := re.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no verdict line:\n%s", out)
+	}
+	exit, _ := strconv.Atoi(string(m[2]))
+	return shown{verdict: verdictOfLabel(t, string(m[1])), exit: exit}
+}
+
 // verdictOfLabel reads a Headline label back.
 func verdictOfLabel(t *testing.T, label string) guard.Verdict {
 	switch label {
@@ -157,13 +168,7 @@ var (
 )
 
 func readText(t *testing.T, out []byte) shown {
-	var s shown
-	m := textVerdict.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("no verdict line:\n%s", out)
-	}
-	s.verdict = verdictOfLabel(t, string(m[1]))
-	s.exit, _ = strconv.Atoi(string(m[2]))
+	s := readVerdict(t, textVerdict, out)
 	place := ""
 	lines := strings.Split(string(out), "\n")
 	for i, l := range lines {
@@ -183,13 +188,7 @@ func readText(t *testing.T, out []byte) shown {
 }
 
 func readMarkdown(t *testing.T, out []byte) shown {
-	var s shown
-	m := mdVerdictLine.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("no verdict line:\n%s", out)
-	}
-	s.verdict = verdictOfLabel(t, string(m[1]))
-	s.exit, _ = strconv.Atoi(string(m[2]))
+	s := readVerdict(t, mdVerdictLine, out)
 	place := ""
 	for _, l := range strings.Split(string(out), "\n") {
 		if m := mdFindingTitle.FindStringSubmatch(l); m != nil {
