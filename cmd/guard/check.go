@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -63,9 +64,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(e, fs, args, checkUsage); !ok {
 		return code
 	}
-	switch a.format {
-	case "text", "json", "sarif", "markdown":
-	default:
+	if !slices.Contains(report.Formats(), a.format) {
 		fmt.Fprintf(e.stderr, "guard check: --format %q is not supported: use text, json, sarif or markdown\n", a.format)
 		return guard.ExitInvalid
 	}
@@ -175,15 +174,11 @@ func setupFailure(code int, printed string) *guard.Report {
 // gets the report (written whole or not at all) and stderr a one-line verdict.
 func writeReport(e *env, r *guard.Report, a *checkArgs) error {
 	write := func(w io.Writer, color bool) error {
-		switch a.format {
-		case "json":
-			return report.JSON(w, r)
-		case "sarif":
-			return report.SARIF(w, r, report.SARIFOptions{Version: version})
-		case "markdown":
-			return report.Markdown(w, r, report.MarkdownOptions{})
+		rw, err := report.New(a.format, report.Options{Color: color, Quiet: a.quiet, Verbose: a.verbose, Version: version})
+		if err != nil {
+			return err
 		}
-		return report.Text(w, r, report.TextOptions{Color: color, Quiet: a.quiet, Verbose: a.verbose})
+		return rw.Write(w, r)
 	}
 	if a.output == "" {
 		return write(e.stdout, useColor(e, e.stdout))

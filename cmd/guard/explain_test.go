@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/installguard/guard/guard/report"
 )
 
 func TestExplain(t *testing.T) {
@@ -21,10 +23,10 @@ func TestExplain(t *testing.T) {
 	if r := runGuard(t, nil, false, "explain", "left-pad", project("npm-vulnerable")); r.code != 2 {
 		t.Errorf("absent package: exit %d", r.code)
 	}
-	if n, v := splitNameVersion("@scope/pkg@1.0.0"); n != "@scope/pkg" || v != "1.0.0" {
+	if n, v := report.SplitPackage("@scope/pkg@1.0.0"); n != "@scope/pkg" || v != "1.0.0" {
 		t.Errorf("scoped split: %q %q", n, v)
 	}
-	if n, v := splitNameVersion("@scope/pkg"); n != "@scope/pkg" || v != "" {
+	if n, v := report.SplitPackage("@scope/pkg"); n != "@scope/pkg" || v != "" {
 		t.Errorf("scoped without version: %q %q", n, v)
 	}
 }

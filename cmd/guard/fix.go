@@ -125,6 +125,9 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		return out.ExitCode()
 	}
 	fix.WriteOutcome(e.stdout, out)
-	report.Text(e.stdout, out.Report, report.TextOptions{Color: useColor(e, e.stdout), Quiet: true})
+	// The check's report after the plan or the changes: blocking findings,
+	// errors and the verdict, as 'guard check --quiet' prints them.
+	rw, _ := report.New("text", report.Options{Color: useColor(e, e.stdout), Quiet: true})
+	rw.Write(e.stdout, out.Report)
 	return out.ExitCode()
 }

@@ -457,10 +457,11 @@ func runReal(e *env, m pm.Manager, inv *pm.Invocation, cmd pm.Command, res *pm.R
 // --output with a one-line verdict on standard error.
 func writeWrapReport(e *env, r *guard.Report, a *wrapArgs, summary string) error {
 	write := func(w io.Writer, color bool) error {
-		if a.format == "json" {
-			return report.JSON(w, r)
+		rw, err := report.New(a.format, report.Options{Color: color, Quiet: a.quiet, Verbose: a.verbose})
+		if err != nil {
+			return err
 		}
-		return report.Text(w, r, report.TextOptions{Color: color, Quiet: a.quiet, Verbose: a.verbose})
+		return rw.Write(w, r)
 	}
 	if a.output != "" {
 		if err := atomicfile.Write(a.output, 0o644, false, func(w io.Writer) error { return write(w, false) }); err != nil {

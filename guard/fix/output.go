@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -141,6 +142,31 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 // report.Escape, the one escaping function for terminal output.
 func line(w io.Writer, format string, args ...any) {
 	fmt.Fprintln(w, report.Escape(fmt.Sprintf(format, args...)))
+}
+
+// MarshalJSON writes the outcome with its check report as report's JSON
+// format writes it (so findings come in the one order of every report
+// format). It relies on Report and Error being Outcome's last fields: the
+// outer fields below take their place at the end.
+func (o Outcome) MarshalJSON() ([]byte, error) {
+	type plain Outcome
+	var rep json.RawMessage
+	if o.Report != nil {
+		w, err := report.New("json", report.Options{})
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		if err := w.Write(&b, o.Report); err != nil {
+			return nil, err
+		}
+		rep = b.Bytes()
+	}
+	return json.Marshal(struct {
+		*plain
+		Report json.RawMessage `json:"report,omitempty"`
+		Error  string          `json:"error,omitempty"`
+	}{(*plain)(&o), rep, o.Error})
 }
 
 // WriteJSON writes v (a plan or a result) as indented JSON.

@@ -35,7 +35,7 @@ func TestTextEvidenceSummary(t *testing.T) {
 	add(1136, provenance.StatusMissing, "")
 	add(2, provenance.StatusUnverifiable, "")
 	var b bytes.Buffer
-	if err := Text(&b, r, TextOptions{}); err != nil {
+	if err := writeFormat(&b, "text", r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	want := "  provenance: 212 verified (publishers: github.com/a/a, github.com/b/b, github.com/c/c\\x1b[31m and 2 more), 1,136 published without provenance, 2 unverifiable\n"
@@ -46,7 +46,7 @@ func TestTextEvidenceSummary(t *testing.T) {
 		t.Error("an escape sequence from a publisher reached the report")
 	}
 	var q bytes.Buffer
-	Text(&q, r, TextOptions{Quiet: true})
+	writeFormat(&q, "text", r, Options{Quiet: true})
 	if strings.Contains(q.String(), "evidence:") {
 		t.Errorf("quiet report has the summary:\n%s", q.String())
 	}
@@ -60,7 +60,7 @@ func TestTextEvidenceNotChecked(t *testing.T) {
 		guard.ItemResult{Item: guard.Item{ID: "Z3.3", Rule: "publisher"}, Status: "not checked", Note: "skipped (offline)"},
 		guard.ItemResult{Item: guard.Item{ID: "C2.1", Rule: "deprecated"}, Status: "not checked", Note: "skipped (offline)"})
 	var b bytes.Buffer
-	if err := Text(&b, r, TextOptions{}); err != nil {
+	if err := writeFormat(&b, "text", r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "\nevidence:\n  not checked: provenance, publisher, deprecated: skipped (offline)\n"; !strings.Contains(b.String(), want) {

@@ -93,9 +93,9 @@ func unsafeIn(s string) (string, bool) {
 // TestHostileStringsText: no untrusted byte reaches the terminal raw, and a
 // lockfile cannot print its own verdict line (issue 12, item 6).
 func TestHostileStringsText(t *testing.T) {
-	for _, opt := range []TextOptions{{}, {Verbose: true}, {Quiet: true}, {Color: true, Verbose: true}} {
+	for _, opt := range []Options{{}, {Verbose: true}, {Quiet: true}, {Color: true, Verbose: true}} {
 		var b bytes.Buffer
-		if err := Text(&b, hostileReport(), opt); err != nil {
+		if err := writeFormat(&b, "text", hostileReport(), opt); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
@@ -123,7 +123,7 @@ func TestHostileStringsText(t *testing.T) {
 
 func TestHostileStringsMarkdown(t *testing.T) {
 	var b bytes.Buffer
-	if err := Markdown(&b, hostileReport(), MarkdownOptions{Title: hostile}); err != nil {
+	if err := writeFormat(&b, "markdown", hostileReport(), Options{Title: hostile}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -141,7 +141,7 @@ func TestHostileStringsMarkdown(t *testing.T) {
 // control and format characters.
 func TestHostileStringsSARIF(t *testing.T) {
 	var b bytes.Buffer
-	if err := SARIF(&b, hostileReport(), SARIFOptions{}); err != nil {
+	if err := writeFormat(&b, "sarif", hostileReport(), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var doc any

@@ -2,25 +2,13 @@ package report
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/installguard/guard/guard"
 )
-
-// MarkdownOptions control the Markdown report.
-type MarkdownOptions struct {
-	// Title is the heading of the report; "" means "guard".
-	Title string
-	// MaxFindings caps the findings listed (blocking ones first) and, the
-	// same way, the errors; the rest are counted. 0 means
-	// DefaultMarkdownMaxFindings, a negative number no cap.
-	MaxFindings int
-}
 
 // DefaultMarkdownMaxFindings keeps a report well under the 1 MiB GitHub
 // accepts for a job summary ($GITHUB_STEP_SUMMARY).
@@ -29,12 +17,16 @@ const DefaultMarkdownMaxFindings = 500
 // maxCell is the most bytes of untrusted text one table cell shows.
 const maxCell = 500
 
-// Markdown writes the report as GitHub-flavoured Markdown for a CI job
+// markdownFormat is the report as GitHub-flavoured Markdown.
+type markdownFormat struct{ opt Options }
+
+// Write writes the report as GitHub-flavoured Markdown for a CI job
 // summary: the verdict, the lockfiles, the findings of each lockfile
 // (blocking ones first), the per-item summary and the errors. Every string
 // that comes from a lockfile, an advisory or an error message is escaped, so
 // it can neither break the tables nor add links, HTML or formatting.
-func Markdown(w io.Writer, r *guard.Report, opts MarkdownOptions) error {
+func (m markdownFormat) Write(w io.Writer, r *guard.Report) error {
+	opts := m.opt
 	title := opts.Title
 	if title == "" {
 		title = "guard"
@@ -51,76 +43,34 @@ func Markdown(w io.Writer, r *guard.Report, opts MarkdownOptions) error {
 
 	p("## %s\n\n", mdEscape(oneLine(title)))
 	p("%s\n\n", mdVerdict(r))
-	total := 0
-	for _, lf := range r.Lockfiles {
-		total += lf.Packages
-	}
 	p("Level %d, mode %s. %s, %s.\n", r.Level, mdCell(string(r.Mode)),
-		plural(len(r.Lockfiles), "lockfile"), plural(total, "package"))
+		plural(len(r.Lockfiles), "lockfile"), plural(totalPackages(r), "package"))
 
-	// Places in report order: the lockfiles, then findings about places
-	// that are no lockfile (a folder without one), sorted.
-	var places []string
-	order := map[string]int{}
-	for _, lf := range r.Lockfiles {
-		if _, ok := order[lf.Path]; !ok {
-			order[lf.Path] = len(places)
-			places = append(places, lf.Path)
-		}
-	}
-	var extra []string
-	byPlace := map[string][]*guard.Finding{}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		if _, ok := order[f.Lockfile]; !ok && byPlace[f.Lockfile] == nil {
-			extra = append(extra, f.Lockfile)
-		}
-		byPlace[f.Lockfile] = append(byPlace[f.Lockfile], f)
-	}
-	slices.Sort(extra)
-	for _, path := range extra {
-		order[path] = len(places)
-		places = append(places, path)
-	}
-	for _, fs := range byPlace {
-		slices.SortStableFunc(fs, compareFindings)
-	}
-
-	// Which findings are listed: the first `limit` in the order block,
-	// warn, ignored, then place, so a blocking finding is never left out
+	// Which findings are listed: the first `limit` in the one order (block,
+	// warn, ignored, then place), so a blocking finding is never left out
 	// for a warning.
-	all := make([]*guard.Finding, 0, len(r.Findings))
-	for _, path := range places {
-		all = append(all, byPlace[path]...)
-	}
-	slices.SortStableFunc(all, func(a, b *guard.Finding) int {
-		return cmp.Or(cmp.Compare(actionRank(a.Action), actionRank(b.Action)),
-			cmp.Compare(order[a.Lockfile], order[b.Lockfile]))
-	})
+	v := newView(r)
 	shown := map[*guard.Finding]bool{}
-	for _, f := range all[:min(limit, len(all))] {
+	for _, f := range v.findings[:min(limit, len(v.findings))] {
 		shown[f] = true
 	}
 
 	if len(r.Lockfiles) > 0 {
 		p("\n### Lockfiles\n\n")
 		p("| path | ecosystem | format | packages | findings |\n| --- | --- | --- | ---: | --- |\n")
-		for _, lf := range r.Lockfiles {
-			format := string(lf.Format)
-			if lf.FormatVersion != "" {
-				format += " v" + lf.FormatVersion
-			}
-			p("| %s | %s | %s | %d | %s |\n", mdCell(lf.Path), mdCell(string(lf.Ecosystem)), mdCell(format),
-				lf.Packages, findingCounts(byPlace[lf.Path]))
+		for i := range r.Lockfiles {
+			lf := &r.Lockfiles[i]
+			p("| %s | %s | %s | %d | %s |\n", mdCell(lf.Path), mdCell(string(lf.Ecosystem)), mdCell(describeFormat(lf)),
+				lf.Packages, findingCounts(v.byPath[lf.Path].findings))
 		}
 	}
 
-	for _, path := range places {
-		fs := byPlace[path]
+	for _, pl := range v.places {
+		fs := pl.findings
 		if len(fs) == 0 {
 			continue
 		}
-		p("\n### Findings: %s\n\n", mdCell(path))
+		p("\n### Findings: %s\n\n", mdCell(pl.path))
 		listed := 0
 		for _, f := range fs {
 			if !shown[f] {
@@ -144,7 +94,7 @@ func Markdown(w io.Writer, r *guard.Report, opts MarkdownOptions) error {
 			p("… %s in this lockfile not shown.\n", plural(n, word))
 		}
 	}
-	if n := len(all) - len(shown); n > 0 {
+	if n := len(v.findings) - len(shown); n > 0 {
 		p("\n… %s not shown in all: this summary lists at most %d. The JSON and SARIF reports have every finding.\n",
 			plural(n, "finding"), limit)
 	}

@@ -14,10 +14,10 @@ import (
 	"github.com/installguard/guard/lockfile"
 )
 
-func writeMarkdown(t *testing.T, r *guard.Report, opts MarkdownOptions) string {
+func writeMarkdown(t *testing.T, r *guard.Report, opts Options) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Markdown(&buf, r, opts); err != nil {
+	if err := writeFormat(&buf, "markdown", r, opts); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -37,7 +37,7 @@ func itemsWith(level int, status map[string]string, counts map[string]int) []gua
 
 func markdownCases() map[string]struct {
 	r    *guard.Report
-	opts MarkdownOptions
+	opts Options
 } {
 	vuln := finding(guard.RuleVulnerability, "GHSA-qwcr-r2fm-qrc7", "package-lock.json", "body-parser", "1.19.0", 120, guard.Block)
 	vuln.Severity, vuln.Score, vuln.Fixed = "HIGH", 8.7, []string{"1.20.3"}
@@ -86,11 +86,11 @@ func markdownCases() map[string]struct {
 		}}
 	return map[string]struct {
 		r    *guard.Report
-		opts MarkdownOptions
+		opts Options
 	}{
-		"basic":  {basic, MarkdownOptions{}},
-		"allow":  {allow, MarkdownOptions{}},
-		"capped": {cappedReport, MarkdownOptions{Title: "guard (monorepo)", MaxFindings: 2}},
+		"basic":  {basic, Options{}},
+		"allow":  {allow, Options{}},
+		"capped": {cappedReport, Options{Title: "guard (monorepo)", MaxFindings: 2}},
 	}
 }
 
@@ -179,7 +179,7 @@ func TestMarkdownHostile(t *testing.T) {
 		Items:     []guard.ItemResult{{Item: guard.Item{ID: evil, Rule: evil, Title: evil}, Status: evil}},
 		Errors:    []guard.Error{{Kind: guard.ErrorKind(evil), Path: evil, Message: evil}},
 	}
-	out := writeMarkdown(t, r, MarkdownOptions{Title: evil})
+	out := writeMarkdown(t, r, Options{Title: evil})
 	columns := 0
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		switch {
@@ -227,7 +227,7 @@ func TestMarkdownCap(t *testing.T) {
 	for i := range DefaultMarkdownMaxFindings + 7 {
 		r.Findings = append(r.Findings, finding(guard.RulePinning, guard.PinMissingHash, "p.lock", "n"+strconv.Itoa(i), "1", 1, guard.Warn))
 	}
-	out := writeMarkdown(t, r, MarkdownOptions{})
+	out := writeMarkdown(t, r, Options{})
 	if n := strings.Count(out, "| WARN |"); n != DefaultMarkdownMaxFindings {
 		t.Errorf("%d rows, want %d", n, DefaultMarkdownMaxFindings)
 	}
@@ -237,7 +237,7 @@ func TestMarkdownCap(t *testing.T) {
 	if !strings.Contains(out, "**Verdict: ALLOW with warnings**: 507 warnings (exit 0)") {
 		t.Error("verdict line")
 	}
-	out = writeMarkdown(t, r, MarkdownOptions{MaxFindings: -1})
+	out = writeMarkdown(t, r, Options{MaxFindings: -1})
 	if n := strings.Count(out, "| WARN |"); n != len(r.Findings) || strings.Contains(out, "not shown") {
 		t.Errorf("MaxFindings -1: %d rows, want all %d", n, len(r.Findings))
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,25 +17,6 @@ import (
 	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 )
-
-// SARIFOptions control the SARIF report.
-type SARIFOptions struct {
-	// Version is guard's version, written as tool.driver.version ("" leaves
-	// it out).
-	Version string
-	// InformationURI is tool.driver.informationUri; "" means
-	// DefaultInformationURI.
-	InformationURI string
-	// BaseDir is the repository root. Lockfile paths are written relative
-	// to it with uriBaseId "%SRCROOT%", as GitHub code scanning wants. ""
-	// means the current directory. A path outside BaseDir is written as an
-	// absolute file: URI without uriBaseId (GitHub cannot place it).
-	BaseDir string
-	// Category, when set, is written as run.automationDetails.id
-	// ("<Category>/"): GitHub keeps the alerts of each category apart, so
-	// several guard runs on one repository do not close each other's alerts.
-	Category string
-}
 
 // DefaultInformationURI is tool.driver.informationUri when none is given.
 const DefaultInformationURI = "https://github.com/installguard/guard"
@@ -56,12 +36,16 @@ const srcRoot = "%SRCROOT%"
 // version of the recipe: change it when the recipe changes.
 const fingerprintKey = "guardFinding/v1"
 
-// SARIF writes the report as SARIF 2.1.0 for GitHub code scanning (and other
+// sarifFormat is the report as SARIF 2.1.0.
+type sarifFormat struct{ opt Options }
+
+// Write writes the report as SARIF 2.1.0 for GitHub code scanning (and other
 // SARIF consumers): one run whose rules are one reportingDescriptor per rule
 // and finding id ("vulnerability/GHSA-…", "pinning/missing-hash"), so that
 // each advisory carries its own help and security-severity, and whose results
 // point at the lockfile line of each finding.
-func SARIF(w io.Writer, r *guard.Report, opts SARIFOptions) error {
+func (s sarifFormat) Write(w io.Writer, r *guard.Report) error {
+	opts := s.opt
 	r = sarifClean(r)
 	info := opts.InformationURI
 	if info == "" {
@@ -84,7 +68,7 @@ func SARIF(w io.Writer, r *guard.Report, opts SARIFOptions) error {
 		run.AutomationDetails = sarif.NewRunAutomationDetails().WithID(strings.TrimSuffix(opts.Category, "/") + "/")
 	}
 
-	findings := sortedForSARIF(r.Findings)
+	findings := newView(r).findings
 	omitted := 0
 	if len(findings) > sarifMaxResults {
 		omitted = len(findings) - sarifMaxResults
@@ -144,45 +128,6 @@ func SARIF(w io.Writer, r *guard.Report, opts SARIFOptions) error {
 const notificationTruncated = "results-truncated"
 
 func notificationID(k guard.ErrorKind) string { return string(k) + "-error" }
-
-// actionRank orders actions: block first, then warn, then ignored, then
-// anything else.
-func actionRank(a guard.Action) int {
-	switch a {
-	case guard.Block:
-		return 0
-	case guard.Warn:
-		return 1
-	case guard.Ignored:
-		return 2
-	}
-	return 3
-}
-
-// compareFindings orders findings by action (block first), then lockfile,
-// package, rule and id: a total order on the fields that identify a finding,
-// so output never depends on the order findings arrived in.
-func compareFindings(a, b *guard.Finding) int {
-	return cmp.Or(
-		cmp.Compare(actionRank(a.Action), actionRank(b.Action)),
-		cmp.Compare(a.Lockfile, b.Lockfile),
-		cmp.Compare(a.Name, b.Name),
-		cmp.Compare(a.Version, b.Version),
-		cmp.Compare(a.Rule, b.Rule),
-		cmp.Compare(a.ID, b.ID),
-		cmp.Compare(a.Line, b.Line),
-		cmp.Compare(a.Message, b.Message),
-	)
-}
-
-func sortedForSARIF(fs []guard.Finding) []*guard.Finding {
-	out := make([]*guard.Finding, len(fs))
-	for i := range fs {
-		out[i] = &fs[i]
-	}
-	slices.SortStableFunc(out, compareFindings)
-	return out
-}
 
 // ruleID is stable across runs: the rule and the finding id, which is an
 // advisory id or the rule's own reason.

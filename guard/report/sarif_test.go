@@ -226,10 +226,10 @@ func sarifCases() map[string]*guard.Report {
 	}
 }
 
-func writeSARIF(t *testing.T, r *guard.Report, opts SARIFOptions) []byte {
+func writeSARIF(t *testing.T, r *guard.Report, opts Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := SARIF(&buf, r, opts); err != nil {
+	if err := writeFormat(&buf, "sarif", r, opts); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -238,8 +238,8 @@ func writeSARIF(t *testing.T, r *guard.Report, opts SARIFOptions) []byte {
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	for name, r := range sarifCases() {
 		t.Run(name, func(t *testing.T) {
-			validateSARIF(t, writeSARIF(t, r, SARIFOptions{Version: "1.2.3", Category: "guard/npm"}))
-			validateSARIF(t, writeSARIF(t, r, SARIFOptions{}))
+			validateSARIF(t, writeSARIF(t, r, Options{Version: "1.2.3", Category: "guard/npm"}))
+			validateSARIF(t, writeSARIF(t, r, Options{}))
 		})
 	}
 }
@@ -316,7 +316,7 @@ func TestSARIFGitHub(t *testing.T) {
 	levels := map[guard.Action]string{guard.Block: "error", guard.Warn: "warning", guard.Ignored: "note"}
 	for name, r := range sarifCases() {
 		t.Run(name, func(t *testing.T) {
-			run := parseSARIF(t, writeSARIF(t, r, SARIFOptions{Version: "1.2.3"})).Runs[0]
+			run := parseSARIF(t, writeSARIF(t, r, Options{Version: "1.2.3"})).Runs[0]
 			d := run.Tool.Driver
 			if d.Name != "guard" || d.Version != "1.2.3" || d.InformationURI != DefaultInformationURI {
 				t.Errorf("driver %q %q %q", d.Name, d.Version, d.InformationURI)
@@ -414,7 +414,7 @@ func slicesContainsAny(v any, want string) bool {
 // TestSARIFContent checks the mapping of each kind of finding.
 func TestSARIFContent(t *testing.T) {
 	r := sarifCases()["full"]
-	run := parseSARIF(t, writeSARIF(t, r, SARIFOptions{})).Runs[0]
+	run := parseSARIF(t, writeSARIF(t, r, Options{})).Runs[0]
 	rules := map[string]map[string]any{}
 	helpURI := map[string]string{}
 	short := map[string]string{}
@@ -488,7 +488,7 @@ func TestSARIFContent(t *testing.T) {
 }
 
 func TestSARIFHostile(t *testing.T) {
-	out := writeSARIF(t, sarifCases()["hostile"], SARIFOptions{})
+	out := writeSARIF(t, sarifCases()["hostile"], Options{})
 	run := parseSARIF(t, out).Runs[0]
 	res := run.Results[0]
 	if got := res.Locations[0].PhysicalLocation.ArtifactLocation.URI; got != "we%7Cird%23dir/pa%20ck%25age-lock.json" {
@@ -547,7 +547,7 @@ func mustAbs(t *testing.T, p string) string {
 // bytes, and a finding's fingerprint does not move with its line.
 func TestSARIFDeterministic(t *testing.T) {
 	r := sarifCases()["full"]
-	want := writeSARIF(t, r, SARIFOptions{})
+	want := writeSARIF(t, r, Options{})
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 5 {
 		shuffled := *r
@@ -555,7 +555,7 @@ func TestSARIFDeterministic(t *testing.T) {
 		rng.Shuffle(len(shuffled.Findings), func(i, j int) {
 			shuffled.Findings[i], shuffled.Findings[j] = shuffled.Findings[j], shuffled.Findings[i]
 		})
-		if got := writeSARIF(t, &shuffled, SARIFOptions{}); !bytes.Equal(got, want) {
+		if got := writeSARIF(t, &shuffled, Options{}); !bytes.Equal(got, want) {
 			t.Fatal("output depends on the order of findings")
 		}
 	}
@@ -564,7 +564,7 @@ func TestSARIFDeterministic(t *testing.T) {
 	for i := range moved.Findings {
 		moved.Findings[i].Line += 10
 	}
-	a, b := parseSARIF(t, want).Runs[0].Results, parseSARIF(t, writeSARIF(t, &moved, SARIFOptions{})).Runs[0].Results
+	a, b := parseSARIF(t, want).Runs[0].Results, parseSARIF(t, writeSARIF(t, &moved, Options{})).Runs[0].Results
 	for i := range a {
 		if a[i].PartialFingerprints[fingerprintKey] != b[i].PartialFingerprints[fingerprintKey] {
 			t.Errorf("%s: fingerprint changed when the line moved", a[i].RuleID)
@@ -583,7 +583,7 @@ func TestSARIFTruncates(t *testing.T) {
 		r.Findings = append(r.Findings, finding(guard.RulePinning, guard.PinMissingHash, "a.lock", "w"+strconv.Itoa(i), "1", i+1, guard.Warn))
 	}
 	r.Findings = append(r.Findings, finding(guard.RulePinning, guard.PinMissingHash, "z.lock", "blocker", "1", 1, guard.Block))
-	out := writeSARIF(t, r, SARIFOptions{})
+	out := writeSARIF(t, r, Options{})
 	validateSARIF(t, out)
 	run := parseSARIF(t, out).Runs[0]
 	if len(run.Results) != 3 || run.Results[0].Properties["package"] != "blocker" {

@@ -9,16 +9,6 @@ import (
 	"github.com/installguard/guard/guard"
 )
 
-// TextOptions control the human-readable report.
-type TextOptions struct {
-	// Color uses ANSI colours (the caller decides: a TTY and no NO_COLOR).
-	Color bool
-	// Quiet prints only blocking findings, errors and the verdict.
-	Quiet bool
-	// Verbose adds every package and what decided each finding's action.
-	Verbose bool
-}
-
 const (
 	ansiRed    = "\x1b[31m"
 	ansiYellow = "\x1b[33m"
@@ -28,9 +18,12 @@ const (
 	ansiReset  = "\x1b[0m"
 )
 
+// textFormat is the report for people.
+type textFormat struct{ opt Options }
+
 type textWriter struct {
 	w   *bufio.Writer
-	opt TextOptions
+	opt Options
 }
 
 func (t *textWriter) paint(code, s string) string {
@@ -42,53 +35,37 @@ func (t *textWriter) paint(code, s string) string {
 
 func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(t.w, format, args...) }
 
-// Text writes the report for people: findings grouped per lockfile, each
+// Write writes the report for people: findings grouped per lockfile, each
 // saying why; then errors, the per-item summary and the verdict.
-func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
+func (f textFormat) Write(w io.Writer, r *guard.Report) error {
+	opt := f.opt
 	t := &textWriter{w: bufio.NewWriter(w), opt: opt}
-	total := 0
-	for _, lf := range r.Lockfiles {
-		total += lf.Packages
-	}
 	if !opt.Quiet {
-		t.printf("guard: %s, %s (level %d, mode %s)\n", plural(len(r.Lockfiles), "lockfile"), plural(total, "package"), r.Level, Escape(string(r.Mode)))
+		t.printf("guard: %s, %s (level %d, mode %s)\n", plural(len(r.Lockfiles), "lockfile"), plural(totalPackages(r), "package"), r.Level, Escape(string(r.Mode)))
 		if b := r.Baseline; b != nil {
 			t.printf("guard: only packages new or changed against %s are checked: %d checked, %d unchanged not re-checked\n", Escape(b.Base), b.Checked, b.Unchanged)
 		}
 	}
 
-	byFile := map[string][]guard.Finding{}
-	var order []string
-	for _, f := range r.Findings {
-		if _, ok := byFile[f.Lockfile]; !ok {
-			order = append(order, f.Lockfile)
-		}
-		byFile[f.Lockfile] = append(byFile[f.Lockfile], f)
-	}
 	// Lockfiles in report order first, then findings about places that are
 	// no lockfile (a folder without one).
-	listed := map[string]bool{}
-	for _, lf := range r.Lockfiles {
-		listed[lf.Path] = true
-		fs := byFile[lf.Path]
-		if opt.Quiet && !hasBlock(fs) {
+	for _, p := range newView(r).places {
+		if opt.Quiet && !hasBlock(p.findings) {
 			continue
 		}
-		t.printf("\n%s  %s\n", t.paint(ansiBold, Escape(lf.Path)), t.paint(ansiDim, describeLockfile(lf)))
-		if len(fs) == 0 && !opt.Quiet {
+		if p.lockfile == nil {
+			t.printf("\n%s\n", t.paint(ansiBold, Escape(p.path)))
+			t.findings(p.findings)
+			continue
+		}
+		t.printf("\n%s  %s\n", t.paint(ansiBold, Escape(p.path)), t.paint(ansiDim, describeLockfile(p.lockfile)))
+		if len(p.findings) == 0 && !opt.Quiet {
 			t.printf("  %s\n", t.paint(ansiGreen, "no findings"))
 		}
-		t.findings(fs)
+		t.findings(p.findings)
 		if opt.Verbose {
-			t.packages(r, lf.Path)
+			t.packages(r, p.path)
 		}
-	}
-	for _, p := range order {
-		if listed[p] || (opt.Quiet && !hasBlock(byFile[p])) {
-			continue
-		}
-		t.printf("\n%s\n", t.paint(ansiBold, Escape(p)))
-		t.findings(byFile[p])
 	}
 
 	if len(r.Policy) > 0 && !opt.Quiet {
@@ -133,7 +110,7 @@ func Text(w io.Writer, r *guard.Report, opt TextOptions) error {
 	return t.w.Flush()
 }
 
-func (t *textWriter) findings(fs []guard.Finding) {
+func (t *textWriter) findings(fs []*guard.Finding) {
 	for _, f := range fs {
 		if t.opt.Quiet && f.Action != guard.Block {
 			continue
@@ -148,7 +125,7 @@ func (t *textWriter) findings(fs []guard.Finding) {
 			label = t.paint(ansiDim, label)
 		}
 		pad := strings.Repeat(" ", max(0, 7-len(f.Action)))
-		who := Escape(subject(&f))
+		who := Escape(subject(f))
 		if who == "" {
 			t.printf("  %s%s %s: %s\n", label, pad, Escape(f.Rule), Escape(f.Message))
 		} else {
@@ -205,19 +182,14 @@ func (t *textWriter) verdictLine(r *guard.Report) string {
 }
 
 func countActions(r *guard.Report, a guard.Action) string {
-	n := 0
-	for _, f := range r.Findings {
-		if f.Action == a {
-			n++
-		}
-	}
+	n := countActionsN(r, a)
 	if a == guard.Block {
 		return plural(n, "blocking finding")
 	}
 	return plural(n, "warning")
 }
 
-func hasBlock(fs []guard.Finding) bool {
+func hasBlock(fs []*guard.Finding) bool {
 	for _, f := range fs {
 		if f.Action == guard.Block {
 			return true
@@ -226,12 +198,8 @@ func hasBlock(fs []guard.Finding) bool {
 	return false
 }
 
-func describeLockfile(lf guard.LockfileSummary) string {
-	format := string(lf.Format)
-	if lf.FormatVersion != "" {
-		format += " v" + lf.FormatVersion
-	}
-	return fmt.Sprintf("%s · %s · %s", Escape(string(lf.Ecosystem)), Escape(format), plural(lf.Packages, "package"))
+func describeLockfile(lf *guard.LockfileSummary) string {
+	return fmt.Sprintf("%s · %s · %s", Escape(string(lf.Ecosystem)), Escape(describeFormat(lf)), plural(lf.Packages, "package"))
 }
 
 func plural(n int, word string) string {

@@ -28,7 +28,7 @@ func sampleReport() *guard.Report {
 
 func TestTextGroupsFindingsAndEndsWithVerdict(t *testing.T) {
 	var b bytes.Buffer
-	if err := Text(&b, sampleReport(), TextOptions{}); err != nil {
+	if err := writeFormat(&b, "text", sampleReport(), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -54,8 +54,8 @@ func TestTextGroupsFindingsAndEndsWithVerdict(t *testing.T) {
 
 func TestTextQuietAndVerbose(t *testing.T) {
 	var q, v bytes.Buffer
-	Text(&q, sampleReport(), TextOptions{Quiet: true})
-	Text(&v, sampleReport(), TextOptions{Verbose: true})
+	writeFormat(&q, "text", sampleReport(), Options{Quiet: true})
+	writeFormat(&v, "text", sampleReport(), Options{Verbose: true})
 	if strings.Contains(q.String(), "unmaintained") || strings.Contains(q.String(), "principles") || !strings.Contains(q.String(), "lodash") {
 		t.Errorf("quiet:\n%s", q.String())
 	}
@@ -70,7 +70,7 @@ func TestTextVerdictForErrors(t *testing.T) {
 	r := sampleReport()
 	r.Errors = []guard.Error{{Kind: guard.CheckError, Message: "advisories: connection refused"}}
 	var b bytes.Buffer
-	Text(&b, r, TextOptions{})
+	writeFormat(&b, "text", r, Options{})
 	if !strings.Contains(b.String(), "advisories: connection refused") || !strings.Contains(b.String(), "verdict: ERROR: a check could not complete, 2 blocking findings (exit 3)") {
 		t.Errorf("%s", b.String())
 	}
@@ -79,7 +79,7 @@ func TestTextVerdictForErrors(t *testing.T) {
 func TestJSONKeepsEmptyListsAsArrays(t *testing.T) {
 	r := sampleReport()
 	var b bytes.Buffer
-	if err := JSON(&b, r); err != nil {
+	if err := writeFormat(&b, "json", r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]any
