@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
@@ -266,7 +267,7 @@ func TestNoProvenanceKeepsMetadataRules(t *testing.T) {
 		t.Errorf("packument fetched %d times", n)
 	}
 	var b bytes.Buffer
-	if err := report.JSON(&b, r); err != nil {
+	if err := writeReport(t, "json", &b, r); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), `"metadata": {`) || !strings.Contains(b.String(), `"deprecated": "1.x is unsupported, use sigstore@2"`) {
@@ -319,10 +320,10 @@ func TestMetadataFetchFailureIsNotAPass(t *testing.T) {
 				}
 			}
 			var js, txt bytes.Buffer
-			if err := report.JSON(&js, r); err != nil {
+			if err := writeReport(t, "json", &js, r); err != nil {
 				t.Fatal(err)
 			}
-			if err := report.Text(&txt, r, report.TextOptions{}); err != nil {
+			if err := writeReport(t, "text", &txt, r); err != nil {
 				t.Fatal(err)
 			}
 			var doc struct {
@@ -433,4 +434,14 @@ func TestEvidenceJoinedByKey(t *testing.T) {
 	if want := "deprecated sigstore@1.0.0 deprecated|quarantined rfc8785@0.1.2 quarantined|yanked sampleproject@3.0.0 yanked"; strings.Join(got, "|") != want {
 		t.Errorf("findings %q, want %q", got, want)
 	}
+}
+
+// writeReport writes r in format through the report package's one Writer.
+func writeReport(t *testing.T, format string, w io.Writer, r *guard.Report) error {
+	t.Helper()
+	rw, err := report.New(format, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rw.Write(w, r)
 }
