@@ -211,9 +211,23 @@ func tlSplitHash(s string) (Hash, bool) {
 // TOML document, in order, so that the i-th element of that array of tables
 // can be given a line (text that looks like a header inside strings,
 // comments and values is not one). Callers use the result only when its
-// length equals the number of decoded elements.
+// length equals the number of decoded elements. A document without such
+// headers may hold the array inline ("package = [{...}, ...]", valid TOML
+// that pip writes for pylock.toml): then the lines are its elements'.
 func tlArrayHeaderLines(data []byte, key string) []int {
-	return tomlpos.Outline(data).ArrayHeaderLines(key)
+	if lines := tomlpos.Outline(data).ArrayHeaderLines(key); len(lines) > 0 {
+		return lines
+	}
+	doc := tomlpos.Scan(data)
+	segs := strings.Split(key, ".")
+	var out []int
+	for i := 0; ; i++ {
+		line, ok := doc.Lines[tomlpos.Key(append(segs[:len(segs):len(segs)], tomlpos.Index(i))...)]
+		if !ok {
+			return out
+		}
+		out = append(out, line)
+	}
 }
 
 // tlLines reports which of the given prefixes start a line of data (after

@@ -405,3 +405,33 @@ func TestTOMLEmptyDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestTOMLInlineArrayLines: packages written as an inline array of tables
+// (valid TOML; pip writes pylock.toml so) get the lines of their elements,
+// as [[package]] entries get their headers'.
+func TestTOMLInlineArrayLines(t *testing.T) {
+	for f, s := range map[Format]string{
+		FormatPylock:     "lock-version = \"1.0\"\ncreated-by = \"x\"\npackages = [\n  { name = \"a\", directory = { path = \".\" } },\n  { name = \"b\", directory = { path = \"b\" } },\n]\n",
+		FormatUVLock:     "version = 1\npackage = [\n\n  { name = \"a\", version = \"1\", source = { registry = \"https://pypi.org/simple\" } },\n  { name = \"b\", version = \"1\", source = { registry = \"https://pypi.org/simple\" } },\n]\n",
+		FormatPoetryLock: "package = [\n\n  { name = \"a\", version = \"1\" },\n  { name = \"b\", version = \"1\" },\n]\n",
+		FormatPDMLock:    "package = [\n\n  { name = \"a\", version = \"1\" },\n  { name = \"b\", version = \"1\" },\n]\n",
+		FormatCargoLock:  "version = 3\npackage = [\n\n  { name = \"a\", version = \"1.0.0\" }, { name = \"b\", version = \"1.0.0\" },\n]\n",
+	} {
+		lf, err := ParseBytes("x", []byte(s), f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		var got []int
+		for _, p := range lf.Packages {
+			got = append(got, p.Line)
+		}
+		want := map[Format][]int{FormatPoetryLock: {3, 4}, FormatPDMLock: {3, 4}, FormatCargoLock: {4, 4}}[f]
+		if want == nil {
+			want = []int{4, 5}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: lines %v, want %v", f, got, want)
+		}
+	}
+}
