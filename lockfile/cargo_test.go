@@ -198,27 +198,6 @@ func TestCargoCorpus(t *testing.T) {
 	}
 }
 
-func TestCargoEdgeCases(t *testing.T) {
-	c := corpusDir(t)
-	fail := map[string]bool{"not-toml.txt": true}
-	tlSweep(t, FormatCargoLock, filepath.Join(c, "lockfiles/osv-scanner-v1-fixtures/cargo"), fail)
-	tlSweep(t, FormatCargoLock, filepath.Join(c, "lockfiles/osv-scalibr-testdata/cargolock"), fail)
-	root := filepath.Join(c, "lockfiles/osv-scanner-v2-testdata")
-	n := 0
-	_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() == "Cargo.lock" {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tlSweepOne(t, FormatCargoLock, path, data, false)
-			n++
-		}
-		return nil
-	})
-	t.Logf("%d Cargo.lock files in osv-scanner-v2-testdata", n)
-}
-
 func BenchmarkParseCargo(b *testing.B) {
 	file := corpusFile(b, "lockfiles/cargo/cargo-audit-fixtures/branch-regression/Cargo.lock")
 	data, err := os.ReadFile(file)
@@ -231,12 +210,4 @@ func BenchmarkParseCargo(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func FuzzParseCargo(f *testing.F) {
-	tlFuzzSeeds(f, "testdata/cargo/*/Cargo.lock", tlCorpusGlob("lockfiles/osv-scalibr-testdata/cargolock/*.lock"),
-		tlCorpusGlob("lockfiles/cargo/rustsec-cargo-lock-fixtures/source_disambiguation/Cargo.lock.*"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		tlFuzzCheck(t, FormatCargoLock, "Cargo.lock", data)
-	})
 }

@@ -659,19 +659,27 @@ var conformanceCorpusSeeds = map[Format][]string{
 // FuzzConformance is the one fuzz target for every format: the input's
 // first line picks the format (conformanceFuzzInput). Any input parses into
 // a lockfile that keeps the invariants or fails with a ParseError naming
-// the file; every Sniff runs on it too. Seeds: each format's conformance
-// fixture and testdata files, the inputs above, and small corpus files.
+// the file; every Sniff runs on it too. Seeds: the lockfiles in testdata,
+// the inputs above, small corpus files, and testdata/fuzz/FuzzConformance
+// (inputs that once crashed a parser).
 // Run: go test ./lockfile -run '^$' -fuzz FuzzConformance -fuzztime 60s
 func FuzzConformance(f *testing.F) {
-	for _, format := range Formats() {
-		if data, err := os.ReadFile(conformanceFixture(format)); err == nil {
+	// Every lockfile in testdata (the conformance fixtures among them),
+	// as the format Detect gives it.
+	_ = filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if d != nil && d.Name() == "fuzz" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if format, ok := Detect(path, data); err == nil && ok {
 			f.Add(conformanceSeed(format, data))
 		}
-		if c, ok := conformanceCases[format]; ok {
-			if data, err := os.ReadFile(c.sample); err == nil {
-				f.Add(conformanceSeed(format, data))
-			}
-		}
+		return nil
+	})
+	for _, format := range Formats() {
 		for _, s := range conformanceSeeds[format] {
 			f.Add(conformanceSeed(format, []byte(s)))
 		}

@@ -211,14 +211,6 @@ func TestPipfileLockCorpus(t *testing.T) {
 	}
 }
 
-func TestPipfileLockEdgeCases(t *testing.T) {
-	root := corpusFile(t, "lockfiles")
-	pyEdgeSweep(t, FormatPipfileLock, pyGlob(t,
-		filepath.Join(root, "osv-scanner-v1-fixtures/pipenv/*"),
-		filepath.Join(root, "osv-scalibr-testdata/pipfilelock/*"),
-	))
-}
-
 func TestPipfileLockSniffCorpus(t *testing.T) {
 	for _, f := range pyOtherFormatFiles(t, "pipfile", "pipenv") {
 		data, err := os.ReadFile(f)

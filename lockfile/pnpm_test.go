@@ -198,24 +198,6 @@ func TestPnpmErrors(t *testing.T) {
 	}
 }
 
-func TestPnpmEmpty(t *testing.T) {
-	for _, data := range []string{
-		"",
-		"# nothing\n",
-		"lockfileVersion: '6.0'\n",
-		"lockfileVersion: 5.3\n\nspecifiers:\n\ndependencies:\n\npackages:\n",
-		"lockfileVersion: '9.0'\n\nimporters:\n\n  .: {}\n",
-	} {
-		lf, err := ParseBytes(filepath.Join(t.TempDir(), "pnpm-lock.yaml"), []byte(data), FormatPnpm)
-		if err != nil {
-			t.Fatalf("%q: %v", data, err)
-		}
-		if len(lf.Packages) != 0 {
-			t.Errorf("%q: %d packages", data, len(lf.Packages))
-		}
-	}
-}
-
 func TestPnpmRefs(t *testing.T) {
 	tests := []struct {
 		style           int
@@ -404,55 +386,10 @@ func TestPnpmCorpus(t *testing.T) {
 	}
 }
 
-func TestPnpmEdgeCases(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "lockfiles")
-	files := jsGlob(t,
-		filepath.Join(dir, "osv-scanner-v1-fixtures", "pnpm", "*"),
-		filepath.Join(dir, "osv-scalibr-testdata", "pnpmlock", "*"),
-	)
-	// osv-scanner v2's test data holds no pnpm lockfile today; sweep any
-	// that appear.
-	_ = filepath.WalkDir(filepath.Join(dir, "osv-scanner-v2-testdata"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.Contains(d.Name(), "pnpm") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	jsEdgeSweep(t, FormatPnpm, files)
-}
-
 func BenchmarkParsePnpmVue2V6(b *testing.B) {
 	jsBench(b, filepath.Join("lockfiles", "pnpm", "vue2-v6", "pnpm-lock.yaml"), FormatPnpm)
 }
 
 func BenchmarkParsePnpmVue3V9(b *testing.B) {
 	jsBench(b, filepath.Join("lockfiles", "pnpm", "vue3-core-v9", "pnpm-lock.yaml"), FormatPnpm)
-}
-
-func FuzzParsePnpm(f *testing.F) {
-	for _, v := range []string{"v5", "v6", "v9"} {
-		if data, err := os.ReadFile(filepath.Join("testdata", "pnpm", v, "pnpm-lock.yaml")); err == nil {
-			f.Add(data)
-		}
-	}
-	if dir := jsCorpusRoot(); dir != "" {
-		for _, p := range jsGlob(f, filepath.Join(dir, "lockfiles", "osv-scalibr-testdata", "pnpmlock", "*.yaml")) {
-			if data, err := os.ReadFile(p); err == nil {
-				f.Add(data)
-			}
-		}
-	}
-	p := filepath.Join(os.TempDir(), "guard-fuzz-no-such-dir", "pnpm-lock.yaml")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		lf, err := ParseBytes(p, data, FormatPnpm)
-		if err != nil {
-			jsFuzzCheckError(t, err)
-			return
-		}
-		for _, pk := range lf.Packages {
-			if pk.Name == "" || pk.ID == "" {
-				t.Fatalf("package without name or ID: %+v", pk)
-			}
-		}
-	})
 }

@@ -166,14 +166,6 @@ func TestPoetryCorpus(t *testing.T) {
 	}
 }
 
-func TestPoetryEdgeCases(t *testing.T) {
-	c := corpusDir(t)
-	// not-toml.txt is not TOML.
-	fail := map[string]bool{"not-toml.txt": true}
-	tlSweep(t, FormatPoetryLock, filepath.Join(c, "lockfiles/osv-scanner-v1-fixtures/poetry"), fail)
-	tlSweep(t, FormatPoetryLock, filepath.Join(c, "lockfiles/osv-scalibr-testdata/poetrylock"), fail)
-}
-
 func BenchmarkParsePoetry(b *testing.B) {
 	file := corpusFile(b, "lockfiles/python/poetry/poetry/poetry.lock")
 	data, err := os.ReadFile(file)
@@ -186,11 +178,4 @@ func BenchmarkParsePoetry(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func FuzzParsePoetry(f *testing.F) {
-	tlFuzzSeeds(f, "testdata/poetry/*/poetry.lock", tlCorpusGlob("lockfiles/osv-scalibr-testdata/poetrylock/*.lock"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		tlFuzzCheck(t, FormatPoetryLock, "poetry.lock", data)
-	})
 }

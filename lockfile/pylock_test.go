@@ -137,15 +137,6 @@ func TestPylockCorpus(t *testing.T) {
 	}
 }
 
-func TestPylockEdgeCases(t *testing.T) {
-	c := corpusDir(t)
-	tlSweep(t, FormatPylock, filepath.Join(c, "lockfiles/osv-scalibr-testdata/pylock"), map[string]bool{
-		"not-toml.txt": true,
-		// Its packages name no source (vcs, directory, archive, sdist or wheels).
-		"names-outside-package-block.toml": true,
-	})
-}
-
 func BenchmarkParsePylock(b *testing.B) {
 	file := corpusFile(b, "lockfiles/python/pylock/pipenv/pylock.toml")
 	data, err := os.ReadFile(file)
@@ -158,12 +149,4 @@ func BenchmarkParsePylock(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func FuzzParsePylock(f *testing.F) {
-	tlFuzzSeeds(f, "testdata/pylock/*/pylock.toml", tlCorpusGlob("lockfiles/osv-scalibr-testdata/pylock/*.toml"))
-	f.Add([]byte("lock-version = '1.0'\ncreated-by = 'x'\n[[packages]]\nname = 'a'\nmarker = \"('a' in extras or python_version < '3') and 'g' not in dependency_groups\"\ndirectory = { path = '.' }\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		tlFuzzCheck(t, FormatPylock, "pylock.toml", data)
-	})
 }

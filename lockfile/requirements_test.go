@@ -3,7 +3,6 @@ package lockfile
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -459,31 +458,6 @@ func TestRequirementsCorpus(t *testing.T) {
 	}
 }
 
-// pyEdgeSweep parses every file under dirs with format f: each must parse or
-// fail with a *ParseError, never a panic. It logs the failures.
-func pyEdgeSweep(t *testing.T, f Format, files []string) {
-	t.Helper()
-	if len(files) == 0 {
-		t.Fatal("no edge-case files found")
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lf, err := ParseBytes(file, data, f)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || strings.Contains(err.Error(), "internal error") {
-				t.Errorf("%s: %v (%T)", file, err, err)
-			}
-			t.Logf("fails: %v", err)
-			continue
-		}
-		t.Logf("parses: %s: %d packages", file, len(lf.Packages))
-	}
-}
-
 func pyGlob(t *testing.T, patterns ...string) []string {
 	t.Helper()
 	var out []string
@@ -495,17 +469,6 @@ func pyGlob(t *testing.T, patterns ...string) []string {
 		out = append(out, m...)
 	}
 	return out
-}
-
-func TestRequirementsEdgeCases(t *testing.T) {
-	root := corpusFile(t, "lockfiles")
-	files := pyGlob(t,
-		filepath.Join(root, "osv-scanner-v1-fixtures/pip/*"),
-		filepath.Join(root, "osv-scalibr-testdata/requirements/*"),
-		filepath.Join(root, "osv-scanner-v2-testdata/*/*/testdata/*/requirements*.txt"),
-		filepath.Join(root, "osv-scanner-v2-testdata/*/testdata/*/requirements*.txt"),
-	)
-	pyEdgeSweep(t, FormatRequirements, files)
 }
 
 // pyOtherFormatFiles lists corpus lockfiles of the formats this file does not

@@ -168,19 +168,6 @@ func TestUVCorpus(t *testing.T) {
 	}
 }
 
-func TestUVEdgeCases(t *testing.T) {
-	c := corpusDir(t)
-	tlSweep(t, FormatUVLock, filepath.Join(c, "lockfiles/osv-scalibr-testdata/uvlock"), map[string]bool{
-		"not-toml.txt": true,
-		// Its packages have no source, which uv requires.
-		"names-outside-package-block.lock": true,
-	})
-	file := filepath.Join(c, "lockfiles/osv-scanner-v2-testdata/scan/source/testdata/locks-scalibr/uv.lock")
-	if data, err := os.ReadFile(file); err == nil {
-		tlSweepOne(t, FormatUVLock, file, data, false)
-	}
-}
-
 func BenchmarkParseUV(b *testing.B) {
 	file := corpusFile(b, "lockfiles/python/uv/flask/uv.lock")
 	data, err := os.ReadFile(file)
@@ -193,11 +180,4 @@ func BenchmarkParseUV(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func FuzzParseUV(f *testing.F) {
-	tlFuzzSeeds(f, "testdata/uv/*/uv.lock", tlCorpusGlob("lockfiles/osv-scalibr-testdata/uvlock/*.lock"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		tlFuzzCheck(t, FormatUVLock, "uv.lock", data)
-	})
 }
