@@ -6,6 +6,7 @@ package lockfile
 // parsers of this package.
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -258,12 +259,15 @@ func jsLockCleanRel(base, rel string) string {
 
 var jsLockYAMLLine = regexp.MustCompile(`line (\d+)`)
 
-// jsLockYAMLError turns a yaml.v3 error into a ParseError carrying the line
-// yaml reports.
-func jsLockYAMLError(path string, err error) error {
+// jsLockYAMLError turns a yaml.v3 error about data into a ParseError
+// carrying the line yaml reports; an error at the end of the stream, which
+// yaml reports without one, is at the file's last line.
+func jsLockYAMLError(path string, data []byte, err error) error {
 	line := 0
 	if m := jsLockYAMLLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
+	} else if strings.Contains(err.Error(), "end of stream") {
+		line = lineOf(data, int64(len(bytes.TrimRight(data, "\r\n"))))
 	}
 	return &ParseError{Path: path, Line: line, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
 }

@@ -104,7 +104,7 @@ func parsePnpm(in *input) (*Lockfile, error) {
 			break
 		}
 		if err != nil {
-			return nil, jsLockYAMLError(in.Path, err)
+			return nil, jsLockYAMLError(in.Path, in.Data, err)
 		}
 		if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || jsLockIsNull(n.Content[0]) {
 			continue // an empty document
