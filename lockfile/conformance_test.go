@@ -35,6 +35,10 @@ type conformanceCase struct {
 	sniffAs Format
 	// sample is a larger testdata fixture (truncation, hostile tests).
 	sample string
+	// lineless are fragments of the errors about the whole document (a
+	// required key missing), which name no line; every other error on
+	// non-blank input names one.
+	lineless []string
 	// broken is a syntactically broken file, refused with a ParseError
 	// naming the file and brokenLine.
 	broken     string
@@ -209,6 +213,7 @@ var conformanceCases = map[Format]conformanceCase{
 	FormatPylock: {
 		empties:    []string{"\n# only a comment\n"},
 		sample:     "testdata/pylock/project/pylock.toml",
+		lineless:   []string{"required key is missing"},
 		broken:     "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = = \"1\"\n",
 		brokenLine: 4,
 		edgeGlobs:  []string{"osv-scalibr-testdata/pylock/*"},
@@ -453,7 +458,9 @@ func TestConformanceDetect(t *testing.T) {
 
 // TestConformanceTruncated cuts the fixture and the larger sample at every
 // byte of the fixture and 200 spread points of the sample: each cut parses
-// or fails with a ParseError naming the file, never a panic or a hang.
+// or fails with a ParseError naming the file and, unless the input is blank
+// or the error is about the whole document, the line; never a panic or a
+// hang.
 func TestConformanceTruncated(t *testing.T) {
 	conformanceFormats(t, func(t *testing.T, f Format, c conformanceCase, fixture []byte) {
 		sample, err := os.ReadFile(c.sample)
@@ -469,7 +476,10 @@ func TestConformanceTruncated(t *testing.T) {
 				lf, err := parseHostile(t, f, path, data[:cut])
 				if err != nil {
 					errs++
-					conformanceParseError(t, path, err)
+					pe := conformanceParseError(t, path, err)
+					if pe.Line == 0 && len(bytes.TrimSpace(data[:cut])) > 0 && !slices.ContainsFunc(c.lineless, func(s string) bool { return strings.Contains(err.Error(), s) }) {
+						t.Errorf("cut at %d: %v: no line", cut, err)
+					}
 					continue
 				}
 				conformanceCheck(t, f, lf)
