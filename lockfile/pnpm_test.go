@@ -1,6 +1,7 @@
 package lockfile
 
 import (
+	"errors"
 	"os"
 	"path"
 	"path/filepath"
@@ -392,4 +393,29 @@ func BenchmarkParsePnpmVue2V6(b *testing.B) {
 
 func BenchmarkParsePnpmVue3V9(b *testing.B) {
 	jsBench(b, filepath.Join("lockfiles", "pnpm", "vue3-core-v9", "pnpm-lock.yaml"), FormatPnpm)
+}
+
+// TestPnpmYAMLErrorLines: YAML errors name a line even where yaml.v3 leaves
+// it out (its first line, its reader's errors).
+func TestPnpmYAMLErrorLines(t *testing.T) {
+	for in, line := range map[string]int{
+		"!! ": 1,
+		"lockfileVersion: '9.0'\nx: 1\ny: \x01\n": 3,
+		"lockfileVersion: '9.0'\nx: \xff\n":       2,
+		"lockfileVersion: '9.0'\npackages: [\n":   2,
+		"'unterminated":                           1,
+	} {
+		for _, f := range []Format{FormatPnpm, FormatYarn} {
+			data := in
+			if f == FormatYarn {
+				data = "__metadata:\n  version: 8\n" + in
+				line += 2
+			}
+			_, err := ParseBytes("lock", []byte(data), f)
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Line != line {
+				t.Errorf("%s %q: %v; want a ParseError at line %d", f, data, err, line)
+			}
+		}
+	}
 }
