@@ -108,17 +108,17 @@ func TestCargoSource(t *testing.T) {
 func TestCargoLockErrors(t *testing.T) {
 	f := FormatCargoLock
 	pkg := "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n"
-	tlWantError(t, f, "Cargo.lock", "version = 5\n", 0, "version", "unsupported Cargo.lock version 5")
-	tlWantError(t, f, "Cargo.lock", "version = \"3\"\n", 0, "version", "expected an integer")
+	tlWantError(t, f, "Cargo.lock", "version = 5\n", 1, "version", "unsupported Cargo.lock version 5")
+	tlWantError(t, f, "Cargo.lock", "version = \"3\"\n", 1, "version", "expected an integer")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n[[package]]\nname = \"a\"\n", 3, "package[0].version", "required key is missing")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"source = \"svn+https://x\"\n", 3, "package[0].source", `unknown source kind "svn"`)
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"source = \"\"\n", 3, "package[0].source", "malformed source")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"dependencies = [1]\n", 3, "package[0].dependencies[0]", "expected a string")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"dependencies = [\"b 1.0 registry+x\"]\n", 3, "package[0].dependencies[0]", "malformed package reference")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n\n"+pkg+"\n"+pkg, 7, "package[1]", "package a 1.0.0 is listed twice")
-	tlWantError(t, f, "Cargo.lock", pkg+"source = \"registry+x\"\nchecksum = \"00\"\n\n[metadata]\n\"checksum a 1.0.0 (registry+x)\" = \"00\"\n", 0, "metadata", "checksums both in [[package]] and in [metadata]")
-	tlWantError(t, f, "Cargo.lock", "[metadata]\n\"checksum a 1.0.0 (registry+x\" = \"00\"\n", 0, "metadata.checksum a 1.0.0 (registry+x", "malformed package reference")
-	tlWantError(t, f, "Cargo.lock", "[metadata]\n\"checksum a 1.0.0 (registry+x)\" = 0\n", 0, "metadata.checksum a 1.0.0 (registry+x)", "expected a string")
+	tlWantError(t, f, "Cargo.lock", pkg+"source = \"registry+x\"\nchecksum = \"00\"\n\n[metadata]\n\"checksum a 1.0.0 (registry+x)\" = \"00\"\n", 7, "metadata", "checksums both in [[package]] and in [metadata]")
+	tlWantError(t, f, "Cargo.lock", "[metadata]\n\"checksum a 1.0.0 (registry+x\" = \"00\"\n", 2, "metadata.checksum a 1.0.0 (registry+x", "malformed package reference")
+	tlWantError(t, f, "Cargo.lock", "[metadata]\n\"checksum a 1.0.0 (registry+x)\" = 0\n", 2, "metadata.checksum a 1.0.0 (registry+x)", "expected a string")
 	tlWantError(t, f, "Cargo.lock", "version = 3\n[[package]]\nname = \"a\"\n[package]\n", 4, "", "invalid TOML")
 }
 

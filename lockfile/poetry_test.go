@@ -118,9 +118,9 @@ func TestPoetryLockErrors(t *testing.T) {
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.source]\ntype = \"svn\"\nurl = \"x\"\n", 1, "package[0].source.type", "unknown source type")
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.source]\ntype = \"git\"\n", 1, "package[0].source.url", "git source without url")
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nb = 3\n", 1, "package[0].dependencies.b", "expected a version constraint")
-	tlWantError(t, f, "poetry.lock", "[metadata]\nlock-version = \"3.0\"\n", 0, "metadata.lock-version", "unsupported poetry.lock version")
-	tlWantError(t, f, "poetry.lock", "[metadata.files]\na = [{file = \"a.whl\"}]\n", 0, "metadata.files.a[0].hash", "required key is missing")
-	tlWantError(t, f, "poetry.lock", "package = 3\n", 0, "package", "expected an array of tables")
+	tlWantError(t, f, "poetry.lock", "[metadata]\nlock-version = \"3.0\"\n", 2, "metadata.lock-version", "unsupported poetry.lock version")
+	tlWantError(t, f, "poetry.lock", "[metadata.files]\na = [{file = \"a.whl\"}]\n", 2, "metadata.files.a[0].hash", "required key is missing")
+	tlWantError(t, f, "poetry.lock", "package = 3\n", 1, "package", "expected an array of tables")
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nname = \"b\"\n", 3, "", "invalid TOML")
 }
 

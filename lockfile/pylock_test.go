@@ -83,7 +83,7 @@ func TestPylockErrors(t *testing.T) {
 	head := "lock-version = \"1.0\"\ncreated-by = \"t\"\n\n"
 	pkg := head + "[[packages]]\nname = \"a\"\nversion = \"1\"\n"
 	tlWantError(t, f, "pylock.toml", "created-by = \"t\"\npackages = []\n", 0, "lock-version", "required key is missing")
-	tlWantError(t, f, "pylock.toml", "lock-version = \"2.0\"\ncreated-by = \"t\"\npackages = []\n", 0, "lock-version", "unsupported pylock.toml version")
+	tlWantError(t, f, "pylock.toml", "lock-version = \"2.0\"\ncreated-by = \"t\"\npackages = []\n", 1, "lock-version", "unsupported pylock.toml version")
 	tlWantError(t, f, "pylock.toml", "lock-version = \"1.0\"\npackages = []\n", 0, "created-by", "required key is missing")
 	tlWantError(t, f, "pylock.toml", head, 0, "packages", "required key is missing")
 	tlWantError(t, f, "pylock.toml", pkg, 4, "packages[0]", "expected exactly one source")
