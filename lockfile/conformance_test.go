@@ -35,9 +35,9 @@ type conformanceCase struct {
 	sniffAs Format
 	// sample is a larger testdata fixture (truncation, hostile tests).
 	sample string
-	// lineless are fragments of the errors about the whole document (a
-	// required key missing), which name no line; every other error on
-	// non-blank input names one.
+	// lineless are fragments of the format's errors about the whole
+	// document, which name no line (besides a required key missing, for
+	// every format); every other error on non-blank input names one.
 	lineless []string
 	// broken is a syntactically broken file, refused with a ParseError
 	// naming the file and brokenLine.
@@ -213,7 +213,6 @@ var conformanceCases = map[Format]conformanceCase{
 	FormatPylock: {
 		empties:    []string{"\n# only a comment\n"},
 		sample:     "testdata/pylock/project/pylock.toml",
-		lineless:   []string{"required key is missing"},
 		broken:     "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = = \"1\"\n",
 		brokenLine: 4,
 		edgeGlobs:  []string{"osv-scalibr-testdata/pylock/*"},
@@ -353,6 +352,16 @@ func conformanceParseError(t testing.TB, path string, err error) *ParseError {
 	return pe
 }
 
+// conformanceLine fails when an error about data names no line, unless
+// data is blank or the error is about the whole document.
+func conformanceLine(t testing.TB, c conformanceCase, data []byte, pe *ParseError) {
+	t.Helper()
+	whole := append([]string{"required key is missing"}, c.lineless...)
+	if pe.Line == 0 && len(bytes.TrimSpace(data)) > 0 && !slices.ContainsFunc(whole, func(s string) bool { return strings.Contains(pe.Error(), s) }) {
+		t.Errorf("%v: names no line", pe)
+	}
+}
+
 func TestConformanceFixtureParses(t *testing.T) {
 	conformanceFormats(t, func(t *testing.T, f Format, c conformanceCase, fixture []byte) {
 		lf, err := ParseAs(conformanceFixture(f), f)
@@ -476,10 +485,7 @@ func TestConformanceTruncated(t *testing.T) {
 				lf, err := parseHostile(t, f, path, data[:cut])
 				if err != nil {
 					errs++
-					pe := conformanceParseError(t, path, err)
-					if pe.Line == 0 && len(bytes.TrimSpace(data[:cut])) > 0 && !slices.ContainsFunc(c.lineless, func(s string) bool { return strings.Contains(err.Error(), s) }) {
-						t.Errorf("cut at %d: %v: no line", cut, err)
-					}
+					conformanceLine(t, c, data[:cut], conformanceParseError(t, path, err))
 					continue
 				}
 				conformanceCheck(t, f, lf)
@@ -536,7 +542,7 @@ func conformanceEdgeFiles(t *testing.T, root string, c conformanceCase) []string
 // TestConformanceCorpusEdgeCases sweeps the corpus's edge-case lockfiles of
 // every format, parsed as that format: each parses into a lockfile that
 // keeps the invariants, or is a known refusal with a ParseError naming the
-// file. The skip policy is corpustest's: absent corpus skips, unless CI=true.
+// file and the line. The skip policy is corpustest's: absent corpus skips, unless CI=true.
 func TestConformanceCorpusEdgeCases(t *testing.T) {
 	root := filepath.Join(corpusDir(t), "lockfiles")
 	conformanceFormats(t, func(t *testing.T, f Format, c conformanceCase, _ []byte) {
@@ -557,7 +563,7 @@ func TestConformanceCorpusEdgeCases(t *testing.T) {
 			r, refused := c.edgeRefused[rel]
 			seen[rel] = true
 			if err != nil {
-				conformanceParseError(t, path, err)
+				conformanceLine(t, c, data, conformanceParseError(t, path, err))
 				if !refused {
 					t.Errorf("%s: %v", rel, err)
 				} else if !strings.Contains(err.Error(), r.msg) {
@@ -724,7 +730,7 @@ func FuzzConformance(f *testing.F) {
 		path := filepath.Join(dir, string(format))
 		lf, err := ParseBytes(path, data, format)
 		if err != nil {
-			conformanceParseError(t, path, err)
+			conformanceLine(t, conformanceCases[format], data, conformanceParseError(t, path, err))
 			return
 		}
 		conformanceCheck(t, format, lf)
