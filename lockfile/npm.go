@@ -882,6 +882,9 @@ func (j *npmJSON) npmV1Deps(parent int, out *[]npmV1Node) error {
 		if depth > npmMaxDepth {
 			return errorf(j.path, line, where, "dependencies nested more than %d levels deep: not a tree npm can install", npmMaxDepth)
 		}
+		if name == "" {
+			return errorf(j.path, line, where+`[""]`, "an entry without a package name")
+		}
 		at := len(*out)
 		*out = append(*out, npmV1Node{name: name, parent: parent, depth: depth, path: parentPath + "node_modules/" + name, line: line})
 		if err := j.npmV1Entry(at, out); err != nil {

@@ -263,6 +263,7 @@ func TestNpmErrors(t *testing.T) {
 		{"v1 nested", "{\"lockfileVersion\": 1, \"dependencies\": {\"a\": {\"dependencies\": {\n\"b\": {\"dev\": \"yes\"}}}}}", 2, `dependencies["a"].dependencies["b"].dev`, "expected true or false"},
 		{"v1 entry not object", "{\"lockfileVersion\": 1, \"dependencies\": {\n\"a\": 1}}", 2, `dependencies["a"]`, "expected an object"},
 		{"not json", "this is not json", 1, "", "invalid JSON"},
+		{"v1 empty name", "{\"lockfileVersion\": 1, \"dependencies\": {\"a\": {\"dependencies\": {\n\"\": {}}}}}", 2, `dependencies["a"].dependencies[""]`, "without a package name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
