@@ -158,18 +158,6 @@ func TestPDMLockEdgeCaseCounts(t *testing.T) {
 	}
 }
 
-func TestPDMLockSniffCorpus(t *testing.T) {
-	for _, f := range pyOtherFormatFiles(t, "/pdm", "pdmlock") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sniffPDMLock(data) {
-			t.Errorf("%s: claimed as a pdm.lock", f)
-		}
-	}
-}
-
 // BenchmarkParsePDMLock parses a generated lock of 2,000 packages, each
 // depending on the next two (the corpus holds no large pdm.lock).
 func BenchmarkParsePDMLock(b *testing.B) {

@@ -211,18 +211,6 @@ func TestPipfileLockCorpus(t *testing.T) {
 	}
 }
 
-func TestPipfileLockSniffCorpus(t *testing.T) {
-	for _, f := range pyOtherFormatFiles(t, "pipfile", "pipenv") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sniffPipfileLock(data) {
-			t.Errorf("%s: claimed as a Pipfile.lock", f)
-		}
-	}
-}
-
 func BenchmarkParsePipfileLock(b *testing.B) {
 	path := corpusFile(b, "lockfiles/python/pipfile-lock/pipenv/Pipfile.lock")
 	data, err := os.ReadFile(path)

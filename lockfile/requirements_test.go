@@ -471,39 +471,6 @@ func pyGlob(t *testing.T, patterns ...string) []string {
 	return out
 }
 
-// pyOtherFormatFiles lists corpus lockfiles of the formats this file does not
-// parse, to check that Sniff does not claim them.
-func pyOtherFormatFiles(t *testing.T, except ...string) []string {
-	root := corpusFile(t, "lockfiles")
-	var out []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(p, root))
-		for _, e := range except {
-			if strings.Contains(rel, e) {
-				return nil
-			}
-		}
-		out = append(out, p)
-		return nil
-	})
-	return out
-}
-
-func TestRequirementsSniffCorpus(t *testing.T) {
-	for _, f := range pyOtherFormatFiles(t, "requirements", "/pip/", "python-fixture") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sniffRequirements(data) {
-			t.Errorf("%s: claimed as a requirements file", f)
-		}
-	}
-}
-
 func BenchmarkParseRequirementsWarehouse(b *testing.B) {
 	path := corpusFile(b, "lockfiles/python/requirements-hashes/warehouse/main.txt")
 	data, err := os.ReadFile(path)
