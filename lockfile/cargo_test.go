@@ -199,15 +199,5 @@ func TestCargoCorpus(t *testing.T) {
 }
 
 func BenchmarkParseCargo(b *testing.B) {
-	file := corpusFile(b, "lockfiles/cargo/cargo-audit-fixtures/branch-regression/Cargo.lock")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(file, data, FormatCargoLock); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/cargo/cargo-audit-fixtures/branch-regression/Cargo.lock", FormatCargoLock)
 }

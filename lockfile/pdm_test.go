@@ -132,7 +132,7 @@ func TestPDMLockDetect(t *testing.T) {
 // in the conformance suite).
 func TestPDMLockEdgeCaseCounts(t *testing.T) {
 	root := corpusFile(t, "lockfiles")
-	files := pyGlob(t,
+	files := globAll(t,
 		filepath.Join(root, "osv-scanner-v1-fixtures/pdm/*"),
 		filepath.Join(root, "osv-scalibr-testdata/pdmlock/*"),
 	)

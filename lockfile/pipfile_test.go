@@ -160,7 +160,7 @@ func pipfileIndependentCount(t *testing.T, path string) int {
 }
 
 func TestPipfileLockCorpus(t *testing.T) {
-	files := pyGlob(t, filepath.Join(corpusFile(t, "lockfiles/python/pipfile-lock"), "*", "Pipfile.lock"))
+	files := globAll(t, filepath.Join(corpusFile(t, "lockfiles/python/pipfile-lock"), "*", "Pipfile.lock"))
 	if len(files) == 0 {
 		t.Fatal("no Pipfile.lock in the corpus")
 	}
@@ -212,15 +212,5 @@ func TestPipfileLockCorpus(t *testing.T) {
 }
 
 func BenchmarkParsePipfileLock(b *testing.B) {
-	path := corpusFile(b, "lockfiles/python/pipfile-lock/pipenv/Pipfile.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(path, data, FormatPipfileLock); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/pipfile-lock/pipenv/Pipfile.lock", FormatPipfileLock)
 }

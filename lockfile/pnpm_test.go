@@ -340,7 +340,7 @@ var pnpmCorpusSpots = map[string]pnpmCorpusSpot{
 func TestPnpmCorpus(t *testing.T) {
 	dir := corpusDir(t)
 	seen := map[string]bool{}
-	for _, path := range jsGlob(t, filepath.Join(dir, "lockfiles", "pnpm", "*", "pnpm-lock.yaml")) {
+	for _, path := range globAll(t, filepath.Join(dir, "lockfiles", "pnpm", "*", "pnpm-lock.yaml")) {
 		project := filepath.Base(filepath.Dir(path))
 		seen[project] = true
 		t.Run(project, func(t *testing.T) {
@@ -388,11 +388,11 @@ func TestPnpmCorpus(t *testing.T) {
 }
 
 func BenchmarkParsePnpmVue2V6(b *testing.B) {
-	jsBench(b, filepath.Join("lockfiles", "pnpm", "vue2-v6", "pnpm-lock.yaml"), FormatPnpm)
+	benchParse(b, "lockfiles/pnpm/vue2-v6/pnpm-lock.yaml", FormatPnpm)
 }
 
 func BenchmarkParsePnpmVue3V9(b *testing.B) {
-	jsBench(b, filepath.Join("lockfiles", "pnpm", "vue3-core-v9", "pnpm-lock.yaml"), FormatPnpm)
+	benchParse(b, "lockfiles/pnpm/vue3-core-v9/pnpm-lock.yaml", FormatPnpm)
 }
 
 // TestPnpmYAMLErrorLines: YAML errors name a line even where yaml.v3 leaves

@@ -167,15 +167,5 @@ func TestPoetryCorpus(t *testing.T) {
 }
 
 func BenchmarkParsePoetry(b *testing.B) {
-	file := corpusFile(b, "lockfiles/python/poetry/poetry/poetry.lock")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(file, data, FormatPoetryLock); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/poetry/poetry/poetry.lock", FormatPoetryLock)
 }

@@ -138,15 +138,5 @@ func TestPylockCorpus(t *testing.T) {
 }
 
 func BenchmarkParsePylock(b *testing.B) {
-	file := corpusFile(b, "lockfiles/python/pylock/pipenv/pylock.toml")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(file, data, FormatPylock); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/pylock/pipenv/pylock.toml", FormatPylock)
 }

@@ -458,29 +458,6 @@ func TestRequirementsCorpus(t *testing.T) {
 	}
 }
 
-func pyGlob(t *testing.T, patterns ...string) []string {
-	t.Helper()
-	var out []string
-	for _, p := range patterns {
-		m, err := filepath.Glob(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, m...)
-	}
-	return out
-}
-
 func BenchmarkParseRequirementsWarehouse(b *testing.B) {
-	path := corpusFile(b, "lockfiles/python/requirements-hashes/warehouse/main.txt")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(path, data, FormatRequirements); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/requirements-hashes/warehouse/main.txt", FormatRequirements)
 }

@@ -169,15 +169,5 @@ func TestUVCorpus(t *testing.T) {
 }
 
 func BenchmarkParseUV(b *testing.B) {
-	file := corpusFile(b, "lockfiles/python/uv/flask/uv.lock")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(file, data, FormatUVLock); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/uv/flask/uv.lock", FormatUVLock)
 }

@@ -445,7 +445,7 @@ var yarnCorpusSpots = map[string]func(t *testing.T, lf *Lockfile){
 // compares the package count with one computed without the parser.
 func TestYarnCorpus(t *testing.T) {
 	dir := corpusDir(t)
-	files := jsGlob(t, filepath.Join(dir, "lockfiles", "yarn", "*", "yarn.lock"))
+	files := globAll(t, filepath.Join(dir, "lockfiles", "yarn", "*", "yarn.lock"))
 	seen := map[string]bool{}
 	for _, path := range files {
 		project := filepath.Base(filepath.Dir(path))
@@ -512,39 +512,12 @@ func jsSpot(t *testing.T, lf *Lockfile, name, version string, ok func(*Package) 
 	}
 }
 
-func jsGlob(t testing.TB, patterns ...string) []string {
-	var out []string
-	for _, p := range patterns {
-		m, err := filepath.Glob(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, m...)
-	}
-	return out
-}
-
 func BenchmarkParseYarnClassicWebpack(b *testing.B) {
-	jsBench(b, filepath.Join("lockfiles", "yarn", "webpack-classic-v1", "yarn.lock"), FormatYarn)
+	benchParse(b, "lockfiles/yarn/webpack-classic-v1/yarn.lock", FormatYarn)
 }
 
 func BenchmarkParseYarnBerryPrettier(b *testing.B) {
-	jsBench(b, filepath.Join("lockfiles", "yarn", "prettier-berry", "yarn.lock"), FormatYarn)
-}
-
-func jsBench(b *testing.B, rel string, f Format) {
-	path := corpusFile(b, rel)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := ParseBytes(path, data, f); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/yarn/prettier-berry/yarn.lock", FormatYarn)
 }
 
 // A manifest spec the lock does not list (edited since the lock was
