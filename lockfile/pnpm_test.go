@@ -100,7 +100,7 @@ func TestPnpmV6(t *testing.T) {
 		// the workspace project, named by its package.json
 		"importers/packages/lib": {Name: "@fixture/lib", Version: "0.3.0", Kind: SourceWorkspace, URL: "packages/lib", Line: 26},
 		// a link outside the workspace
-		"link:../outside": {Name: "outside", Kind: SourcePath, URL: "../outside", Direct: true},
+		"link:../outside": {Name: "outside", Kind: SourcePath, URL: "../outside", Direct: true, Line: 15},
 	})
 }
 
@@ -144,7 +144,7 @@ func TestPnpmV9(t *testing.T) {
 		// no package.json here: named by the link that points at it
 		"importers/packages/lib": {Name: "lib", Kind: SourceWorkspace, URL: "packages/lib", Line: 59},
 		// link: inside a local package is relative to that package's folder
-		"link:../sibling": {Name: "sibling", Kind: SourcePath, URL: "../sibling", Chain: []string{"local@0.1.0"}},
+		"link:../sibling": {Name: "sibling", Kind: SourcePath, URL: "../sibling", Chain: []string{"local@0.1.0"}, Line: 145},
 	})
 	for _, p := range lf.Packages {
 		if p.Name == "fdir" && !reflect.DeepEqual(p.Deps, []string{"picomatch@4.0.4", "picomatch@4.0.5"}) {
