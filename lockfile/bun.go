@@ -255,7 +255,7 @@ func (j *npmJSON) bunWorkspaces() ([]bunWorkspace, error) {
 		}
 		name := fmt.Sprintf("workspaces[%q]", key)
 		var w bunWorkspace
-		if err := j.dec.Decode(&w); err != nil {
+		if err := j.decode(&w); err != nil {
 			return nil, j.valueErr(err, name, line)
 		}
 		if seen[key] {
@@ -286,7 +286,7 @@ func (j *npmJSON) bunPackages() ([]bunEntry, error) {
 		}
 		name := fmt.Sprintf("packages[%q]", key)
 		var tuple []json.RawMessage
-		if err := j.dec.Decode(&tuple); err != nil {
+		if err := j.decode(&tuple); err != nil {
 			return nil, j.valueErr(err, name, line)
 		}
 		if tuple == nil {

@@ -1,10 +1,8 @@
 package lockfile
 
 import (
-	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -141,23 +139,6 @@ func TestBunErrors(t *testing.T) {
 	}
 }
 
-func TestBunEmpty(t *testing.T) {
-	for _, data := range []string{
-		"{\"lockfileVersion\": 1, \"workspaces\": {\"\": {},},}",
-		"{\"lockfileVersion\": 0, \"workspaces\": {\"\": {\"name\": \"x\"}}, \"packages\": {}}",
-		"// nothing yet\n{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}}}",
-	} {
-		lf, err := ParseBytes("bun.lock", []byte(data), FormatBun)
-		if err != nil {
-			t.Errorf("%s: %v", data, err)
-			continue
-		}
-		if len(lf.Packages) != 0 {
-			t.Errorf("%s: %d packages", data, len(lf.Packages))
-		}
-	}
-}
-
 // lockfileVersion 0 lists workspace members' dependencies in "packages".
 func TestBunV0Workspace(t *testing.T) {
 	data := []byte(`{
@@ -222,65 +203,6 @@ func TestBunDetect(t *testing.T) {
 	}
 	if sniffBunLock(v3) {
 		t.Error("a package-lock sniffed as bun.lock")
-	}
-}
-
-// bunEdgeCaseFiles lists the corpus's bun.lock edge cases.
-func bunEdgeCaseFiles(t testing.TB) []string {
-	root := corpusDir(t)
-	files, _ := filepath.Glob(filepath.Join(root, "lockfiles/osv-scalibr-testdata/bunlock/*"))
-	_ = filepath.WalkDir(filepath.Join(root, "lockfiles/osv-scanner-v2-testdata"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() == "bun.lock" {
-			files = append(files, p)
-		}
-		return nil
-	})
-	return files
-}
-
-// Edge cases the parser refuses, and why (bun refuses them too).
-var bunEdgeCaseRefused = map[string]string{
-	"osv-scalibr-testdata/bunlock/bad-tuple.json5":                              "a tuple whose first element is a number",
-	"osv-scalibr-testdata/bunlock/empty.json5":                                  "{}: no lockfileVersion",
-	"osv-scalibr-testdata/bunlock/not-json.txt":                                 "not JSON",
-	"osv-scanner-v2-testdata/scan/source/testdata/locks-bun-shorthash/bun.lock": "github resolution in the npm tuple shape",
-}
-
-func TestBunEdgeCases(t *testing.T) {
-	root := corpusDir(t)
-	files := bunEdgeCaseFiles(t)
-	if len(files) < 20 {
-		t.Fatalf("only %d bun edge cases", len(files))
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(filepath.Join(root, "lockfiles"), file)
-		rel = filepath.ToSlash(rel)
-		lf, err := ParseBytes(file, data, FormatBun)
-		_, refused := bunEdgeCaseRefused[rel]
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || strings.Contains(err.Error(), "internal error") {
-				t.Errorf("%s: %v", rel, err)
-			} else if !refused {
-				t.Errorf("%s: %v", rel, err)
-			} else {
-				t.Logf("%s: refused: %v", rel, err)
-			}
-			continue
-		}
-		if refused {
-			t.Errorf("%s: parsed, expected a refusal (%s)", rel, bunEdgeCaseRefused[rel])
-		}
-		for i := range lf.Packages {
-			p := &lf.Packages[i]
-			if p.Name == "" || p.Line <= 0 {
-				t.Errorf("%s: bad entry %+v", rel, p)
-			}
-		}
 	}
 }
 
@@ -353,22 +275,4 @@ func TestBunEdgeCaseSpotChecks(t *testing.T) {
 			t.Errorf("commits: %s ref %q", p.Path, p.Source.Ref)
 		}
 	}
-}
-
-func FuzzParseBunLock(f *testing.F) {
-	npmFuzzSeeds(f, "testdata/bun/*.lock", nil)
-	if dir := os.Getenv("GUARD_CORPUS"); dir != "" {
-		seeds, _ := filepath.Glob(filepath.Join(dir, "lockfiles/osv-scalibr-testdata/bunlock/*.json5"))
-		npmFuzzSeeds(f, "", seeds)
-	}
-	f.Add([]byte("{\"lockfileVersion\": 1, /* c */ \"workspaces\": {\"\": {\"dependencies\": {\"a\": \"1\"}},}, \"packages\": {\"a\": [\"a@git+x#abcdef1\", {}, \"abcdef1\"], \"a/@s/b\": [\"@s/b@1.0.0-rc.1\", \"\", {\"optionalPeers\": [\"a\"]}, \"sha1-x\"],},}"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if out, err := bunStripJSONC(data); err == nil {
-			if len(out) != len(data) || bytes.Count(out, []byte("\n")) != bytes.Count(data, []byte("\n")) {
-				t.Fatalf("bunStripJSONC changed offsets: %q → %q", data, out)
-			}
-		}
-		lf, err := ParseBytes("fuzz/bun.lock", data, FormatBun)
-		npmCheckFuzzResult(t, lf, err)
-	})
 }

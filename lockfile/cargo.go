@@ -61,7 +61,7 @@ func parseCargo(in *input) (*Lockfile, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := tlTable{m: root, file: in.Path}
+	doc := tlDocument(in, root)
 	lf := &Lockfile{}
 
 	ver, hasVer, err := doc.integer("version")

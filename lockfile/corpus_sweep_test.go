@@ -10,7 +10,8 @@ import (
 
 // realProjectDirs hold real projects' lockfiles; every lockfile under them
 // must parse. The osv-scanner and osv-scalibr folders hold deliberately
-// broken edge cases, swept separately by each format's tests.
+// broken edge cases, swept per format by TestConformanceCorpusEdgeCases and
+// with detection by TestCorpusEdgeCasesNeverPanic.
 var realProjectDirs = []string{"npm", "npm-generated", "yarn", "pnpm", "python", "cargo"}
 
 // knownNotLockfiles are files with a lockfile's name that hold something

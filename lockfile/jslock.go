@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -259,14 +260,39 @@ func jsLockCleanRel(base, rel string) string {
 
 var jsLockYAMLLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
-// jsLockYAMLError turns a yaml.v3 error into a ParseError carrying the line
-// yaml reports.
-func jsLockYAMLError(path string, err error) error {
+// jsLockYAMLError turns a yaml.v3 error about data into a ParseError
+// carrying the line yaml reports. yaml.v3 leaves the line out of errors on
+// the first line, and out of its reader's errors (control characters,
+// invalid UTF-8), which are at the first such character.
+func jsLockYAMLError(path string, data []byte, err error) error {
 	line := 0
 	if m := jsLockYAMLLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
+	} else if msg := err.Error(); strings.Contains(msg, "control characters") || strings.Contains(msg, "UTF-8") || strings.Contains(msg, "Unicode") {
+		if i := jsLockYAMLUnreadable(data); i >= 0 {
+			line = lineOf(data, int64(i))
+		}
+	} else if !strings.Contains(err.Error(), "excessive aliasing") { // that one is about the whole document
+		line = 1
 	}
 	return &ParseError{Path: path, Line: line, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
+}
+
+// jsLockYAMLUnreadable is the offset of the first byte yaml.v3's reader
+// refuses (invalid UTF-8, a control character YAML does not allow), or -1.
+func jsLockYAMLUnreadable(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1,
+			r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85,
+			r == 0xfffe, r == 0xffff, r >= 0xd800 && r <= 0xdfff:
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // jsLockYAMLKind names a node kind for error messages.

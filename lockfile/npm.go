@@ -163,7 +163,7 @@ type npmJSON struct {
 // returned as its decimal string; line and key name it in errors.
 func (j *npmJSON) wholeNumber(line int, key string) (string, error) {
 	var raw json.RawMessage
-	if err := j.dec.Decode(&raw); err != nil {
+	if err := j.decode(&raw); err != nil {
 		return "", j.syntaxErr(err, key)
 	}
 	v, ok := npmJSONInteger(raw)
@@ -176,6 +176,21 @@ func (j *npmJSON) wholeNumber(line int, key string) (string, error) {
 func newNpmJSON(path string, data []byte, base int64, lines *npmLines) *npmJSON {
 	d := json.NewDecoder(bytes.NewReader(data[base:]))
 	return &npmJSON{path: path, data: data, base: base, dec: d, lines: lines}
+}
+
+// decode reads the next value into v. encoding/json reports a syntax error
+// inside a Decoded value at an offset counted from the value's start (its
+// scanner restarts for each value), not from the decoder's input: decode
+// makes it count from the input, like the offsets of Token's errors, so
+// that errors name the right line.
+func (j *npmJSON) decode(v any) error {
+	err := j.dec.Decode(v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) && strings.HasPrefix(se.Error(), "invalid character") {
+		// The failed Decode leaves the input offset at the value's start.
+		se.Offset += j.dec.InputOffset()
+	}
+	return err
 }
 
 // offset is the current absolute offset in data.
@@ -282,7 +297,7 @@ func npmTokenKind(tok json.Token) string {
 // skip reads and discards one value.
 func (j *npmJSON) skip(key string) error {
 	var raw json.RawMessage
-	if err := j.dec.Decode(&raw); err != nil {
+	if err := j.decode(&raw); err != nil {
 		return j.syntaxErr(err, key)
 	}
 	return nil
@@ -291,7 +306,7 @@ func (j *npmJSON) skip(key string) error {
 // rawSpan reads one value and returns where it lies in data.
 func (j *npmJSON) rawSpan(key string) (start, end int64, err error) {
 	var raw json.RawMessage
-	if err := j.dec.Decode(&raw); err != nil {
+	if err := j.decode(&raw); err != nil {
 		return 0, 0, j.syntaxErr(err, key)
 	}
 	end = j.offset()
@@ -450,7 +465,7 @@ func (j *npmJSON) npmPackages() ([]npmEntry, error) {
 			return nil, errorf(j.path, line, fmt.Sprintf("packages[%q]", key), "install path has more than %d parts: not one npm can install", npmMaxSegments)
 		}
 		var e npmEntry
-		if err := j.dec.Decode(&e); err != nil {
+		if err := j.decode(&e); err != nil {
 			return nil, j.valueErr(err, fmt.Sprintf("packages[%q]", key), line)
 		}
 		e.key, e.line = key, line
@@ -872,6 +887,9 @@ func (j *npmJSON) npmV1Deps(parent int, out *[]npmV1Node) error {
 		if depth > npmMaxDepth {
 			return errorf(j.path, line, where, "dependencies nested more than %d levels deep: not a tree npm can install", npmMaxDepth)
 		}
+		if name == "" {
+			return errorf(j.path, line, where+`[""]`, "an entry without a package name")
+		}
 		at := len(*out)
 		*out = append(*out, npmV1Node{name: name, parent: parent, depth: depth, path: parentPath + "node_modules/" + name, line: line})
 		if err := j.npmV1Entry(at, out); err != nil {
@@ -935,7 +953,7 @@ func (j *npmJSON) npmV1Entry(at int, out *[]npmV1Node) error {
 			}
 			continue
 		}
-		if err := j.dec.Decode(dst); err != nil {
+		if err := j.decode(dst); err != nil {
 			return j.valueErr(err, key()+"."+field, line)
 		}
 	}

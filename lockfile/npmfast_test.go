@@ -97,7 +97,12 @@ func TestNpmFastEdgeCases(t *testing.T) {
 }
 
 func FuzzNpmFastMatchesDecoder(f *testing.F) {
-	npmFuzzSeeds(f, "testdata/npm/*/package-lock.json", nil)
+	files, _ := filepath.Glob("testdata/npm/*/package-lock.json")
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil && len(data) < 8<<10 {
+			f.Add(data)
+		}
+	}
 	f.Add([]byte(`{"lockfileVersion": 3, "packages": {"": {"dependencies": {"x": "1"}}, "node_modules/x": {"version": "1.0.0", "dev": true}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fast, slow, fe, se := parseBothNpm(t, "package-lock.json", data)

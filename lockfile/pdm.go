@@ -108,32 +108,6 @@ type pdmLock struct {
 	Package []pdmPackage `toml:"package"`
 }
 
-// pdmHeaderLines returns the 1-based lines that hold an array-of-
-// tables header "[[name]]" (blanks allowed inside the brackets).
-func pdmHeaderLines(data []byte, name string) []int {
-	var out []int
-	line := 1
-	for len(data) > 0 {
-		l := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		t := bytes.TrimLeft(l, " \t")
-		if rest, ok := bytes.CutPrefix(t, []byte("[[")); ok {
-			rest = bytes.TrimLeft(rest, " \t")
-			if rest, ok = bytes.CutPrefix(rest, []byte(name)); ok {
-				if bytes.HasPrefix(bytes.TrimLeft(rest, " \t"), []byte("]]")) {
-					out = append(out, line)
-				}
-			}
-		}
-		line++
-	}
-	return out
-}
-
 // pdmTOMLTypeError matches the decoding errors BurntSushi/toml returns as
 // plain strings: `toml: line 3 (last key "package.version"): ...`.
 var pdmTOMLTypeError = sync.OnceValue(func() *regexp.Regexp {
@@ -165,7 +139,7 @@ func parsePDMLock(in *input) (*Lockfile, error) {
 	lf := &Lockfile{FormatVersion: lock.Metadata.LockVersion}
 	// Lines of the [[package]] headers; used only when they match the
 	// packages one to one (an inline "package = [...]" has none).
-	lines := pdmHeaderLines(in.Data, "package")
+	lines := tlArrayHeaderLines(in.Data, "package")
 	if len(lines) != len(lock.Package) {
 		lines = nil
 	}

@@ -127,14 +127,18 @@ func TestPDMLockDetect(t *testing.T) {
 	}
 }
 
-func TestPDMLockEdgeCases(t *testing.T) {
+// TestPDMLockEdgeCaseCounts: every corpus edge case that is TOML yields one
+// package per [[package]] table, decoded generically (the sweep itself is
+// in the conformance suite).
+func TestPDMLockEdgeCaseCounts(t *testing.T) {
 	root := corpusFile(t, "lockfiles")
-	files := pyGlob(t,
+	files := globAll(t,
 		filepath.Join(root, "osv-scanner-v1-fixtures/pdm/*"),
 		filepath.Join(root, "osv-scalibr-testdata/pdmlock/*"),
 	)
-	pyEdgeSweep(t, FormatPDMLock, files)
-	// Independent count: [[package]] tables, decoded generically.
+	if len(files) == 0 {
+		t.Fatal("no pdm edge cases in the corpus")
+	}
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
 		var doc struct {
@@ -150,18 +154,6 @@ func TestPDMLockEdgeCases(t *testing.T) {
 		}
 		if len(lf.Packages) != len(doc.Package) {
 			t.Errorf("%s: %d packages, %d [[package]] tables", f, len(lf.Packages), len(doc.Package))
-		}
-	}
-}
-
-func TestPDMLockSniffCorpus(t *testing.T) {
-	for _, f := range pyOtherFormatFiles(t, "/pdm", "pdmlock") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sniffPDMLock(data) {
-			t.Errorf("%s: claimed as a pdm.lock", f)
 		}
 	}
 }

@@ -160,7 +160,7 @@ func pipfileIndependentCount(t *testing.T, path string) int {
 }
 
 func TestPipfileLockCorpus(t *testing.T) {
-	files := pyGlob(t, filepath.Join(corpusFile(t, "lockfiles/python/pipfile-lock"), "*", "Pipfile.lock"))
+	files := globAll(t, filepath.Join(corpusFile(t, "lockfiles/python/pipfile-lock"), "*", "Pipfile.lock"))
 	if len(files) == 0 {
 		t.Fatal("no Pipfile.lock in the corpus")
 	}
@@ -211,36 +211,6 @@ func TestPipfileLockCorpus(t *testing.T) {
 	}
 }
 
-func TestPipfileLockEdgeCases(t *testing.T) {
-	root := corpusFile(t, "lockfiles")
-	pyEdgeSweep(t, FormatPipfileLock, pyGlob(t,
-		filepath.Join(root, "osv-scanner-v1-fixtures/pipenv/*"),
-		filepath.Join(root, "osv-scalibr-testdata/pipfilelock/*"),
-	))
-}
-
-func TestPipfileLockSniffCorpus(t *testing.T) {
-	for _, f := range pyOtherFormatFiles(t, "pipfile", "pipenv") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sniffPipfileLock(data) {
-			t.Errorf("%s: claimed as a Pipfile.lock", f)
-		}
-	}
-}
-
 func BenchmarkParsePipfileLock(b *testing.B) {
-	path := corpusFile(b, "lockfiles/python/pipfile-lock/pipenv/Pipfile.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(path, data, FormatPipfileLock); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/pipfile-lock/pipenv/Pipfile.lock", FormatPipfileLock)
 }

@@ -68,6 +68,7 @@ type pnpmDep struct {
 	dev       bool   // importers only: a devDependency
 	base      string // folder link: references are relative to
 	style     int    // key style of the document the reference is in
+	line      int    // of the dependency's key
 }
 
 type pnpmParser struct {
@@ -104,7 +105,7 @@ func parsePnpm(in *input) (*Lockfile, error) {
 			break
 		}
 		if err != nil {
-			return nil, jsLockYAMLError(in.Path, err)
+			return nil, jsLockYAMLError(in.Path, in.Data, err)
 		}
 		if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || jsLockIsNull(n.Content[0]) {
 			continue // an empty document
@@ -549,7 +550,7 @@ func (p *pnpmParser) depMap(n *yaml.Node, key string, optional bool, style int) 
 		default:
 			return nil, errorf(p.in.Path, vn.Line, key+"."+kn.Value, "expected a version, found %s", jsLockYAMLKind(vn))
 		}
-		out = append(out, pnpmDep{name: kn.Value, ref: ref, optional: optional, style: style})
+		out = append(out, pnpmDep{name: kn.Value, ref: ref, optional: optional, style: style, line: kn.Line})
 	}
 	return out, nil
 }
@@ -747,7 +748,9 @@ func (p *pnpmParser) resolve(d pnpmDep) (int, bool) {
 		if i, ok := p.byID[lid]; ok {
 			return i, true
 		}
-		return p.add(Package{Name: d.name, Source: Source{Kind: SourcePath, URL: t}, Path: "link:" + t, ID: lid}, 0), true
+		// A linked folder has no entry of its own: its line is that of
+		// the first dependency on it.
+		return p.add(Package{Name: d.name, Source: Source{Kind: SourcePath, URL: t}, Path: "link:" + t, ID: lid, Line: d.line}, 0), true
 	}
 	i, ok := p.byID[id]
 	return i, ok

@@ -42,7 +42,7 @@ func parsePoetry(in *input) (*Lockfile, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := tlTable{m: root, file: in.Path}
+	doc := tlDocument(in, root)
 	lf := &Lockfile{}
 
 	meta, hasMeta, err := doc.table("metadata")

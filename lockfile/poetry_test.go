@@ -118,9 +118,9 @@ func TestPoetryLockErrors(t *testing.T) {
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.source]\ntype = \"svn\"\nurl = \"x\"\n", 1, "package[0].source.type", "unknown source type")
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.source]\ntype = \"git\"\n", 1, "package[0].source.url", "git source without url")
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nb = 3\n", 1, "package[0].dependencies.b", "expected a version constraint")
-	tlWantError(t, f, "poetry.lock", "[metadata]\nlock-version = \"3.0\"\n", 0, "metadata.lock-version", "unsupported poetry.lock version")
-	tlWantError(t, f, "poetry.lock", "[metadata.files]\na = [{file = \"a.whl\"}]\n", 0, "metadata.files.a[0].hash", "required key is missing")
-	tlWantError(t, f, "poetry.lock", "package = 3\n", 0, "package", "expected an array of tables")
+	tlWantError(t, f, "poetry.lock", "[metadata]\nlock-version = \"3.0\"\n", 2, "metadata.lock-version", "unsupported poetry.lock version")
+	tlWantError(t, f, "poetry.lock", "[metadata.files]\na = [{file = \"a.whl\"}]\n", 2, "metadata.files.a[0].hash", "required key is missing")
+	tlWantError(t, f, "poetry.lock", "package = 3\n", 1, "package", "expected an array of tables")
 	tlWantError(t, f, "poetry.lock", "[[package]]\nname = \"a\"\nname = \"b\"\n", 3, "", "invalid TOML")
 }
 
@@ -166,31 +166,6 @@ func TestPoetryCorpus(t *testing.T) {
 	}
 }
 
-func TestPoetryEdgeCases(t *testing.T) {
-	c := corpusDir(t)
-	// not-toml.txt is not TOML.
-	fail := map[string]bool{"not-toml.txt": true}
-	tlSweep(t, FormatPoetryLock, filepath.Join(c, "lockfiles/osv-scanner-v1-fixtures/poetry"), fail)
-	tlSweep(t, FormatPoetryLock, filepath.Join(c, "lockfiles/osv-scalibr-testdata/poetrylock"), fail)
-}
-
 func BenchmarkParsePoetry(b *testing.B) {
-	file := corpusFile(b, "lockfiles/python/poetry/poetry/poetry.lock")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(file, data, FormatPoetryLock); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func FuzzParsePoetry(f *testing.F) {
-	tlFuzzSeeds(f, "testdata/poetry/*/poetry.lock", tlCorpusGlob("lockfiles/osv-scalibr-testdata/poetrylock/*.lock"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		tlFuzzCheck(t, FormatPoetryLock, "poetry.lock", data)
-	})
+	benchParse(b, "lockfiles/python/poetry/poetry/poetry.lock", FormatPoetryLock)
 }

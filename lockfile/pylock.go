@@ -57,7 +57,7 @@ func parsePylock(in *input) (*Lockfile, error) {
 		// An empty document has nothing to install.
 		return lf, nil
 	}
-	doc := tlTable{m: root, file: in.Path}
+	doc := tlDocument(in, root)
 	lv, err := doc.str("lock-version", true)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package lockfile
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -459,98 +458,6 @@ func TestRequirementsCorpus(t *testing.T) {
 	}
 }
 
-// pyEdgeSweep parses every file under dirs with format f: each must parse or
-// fail with a *ParseError, never a panic. It logs the failures.
-func pyEdgeSweep(t *testing.T, f Format, files []string) {
-	t.Helper()
-	if len(files) == 0 {
-		t.Fatal("no edge-case files found")
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lf, err := ParseBytes(file, data, f)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || strings.Contains(err.Error(), "internal error") {
-				t.Errorf("%s: %v (%T)", file, err, err)
-			}
-			t.Logf("fails: %v", err)
-			continue
-		}
-		t.Logf("parses: %s: %d packages", file, len(lf.Packages))
-	}
-}
-
-func pyGlob(t *testing.T, patterns ...string) []string {
-	t.Helper()
-	var out []string
-	for _, p := range patterns {
-		m, err := filepath.Glob(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, m...)
-	}
-	return out
-}
-
-func TestRequirementsEdgeCases(t *testing.T) {
-	root := corpusFile(t, "lockfiles")
-	files := pyGlob(t,
-		filepath.Join(root, "osv-scanner-v1-fixtures/pip/*"),
-		filepath.Join(root, "osv-scalibr-testdata/requirements/*"),
-		filepath.Join(root, "osv-scanner-v2-testdata/*/*/testdata/*/requirements*.txt"),
-		filepath.Join(root, "osv-scanner-v2-testdata/*/testdata/*/requirements*.txt"),
-	)
-	pyEdgeSweep(t, FormatRequirements, files)
-}
-
-// pyOtherFormatFiles lists corpus lockfiles of the formats this file does not
-// parse, to check that Sniff does not claim them.
-func pyOtherFormatFiles(t *testing.T, except ...string) []string {
-	root := corpusFile(t, "lockfiles")
-	var out []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(p, root))
-		for _, e := range except {
-			if strings.Contains(rel, e) {
-				return nil
-			}
-		}
-		out = append(out, p)
-		return nil
-	})
-	return out
-}
-
-func TestRequirementsSniffCorpus(t *testing.T) {
-	for _, f := range pyOtherFormatFiles(t, "requirements", "/pip/", "python-fixture") {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sniffRequirements(data) {
-			t.Errorf("%s: claimed as a requirements file", f)
-		}
-	}
-}
-
 func BenchmarkParseRequirementsWarehouse(b *testing.B) {
-	path := corpusFile(b, "lockfiles/python/requirements-hashes/warehouse/main.txt")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := ParseBytes(path, data, FormatRequirements); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchParse(b, "lockfiles/python/requirements-hashes/warehouse/main.txt", FormatRequirements)
 }

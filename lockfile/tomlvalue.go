@@ -47,6 +47,53 @@ type tlTable struct {
 	file string
 	key  string // dotted key of the table, "" for the document root
 	line int    // line of the table's header or entry, 0 when unknown
+	// Errors in a table without a line (the document root and the tables
+	// below it) find the line of their key through pos; segs is the
+	// table's key path.
+	pos  *tlPositions
+	segs []string
+}
+
+// tlDocument is the root table of a decoded document.
+func tlDocument(in *input, root map[string]any) tlTable {
+	return tlTable{m: root, file: in.Path, pos: &tlPositions{data: in.Data}}
+}
+
+// tlPositions scans a document's key positions once, when the first error
+// that needs one is reported: parses that succeed never pay for it.
+type tlPositions struct {
+	data  []byte
+	lines map[string]int
+}
+
+// line is the line of the key path segs, or of its nearest ancestor that
+// has one; 0 when none does.
+func (p *tlPositions) line(segs []string) int {
+	if p == nil {
+		return 0
+	}
+	if p.lines == nil {
+		p.lines = tomlpos.Scan(p.data).Lines
+	}
+	for n := len(segs); n > 0; n-- {
+		if l, ok := p.lines[tomlpos.Key(segs[:n]...)]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+// path is t's key path extended by more.
+func (t tlTable) path(more ...string) []string {
+	return append(t.segs[:len(t.segs):len(t.segs)], more...)
+}
+
+// lineOf is the line to report for key path segs below t.
+func (t tlTable) lineOf(more ...string) int {
+	if t.line != 0 {
+		return t.line
+	}
+	return t.pos.line(t.path(more...))
 }
 
 func (t tlTable) sub(k string) string {
@@ -60,7 +107,7 @@ func (t tlTable) sub(k string) string {
 }
 
 func (t tlTable) errf(k, format string, args ...any) error {
-	return errorf(t.file, t.line, t.sub(k), format, args...)
+	return errorf(t.file, t.lineOf(k), t.sub(k), format, args...)
 }
 
 func (t tlTable) has(k string) bool {
@@ -120,7 +167,7 @@ func (t tlTable) table(k string) (tlTable, bool, error) {
 	if !ok {
 		return tlTable{}, false, t.errf(k, "expected a table, found %s", tomlpos.TypeName(v))
 	}
-	return tlTable{m: m, file: t.file, key: t.sub(k), line: t.line}, true, nil
+	return tlTable{m: m, file: t.file, key: t.sub(k), line: t.line, pos: t.pos, segs: t.path(k)}, true, nil
 }
 
 // tlArray returns v as a list of values: TOML arrays decode as []any, arrays
@@ -159,9 +206,9 @@ func (t tlTable) tablesOf(k string, v any) ([]tlTable, error) {
 		key := fmt.Sprintf("%s[%d]", t.sub(k), i)
 		m, ok := e.(map[string]any)
 		if !ok {
-			return nil, errorf(t.file, t.line, key, "expected a table, found %s", tomlpos.TypeName(e))
+			return nil, errorf(t.file, t.lineOf(k, tomlpos.Index(i)), key, "expected a table, found %s", tomlpos.TypeName(e))
 		}
-		out[i] = tlTable{m: m, file: t.file, key: key, line: t.line}
+		out[i] = tlTable{m: m, file: t.file, key: key, line: t.line, pos: t.pos, segs: t.path(k, tomlpos.Index(i))}
 	}
 	return out, nil
 }
@@ -180,7 +227,7 @@ func (t tlTable) strs(k string) ([]string, error) {
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			return nil, errorf(t.file, t.line, fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tomlpos.TypeName(e))
+			return nil, errorf(t.file, t.lineOf(k, tomlpos.Index(i)), fmt.Sprintf("%s[%d]", t.sub(k), i), "expected a string, found %s", tomlpos.TypeName(e))
 		}
 		out[i] = s
 	}
@@ -211,9 +258,23 @@ func tlSplitHash(s string) (Hash, bool) {
 // TOML document, in order, so that the i-th element of that array of tables
 // can be given a line (text that looks like a header inside strings,
 // comments and values is not one). Callers use the result only when its
-// length equals the number of decoded elements.
+// length equals the number of decoded elements. A document without such
+// headers may hold the array inline ("package = [{...}, ...]", valid TOML
+// that pip writes for pylock.toml): then the lines are its elements'.
 func tlArrayHeaderLines(data []byte, key string) []int {
-	return tomlpos.Outline(data).ArrayHeaderLines(key)
+	if lines := tomlpos.Outline(data).ArrayHeaderLines(key); len(lines) > 0 {
+		return lines
+	}
+	doc := tomlpos.Scan(data)
+	segs := strings.Split(key, ".")
+	var out []int
+	for i := 0; ; i++ {
+		line, ok := doc.Lines[tomlpos.Key(append(segs[:len(segs):len(segs)], tomlpos.Index(i))...)]
+		if !ok {
+			return out
+		}
+		out = append(out, line)
+	}
 }
 
 // tlLines reports which of the given prefixes start a line of data (after

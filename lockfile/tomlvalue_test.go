@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/installguard/guard/lockfile/corpustest"
+
 	"github.com/BurntSushi/toml"
 )
 
@@ -149,94 +151,6 @@ func tlCountTables(t testing.TB, data []byte, key string) int {
 	return 0
 }
 
-// tlSweep parses every file of an edge-case folder with format f: each must
-// either parse or fail with a clear ParseError, never an internal error.
-// expectFail lists the base names expected to fail; the sweep checks both
-// ways and logs every failure with its reason.
-func tlSweep(t *testing.T, f Format, dir string, expectFail map[string]bool) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Skipf("%s: %v", dir, err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tlSweepOne(t, f, path, data, expectFail[e.Name()])
-	}
-}
-
-func tlSweepOne(t *testing.T, f Format, path string, data []byte, expectFail bool) {
-	t.Helper()
-	lf, err := ParseBytes(path, data, f)
-	if err != nil {
-		var pe *ParseError
-		if !errors.As(err, &pe) {
-			t.Errorf("%s: not a *ParseError: %v", path, err)
-			return
-		}
-		if strings.Contains(err.Error(), "internal error") {
-			t.Errorf("%s: %v", path, err)
-			return
-		}
-		t.Logf("fails (as a ParseError): %v", err)
-		if !expectFail {
-			t.Errorf("%s: unexpected failure", path)
-		}
-		return
-	}
-	tlCheckGraph(t, lf)
-	if expectFail {
-		t.Errorf("%s: expected to fail, parsed %d packages", path, len(lf.Packages))
-	}
-}
-
-// tlFuzzCheck is the body of the fuzz targets: any input either parses into
-// a consistent lockfile or fails with a ParseError that is no internal error.
-func tlFuzzCheck(t *testing.T, f Format, name string, data []byte) {
-	// A path in a folder that does not exist: the parsers must not find a
-	// pyproject.toml or Cargo.toml next to it.
-	path := filepath.Join(string(filepath.Separator)+"nonexistent-guard-fuzz", name)
-	lf, err := ParseBytes(path, data, f)
-	if err != nil {
-		var pe *ParseError
-		if !errors.As(err, &pe) || strings.Contains(err.Error(), "internal error") {
-			t.Fatalf("%v", err)
-		}
-		return
-	}
-	tlCheckGraph(t, lf)
-}
-
-// tlFuzzSeeds adds the testdata files of a format, and corpus files when the
-// corpus is present.
-func tlFuzzSeeds(f *testing.F, globs ...string) {
-	for _, g := range globs {
-		files, _ := filepath.Glob(g)
-		for _, file := range files {
-			if data, err := os.ReadFile(file); err == nil {
-				f.Add(data)
-			}
-		}
-	}
-}
-
-// tlCorpusGlob is like filepath.Glob under the corpus root, or nil when the
-// corpus is absent (the fuzz seeds must not skip).
-func tlCorpusGlob(rel string) string {
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
-	}
-	return filepath.Join(dir, filepath.FromSlash(rel))
-}
-
 func TestTOMLArrayHeaderLines(t *testing.T) {
 	doc := `# [[package]] in a comment
 top = """
@@ -324,8 +238,8 @@ func TestTOMLSniffsDoNotOverlap(t *testing.T) {
 	add("testdata/uv/*/uv.lock", FormatUVLock)
 	add("testdata/pylock/*/pylock.toml", FormatPylock)
 	add("testdata/cargo/*/Cargo.lock", FormatCargoLock)
-	if tlCorpusPresent() {
-		c := tlCorpusGlob("lockfiles")
+	if root, ok := corpustest.Root(); ok {
+		c := filepath.Join(root, "lockfiles")
 		add(filepath.Join(c, "python/poetry/*/poetry.lock"), FormatPoetryLock)
 		add(filepath.Join(c, "python/uv/*/uv.lock"), FormatUVLock)
 		add(filepath.Join(c, "python/pylock/*/pylock.toml"), FormatPylock)
@@ -357,11 +271,6 @@ func TestTOMLSniffsDoNotOverlap(t *testing.T) {
 	}
 }
 
-func tlCorpusPresent() bool {
-	_, err := os.Stat(tlCorpusGlob("lockfiles"))
-	return err == nil
-}
-
 func TestTOMLFormatNames(t *testing.T) {
 	for base, want := range map[string]Format{
 		"poetry.lock":      FormatPoetryLock,
@@ -391,17 +300,32 @@ func TestTOMLFormatNames(t *testing.T) {
 	}
 }
 
-func TestTOMLEmptyDocuments(t *testing.T) {
-	for _, f := range tlFormats() {
-		for _, data := range []string{"", "\n# only a comment\n"} {
-			lf, err := ParseBytes("x", []byte(data), f)
-			if err != nil {
-				t.Errorf("%s: %v", f, err)
-				continue
-			}
-			if len(lf.Packages) != 0 {
-				t.Errorf("%s: %d packages", f, len(lf.Packages))
-			}
+// TestTOMLInlineArrayLines: packages written as an inline array of tables
+// (valid TOML; pip writes pylock.toml so) get the lines of their elements,
+// as [[package]] entries get their headers'.
+func TestTOMLInlineArrayLines(t *testing.T) {
+	for f, s := range map[Format]string{
+		FormatPylock:     "lock-version = \"1.0\"\ncreated-by = \"x\"\npackages = [\n  { name = \"a\", directory = { path = \".\" } },\n  { name = \"b\", directory = { path = \"b\" } },\n]\n",
+		FormatUVLock:     "version = 1\npackage = [\n\n  { name = \"a\", version = \"1\", source = { registry = \"https://pypi.org/simple\" } },\n  { name = \"b\", version = \"1\", source = { registry = \"https://pypi.org/simple\" } },\n]\n",
+		FormatPoetryLock: "package = [\n\n  { name = \"a\", version = \"1\" },\n  { name = \"b\", version = \"1\" },\n]\n",
+		FormatPDMLock:    "package = [\n\n  { name = \"a\", version = \"1\" },\n  { name = \"b\", version = \"1\" },\n]\n",
+		FormatCargoLock:  "version = 3\npackage = [\n\n  { name = \"a\", version = \"1.0.0\" }, { name = \"b\", version = \"1.0.0\" },\n]\n",
+	} {
+		lf, err := ParseBytes("x", []byte(s), f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		var got []int
+		for _, p := range lf.Packages {
+			got = append(got, p.Line)
+		}
+		want := map[Format][]int{FormatPoetryLock: {3, 4}, FormatPDMLock: {3, 4}, FormatCargoLock: {4, 4}}[f]
+		if want == nil {
+			want = []int{4, 5}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: lines %v, want %v", f, got, want)
 		}
 	}
 }

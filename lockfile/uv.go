@@ -68,7 +68,7 @@ func parseUV(in *input) (*Lockfile, error) {
 		// An empty document has nothing to install.
 		return lf, nil
 	}
-	doc := tlTable{m: root, file: in.Path}
+	doc := tlDocument(in, root)
 	ver, ok, err := doc.integer("version")
 	if err != nil {
 		return nil, err

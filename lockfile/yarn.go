@@ -434,7 +434,7 @@ func yarnRegistryTarball(u string) bool {
 func parseYarnBerry(in *input) (*Lockfile, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(in.Data, &doc); err != nil {
-		return nil, jsLockYAMLError(in.Path, err)
+		return nil, jsLockYAMLError(in.Path, in.Data, err)
 	}
 	lf := &Lockfile{}
 	if doc.Kind == 0 || len(doc.Content) == 0 || jsLockIsNull(doc.Content[0]) {
