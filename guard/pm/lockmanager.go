@@ -400,14 +400,22 @@ func init() {
 		copyFiles:   []string{"pyproject.toml", "uv.lock", "uv.toml", ".python-version", "README.md"},
 		memberFiles: []string{"pyproject.toml", "README.md"},
 		members:     uvMembers,
+		// --no-build: uv builds a source distribution (running its build
+		// backend, the package's own code) to read the metadata of a
+		// dependency that has no wheel; with --no-build that resolution fails
+		// instead (exit 3). The command line wins over [tool.uv] and uv.toml.
 		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			noBuild := []string{"--no-build"}
+			if hasTrueFlag(args, "--no-build") {
+				noBuild = nil // uv refuses a flag given twice
+			}
 			switch cmd {
 			case "add", "remove":
-				return [][]string{withCommand(args, idx, cmd, "--no-sync")}
+				return [][]string{withCommand(args, idx, cmd, append([]string{"--no-sync"}, noBuild...)...)}
 			}
 			// sync, run and lock: the lockfile they would use, brought up to
 			// date and nothing else.
-			return [][]string{{"lock"}}
+			return [][]string{{"lock", "--no-build"}}
 		},
 	}})
 	register(&lockManager{

@@ -84,3 +84,28 @@ func TestResolveEnvForPnpm(t *testing.T) {
 		t.Fatalf("npm's environment changed: %v", got)
 	}
 }
+
+// TestUvResolvesWithNoBuild: every uv project resolution step carries
+// --no-build once (uv builds an sdist-only dependency to read its metadata
+// otherwise).
+func TestUvResolvesWithNoBuild(t *testing.T) {
+	m, _ := Lookup("uv")
+	lm := m.(*uvManager).lockManager
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sync"}, "lock --no-build"},
+		{[]string{"run", "x"}, "lock --no-build"},
+		{[]string{"lock", "--upgrade"}, "lock --no-build"},
+		{[]string{"add", "x"}, "add x --no-sync --no-build"},
+		{[]string{"add", "--no-build", "x"}, "add --no-build x --no-sync"},
+		{[]string{"remove", "x"}, "remove x --no-sync --no-build"},
+	} {
+		c, idx := lm.parse(tt.args)
+		steps := lm.resolve(c, tt.args, idx, true, "")
+		if len(steps) != 1 || strings.Join(steps[0], " ") != tt.want {
+			t.Errorf("uv %v: resolution %q, want %q", tt.args, steps, tt.want)
+		}
+	}
+}
