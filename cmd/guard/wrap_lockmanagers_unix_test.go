@@ -45,8 +45,11 @@ func TestWrapLockManagersWithFakes(t *testing.T) {
 		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"i"}, "--lockfile-only", "install --lockfile-only --ignore-scripts --ignore-pnpmfile"},
 		{"yarn", "yarn.lock", "package.json", nil, "--mode=update-lockfile", "install --mode=update-lockfile"},
 		{"yarn", "yarn.lock", "package.json", []string{"add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile"},
-		{"uv", "uv.lock", "pyproject.toml", []string{"sync"}, "lock", "lock"},
-		{"uv", "uv.lock", "pyproject.toml", []string{"add", "x"}, "--no-sync", "add x --no-sync"},
+		// uv resolves with --no-build: an sdist-only dependency is never built
+		// (its build backend is the package's own code).
+		{"uv", "uv.lock", "pyproject.toml", []string{"sync"}, "lock", "lock --no-build"},
+		{"uv", "uv.lock", "pyproject.toml", []string{"add", "x"}, "--no-sync", "add x --no-sync --no-build"},
+		{"uv", "uv.lock", "pyproject.toml", []string{"remove", "x"}, "--no-sync", "remove x --no-sync --no-build"},
 		{"poetry", "poetry.lock", "pyproject.toml", []string{"install"}, "lock", "lock"},
 		{"poetry", "poetry.lock", "pyproject.toml", []string{"add", "x"}, "--lock", "add x --lock"},
 	} {

@@ -58,9 +58,9 @@ func FuzzClassify(f *testing.F) {
 			if again := m.Classify(inv); !reflect.DeepEqual(c, again) {
 				t.Fatalf("%s %q: %+v then %+v", n, args, c, again)
 			}
-			// npx and pnpx are one command each (npm exec, pnpm dlx): their
-			// installs have no subcommand to name.
-			if c.Install && c.Name == "" && n != "npx" && n != "pnpx" {
+			// npx, pnpx and uvx have no subcommands: every call downloads and
+			// runs, and the tool's own name labels it.
+			if c.Install && c.Name == "" && n != "npx" && n != "pnpx" && n != "uvx" {
 				t.Fatalf("%s %q: an install without a subcommand name", n, args)
 			}
 		}

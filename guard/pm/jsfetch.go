@@ -266,6 +266,11 @@ func isYarn1(version string) bool {
 
 func (m *yarnManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	c, idx := m.parse(inv.Args)
+	// Every path below runs yarn (yarn --version first): the project's
+	// yarn release and plugins are refused before any of them.
+	if err := checkYarnrc(inv, inv.Dir, m.root(inv.Dir)); err != nil {
+		return nil, err
+	}
 	switch c {
 	case "global", "dlx", "create":
 	case "upgrade-interactive":

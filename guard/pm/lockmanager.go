@@ -400,14 +400,26 @@ func init() {
 		copyFiles:   []string{"pyproject.toml", "uv.lock", "uv.toml", ".python-version", "README.md"},
 		memberFiles: []string{"pyproject.toml", "README.md"},
 		members:     uvMembers,
+		// --no-build: uv builds a source distribution (running its build
+		// backend, the package's own code) to read the metadata of a
+		// dependency that has no wheel; with --no-build that resolution fails
+		// instead (exit 3). The command line wins over [tool.uv] and uv.toml.
 		resolve: func(cmd string, args []string, idx int, _ bool, _ string) [][]string {
+			noBuild := []string{"--no-build"}
+			if hasTrueFlag(args, "--no-build") {
+				noBuild = nil // uv refuses a flag given twice
+			}
 			switch cmd {
 			case "add", "remove":
-				return [][]string{withCommand(args, idx, cmd, "--no-sync")}
+				return [][]string{withCommand(args, idx, cmd, append([]string{"--no-sync"}, noBuild...)...)}
+			case "lock":
+				// uv lock with the user's own options (--upgrade,
+				// --upgrade-package, --prerelease, ...): the lockfile it writes.
+				return [][]string{withCommand(args, idx, cmd, noBuild...)}
 			}
-			// sync, run and lock: the lockfile they would use, brought up to
-			// date and nothing else.
-			return [][]string{{"lock"}}
+			// sync and run: the lockfile they would use, brought up to date
+			// (with the upgrades asked for) and nothing else.
+			return [][]string{append(append([]string{"lock"}, uvUpgradeArgs(args)...), "--no-build")}
 		},
 	}})
 	register(&lockManager{
@@ -426,4 +438,51 @@ func init() {
 			return [][]string{{"lock"}}
 		},
 	})
+}
+
+// uvSyncValueFlags are uv sync/run options that take the next argument as
+// their value (--prerelease, --resolution and --exclude-newer are passed on
+// by uvUpgradeArgs).
+var uvSyncValueFlags = map[string]bool{"--directory": true, "--project": true, "--python": true, "-p": true,
+	"--index": true, "--default-index": true, "--index-url": true, "--extra-index-url": true, "--config-file": true,
+	"--cache-dir": true, "--with": true, "--with-requirements": true, "--with-editable": true, "--extra": true,
+	"--group": true, "--only-group": true, "--no-group": true, "--package": true, "--env-file": true, "--prerelease": true,
+	"--resolution": true, "--exclude-newer": true, "--find-links": true, "-f": true, "--script": true, "-s": true}
+
+// uvUpgradeArgs are the options of a uv sync/run command line (before
+// "--" and before run's command) that change the lockfile it brings up to
+// date: --upgrade/-U, --upgrade-package/-P NAME, --prerelease,
+// --resolution and --exclude-newer.
+func uvUpgradeArgs(args []string) []string {
+	var out []string
+	seenCmd := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			if seenCmd {
+				break // uv run's command and its own arguments
+			}
+			seenCmd = true
+			continue
+		}
+		name, _, hasVal := strings.Cut(a, "=")
+		switch {
+		case name == "--upgrade" || name == "-U":
+			out = append(out, a)
+		case name == "--upgrade-package" || name == "-P" || name == "--prerelease" || name == "--resolution" || name == "--exclude-newer":
+			out = append(out, a)
+			if !hasVal && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+		case strings.HasPrefix(a, "-P") && len(a) > 2:
+			out = append(out, a) // -PNAME
+		case !hasVal && uvSyncValueFlags[name]:
+			i++ // the option's value is not run's command
+		}
+	}
+	return out
 }

@@ -379,6 +379,9 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 		}
 		res.Note = "global install: resolved in an empty project"
 	} else {
+		if err := checkNpmrc(inv, proj.root); err != nil {
+			return nil, err
+		}
 		if err := copyNpmProject(tmp, proj); err != nil {
 			return nil, err
 		}

@@ -184,6 +184,9 @@ func npmResolveFetch(ctx context.Context, inv *Invocation, a npmArgs, proj npmPr
 	if err := os.WriteFile(filepath.Join(tmp.Dir, "package.json"), []byte("{}\n"), 0o600); err != nil {
 		return nil, err
 	}
+	if err := checkNpmrc(inv, proj.root); err != nil {
+		return nil, err
+	}
 	if _, err := tmp.copyIn(filepath.Join(proj.root, ".npmrc"), ".npmrc"); err != nil {
 		return nil, err
 	}

@@ -224,7 +224,7 @@ func runCaptured(ctx context.Context, inv *Invocation, dir, step, name string, a
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	cmd.Env = inv.resolveEnviron()
+	cmd.Env = resolveEnvFor(name, inv.resolveEnviron())
 	var out strings.Builder
 	cmd.Stdout = io.Discard
 	cmd.Stderr = &limitedWriter{b: &out, n: 64 << 10}
@@ -258,7 +258,7 @@ func runOutput(ctx context.Context, inv *Invocation, dir, name string, args ...s
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	cmd.Env = inv.resolveEnviron()
+	cmd.Env = resolveEnvFor(name, inv.resolveEnviron())
 	var errb strings.Builder
 	cmd.Stderr = &limitedWriter{b: &errb, n: 16 << 10}
 	out, err := cmd.Output()
