@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -398,5 +399,53 @@ func TestRegistryMetadata(t *testing.T) {
 	}
 	if reg.hitCount("/-/npm/v1/keys") != 1 {
 		t.Errorf("keys endpoint asked %d times", reg.hitCount("/-/npm/v1/keys"))
+	}
+}
+
+// npm's "no attestations" answer is kept on disk for missingTTL, per
+// registry: a second run does not ask again, another registry does, and an
+// expired entry is not read.
+func TestMissingResultCache(t *testing.T) {
+	reg := newTestRegistry(t)
+	dir := t.TempDir()
+	p := npmPkg("left-pad", "1.3.0", make([]byte, 64))
+	uri := "/-/npm/v1/attestations/left-pad@1.3.0"
+	v := newTestVerifier(t, reg.URL, WithResultCache(dir))
+	if r := v.VerifyPackage(context.Background(), p); r.Status != StatusMissing || r.Cached || reg.hitCount(uri) != 1 {
+		t.Fatalf("first run: %s cached=%v, %d requests", r.Status, r.Cached, reg.hitCount(uri))
+	}
+	v2 := newTestVerifier(t, reg.URL, WithResultCache(dir))
+	if r := v2.VerifyPackage(context.Background(), p); r.Status != StatusMissing || !r.Cached || reg.hitCount(uri) != 1 {
+		t.Fatalf("second run: %s cached=%v, %d requests", r.Status, r.Cached, reg.hitCount(uri))
+	}
+	// Another registry is asked itself.
+	other := newTestRegistry(t)
+	v3 := newTestVerifier(t, other.URL, WithResultCache(dir))
+	if r := v3.VerifyPackage(context.Background(), p); r.Cached || other.hitCount(uri) != 1 {
+		t.Fatalf("other registry: cached=%v, %d requests", r.Cached, other.hitCount(uri))
+	}
+	// An expired entry is asked again.
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		path := filepath.Join(dir, e.Name())
+		b, _ := os.ReadFile(path)
+		var ce cacheEntry
+		if json.Unmarshal(b, &ce) != nil || ce.Result.Status != StatusMissing {
+			t.Fatalf("cache entry %s: %s", e.Name(), b)
+		}
+		ce.Expires = time.Now().Add(-time.Minute)
+		b, _ = json.Marshal(ce)
+		os.WriteFile(path, b, 0o600)
+	}
+	v4 := newTestVerifier(t, reg.URL, WithResultCache(dir))
+	if r := v4.VerifyPackage(context.Background(), p); r.Cached || reg.hitCount(uri) != 2 {
+		t.Fatalf("expired entry: cached=%v, %d requests", r.Cached, reg.hitCount(uri))
+	}
+	// A failed request is never kept.
+	fail := newTestRegistry(t)
+	fail.handle(uri, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusForbidden) })
+	v5 := newTestVerifier(t, fail.URL, WithResultCache(t.TempDir()))
+	if r := v5.VerifyPackage(context.Background(), p); r.Status == StatusMissing {
+		t.Fatalf("a 403 read as missing: %s", r.Reason)
 	}
 }

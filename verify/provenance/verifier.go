@@ -270,8 +270,12 @@ func (v *Verifier) VerifyPackage(ctx context.Context, p lockfile.Package) Result
 		return r
 	}
 	key := cacheKey(&p)
+	var missKey string
+	if key != "" && p.Ecosystem == lockfile.NPM {
+		missKey = key + "\x00missing from " + v.npmRegistry(p.Name)
+	}
 	if key != "" {
-		if c, ok := v.cached(key); ok {
+		if c, ok := v.cached(key, missKey); ok {
 			return c
 		}
 	}
@@ -282,7 +286,7 @@ func (v *Verifier) VerifyPackage(ctx context.Context, p lockfile.Package) Result
 		r, keep = v.verifyPyPI(ctx, p)
 	}
 	if key != "" && keep {
-		v.store(key, r)
+		v.store(key, missKey, r)
 	}
 	return r
 }
@@ -397,7 +401,18 @@ func (v *Verifier) RegistryKeys(ctx context.Context) (KeySet, error) {
 	return v.keys, v.keysErr
 }
 
-func (v *Verifier) cached(key string) (Result, bool) {
+// missingTTL is how long an npm registry's "no attestations for this
+// version" answer is kept on disk. npm attaches provenance when a version is
+// published and never later, so the answer for one archive digest does not
+// change; the registry's URL is part of the key (a mirror that strips
+// attestations does not speak for the registry), and the day's limit bounds
+// what a wrong answer costs. Without it every package of a project without
+// provenance costs a request on every run.
+const missingTTL = 24 * time.Hour
+
+// cached returns the result kept for key: in memory, a verified result on
+// disk, or (missKey, npm) a missing result on disk younger than missingTTL.
+func (v *Verifier) cached(key, missKey string) (Result, bool) {
 	v.mu.Lock()
 	r, ok := v.mem[key]
 	v.mu.Unlock()
@@ -408,13 +423,16 @@ func (v *Verifier) cached(key string) (Result, bool) {
 	if v.cfg.cacheDir == "" {
 		return Result{}, false
 	}
-	b, err := regfile.Read(v.cachePath(key), cacheMaxSize)
-	if err != nil {
-		return Result{}, false
-	}
-	var e cacheEntry
-	if json.Unmarshal(b, &e) != nil || e.Key != key || e.Trust != v.trust.fingerprint || e.Result.Status != StatusVerified {
-		return Result{}, false
+	e, ok := v.readCache(key)
+	if !ok || e.Result.Status != StatusVerified {
+		if missKey == "" {
+			return Result{}, false
+		}
+		now := time.Now()
+		e, ok = v.readCache(missKey)
+		if !ok || e.Result.Status != StatusMissing || !now.Before(e.Expires) || e.Expires.After(now.Add(missingTTL)) {
+			return Result{}, false
+		}
 	}
 	v.mu.Lock()
 	v.mem[key] = e.Result
@@ -423,10 +441,25 @@ func (v *Verifier) cached(key string) (Result, bool) {
 	return e.Result, true
 }
 
+// readCache reads the disk entry for key, written under this trust material.
+func (v *Verifier) readCache(key string) (cacheEntry, bool) {
+	b, err := regfile.Read(v.cachePath(key), cacheMaxSize)
+	if err != nil {
+		return cacheEntry{}, false
+	}
+	var e cacheEntry
+	if json.Unmarshal(b, &e) != nil || e.Key != key || e.Trust != v.trust.fingerprint {
+		return cacheEntry{}, false
+	}
+	return e, true
+}
+
 type cacheEntry struct {
-	Key    string `json:"key"`
-	Trust  string `json:"trust"`
-	Result Result `json:"result"`
+	Key   string `json:"key"`
+	Trust string `json:"trust"`
+	// Expires is set on missing results (missingTTL).
+	Expires time.Time `json:"expires,omitzero"`
+	Result  Result    `json:"result"`
 }
 
 func (v *Verifier) cachePath(key string) string {
@@ -435,19 +468,28 @@ func (v *Verifier) cachePath(key string) string {
 }
 
 // store keeps a result in memory; verified results also go to disk, since
-// they never change.
-func (v *Verifier) store(key string, r Result) {
+// they never change, and npm's missing results (under missKey) for
+// missingTTL.
+func (v *Verifier) store(key, missKey string, r Result) {
 	v.mu.Lock()
 	v.mem[key] = r
 	v.mu.Unlock()
-	if v.cfg.cacheDir == "" || r.Status != StatusVerified {
+	if v.cfg.cacheDir == "" {
 		return
 	}
-	b, err := json.Marshal(cacheEntry{Key: key, Trust: v.trust.fingerprint, Result: r})
+	e := cacheEntry{Key: key, Trust: v.trust.fingerprint, Result: r}
+	switch {
+	case r.Status == StatusVerified:
+	case r.Status == StatusMissing && missKey != "" && r.MetadataError == "":
+		e.Key, e.Expires = missKey, time.Now().Add(missingTTL)
+	default:
+		return
+	}
+	b, err := json.Marshal(e)
 	if err != nil {
 		return
 	}
-	_ = writeFileAtomic(v.cachePath(key), b, false) // a cache: failing to write only costs time
+	_ = writeFileAtomic(v.cachePath(e.Key), b, false) // a cache: failing to write only costs time
 }
 
 // writeFileAtomic writes a private file whole or not at all; sync flushes
