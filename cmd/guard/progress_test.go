@@ -23,7 +23,7 @@ import (
 // "is a terminal" the way guard itself does (an *os.File on a terminal).
 func runStderr(t *testing.T, environ map[string]string, stderr io.Writer, args ...string) (int, string) {
 	t.Helper()
-	withDefaults := map[string]string{"GUARD_DB": testDBDir, "GUARD_NO_PROVENANCE": "1", "TERM": "xterm"}
+	withDefaults := map[string]string{"GUARD_DB": testDBDir, "GUARD_NO_PROVENANCE": "1", "GUARD_NO_METADATA": "1", "TERM": "xterm"}
 	for k, v := range environ {
 		withDefaults[k] = v
 	}

@@ -99,11 +99,14 @@ func (f textFormat) Write(w io.Writer, r *guard.Report) error {
 			if it.Findings > 0 {
 				count = plural(it.Findings, "finding")
 			}
+			title := Escape(it.Title)
 			if it.Note != "" {
-				// The errors section above has the whole message.
-				count = truncate(Escape(it.Note), 80)
+				// Why the item was not checked, after its title so that the
+				// columns stay aligned; the errors section above has the
+				// whole message.
+				title += " — " + truncate(Escape(it.Note), 80)
 			}
-			t.printf("  %-5s %-20s %s %-12s %s\n", Escape(it.ID), Escape(it.Rule), status+strings.Repeat(" ", max(0, 11-len(it.Status))), count, Escape(it.Title))
+			t.printf("  %-5s %-20s %s %-12s %s\n", Escape(it.ID), Escape(it.Rule), status+strings.Repeat(" ", max(0, 11-len(it.Status))), count, title)
 		}
 	}
 	t.printf("\n%s\n", t.verdictLine(r))
