@@ -10,14 +10,13 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"net"
+	"github.com/installguard/guard/verify/httpretry/silent"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -133,46 +132,6 @@ func TestHostileConfigFiles(t *testing.T) {
 	}
 }
 
-// silentListener accepts connections on loopback and never answers; accepted
-// receives one value per connection.
-func silentListener(t *testing.T) (url string, accepted chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	accepted = make(chan struct{}, 64)
-	var mu sync.Mutex
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-			select {
-			case accepted <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range held {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return "http://" + ln.Addr().String(), accepted
-}
-
 // cleanEnv is the test process's environment without guard's own
 // variables, so that a developer's GUARD_DB or GUARD_OFFLINE cannot change
 // what a test of the binary checks.
@@ -196,7 +155,8 @@ func TestSignalsEndAWaitingCheck(t *testing.T) {
 	bin := guardBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			api, accepted := silentListener(t)
+			srv := silent.New(t)
+			api, accepted := srv.URL(), srv.Accepted()
 			cmd := exec.Command(bin, "check", project("npm-pinned"))
 			cmd.Env = cleanEnv("GUARD_OSV_URL="+api, "GUARD_NO_PROVENANCE=1", "GUARD_NO_METADATA=1", "GUARD_NET_IDLE_TIMEOUT=1h", "NO_COLOR=1")
 			var errb bytes.Buffer
@@ -233,7 +193,7 @@ func TestSignalsEndAWaitingCheck(t *testing.T) {
 // never answers fails the check (exit 3) once the idle deadline
 // (GUARD_NET_IDLE_TIMEOUT) passes, saying so.
 func TestSilentOSVAPIFailsTheRun(t *testing.T) {
-	api, _ := silentListener(t)
+	api := silent.New(t).URL()
 	r := runGuardWithin(t, 60*time.Second, map[string]string{"GUARD_DB": "", "GUARD_OSV_URL": api, "GUARD_NET_IDLE_TIMEOUT": "300ms"},
 		"check", project("npm-pinned"))
 	if r.code != 3 || !strings.Contains(r.stdout+r.stderr, "sent nothing for 300ms") {

@@ -4,79 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/installguard/guard/verify/httpretry/silent"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// silentServer accepts connections on loopback and never answers (issue 12
-// item 7: an OSV API or attestation endpoint that hangs). It counts the
-// connections it accepted.
-type silentServer struct {
-	ln    net.Listener
-	conns atomic.Int32
-	mu    sync.Mutex
-	held  []net.Conn
-	done  chan struct{}
-}
-
-func newSilentServer(t *testing.T) *silentServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &silentServer{ln: ln, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.conns.Add(1)
-			s.mu.Lock()
-			s.held = append(s.held, c) // read nothing, write nothing
-			s.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-s.done
-		s.mu.Lock()
-		for _, c := range s.held {
-			c.Close()
-		}
-		s.mu.Unlock()
-	})
-	return s
-}
-
-func (s *silentServer) URL() string { return "http://" + s.ln.Addr().String() }
-
 // TestSilentServerFailsOnce: a server that accepts and never answers fails
 // the request after the idle deadline, with one attempt only (no 4 × 60s),
 // and the next request to that host fails without connecting again.
 func TestSilentServerFailsOnce(t *testing.T) {
-	s := newSilentServer(t)
+	s := silent.New(t)
 	p := &Policy{Attempts: 4, BackoffBase: time.Millisecond, Idle: 200 * time.Millisecond, Hosts: &Hosts{}}
 	_, err := p.Do(context.Background(), &http.Client{}, Request{URL: s.URL() + "/v1/querybatch", MaxBody: 1 << 20})
 	if !errors.Is(err, ErrSilent) || !strings.Contains(err.Error(), "sent nothing for 200ms") {
 		t.Fatalf("err = %v, want ErrSilent naming the deadline", err)
 	}
-	if n := s.conns.Load(); n != 1 {
+	if n := s.Conns(); n != 1 {
 		t.Errorf("%d connections, want 1 (a silent server is not retried)", n)
 	}
 	_, err = p.Do(context.Background(), &http.Client{}, Request{URL: s.URL() + "/v1/vulns/X", MaxBody: 1 << 20})
 	if !errors.Is(err, ErrSilent) || !strings.Contains(err.Error(), "not asked again") {
 		t.Fatalf("second request: %v", err)
 	}
-	if n := s.conns.Load(); n != 1 {
+	if n := s.Conns(); n != 1 {
 		t.Errorf("%d connections after the second request, want still 1", n)
 	}
 }
@@ -84,13 +38,13 @@ func TestSilentServerFailsOnce(t *testing.T) {
 // TestSilentAttemptTimeout: an attempt deadline shorter than the idle one,
 // reached without a byte from the server, counts as silent too.
 func TestSilentAttemptTimeout(t *testing.T) {
-	s := newSilentServer(t)
+	s := silent.New(t)
 	p := &Policy{Attempts: 3, BackoffBase: time.Millisecond, AttemptTimeout: 100 * time.Millisecond}
 	_, err := p.Do(context.Background(), &http.Client{}, Request{URL: s.URL(), MaxBody: 10})
 	if !errors.Is(err, ErrSilent) || !strings.Contains(err.Error(), "deadline") {
 		t.Fatalf("err = %v", err)
 	}
-	if n := s.conns.Load(); n != 1 {
+	if n := s.Conns(); n != 1 {
 		t.Errorf("%d connections, want 1", n)
 	}
 }

@@ -4,52 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/installguard/guard/verify/httpretry/silent"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/installguard/guard/lockfile"
 )
-
-// silentRegistry accepts connections on loopback and never answers.
-func silentRegistry(t *testing.T) (string, func() int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n atomic.Int32
-	var mu sync.Mutex
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range held {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return "http://" + ln.Addr().String(), n.Load
-}
 
 func manyPackages(n int) []lockfile.Package {
 	var out []lockfile.Package
@@ -65,7 +28,8 @@ func manyPackages(n int) []lockfile.Package {
 // unverifiable naming the silence, and once the host is known silent no
 // further connection is made.
 func TestSilentAttestationEndpoint(t *testing.T) {
-	url, conns := silentRegistry(t)
+	srv := silent.New(t)
+	url, conns := srv.URL(), srv.Conns
 	v := newTestVerifier(t, url, WithIdleTimeout(200*time.Millisecond), WithWorkers(4), WithRequestTimeout(time.Hour))
 	rs := v.Verify(context.Background(), manyPackages(40))
 	for _, r := range rs {
