@@ -57,11 +57,10 @@ type cargoPkg struct {
 }
 
 func parseCargo(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
+	doc, err := tlDocument(in)
 	if err != nil {
 		return nil, err
 	}
-	doc := tlDocument(in, root)
 	lf := &Lockfile{}
 
 	ver, hasVer, err := doc.integer("version")
@@ -99,31 +98,21 @@ func parseCargo(in *input) (*Lockfile, error) {
 		}
 	}
 
-	pkgs, err := doc.tables("package")
+	pkgs, err := doc.headedTables("package")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "package")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	// [root] (Cargo before 0.16) is the root package, kept apart.
 	if r, ok, err := doc.table("root"); err != nil {
 		return nil, err
 	} else if ok {
 		pkgs = append(pkgs, r)
-		if lines != nil {
-			lines = append(lines, 0)
-		}
 	}
 
 	lf.Packages = make([]Package, len(pkgs))
 	info := make([]cargoPkg, len(pkgs))
 	inline := false
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
 		if p.Name, err = t.str("name", true); err != nil {

@@ -38,11 +38,10 @@ func sniffPoetry(data []byte) bool {
 }
 
 func parsePoetry(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
+	doc, err := tlDocument(in)
 	if err != nil {
 		return nil, err
 	}
-	doc := tlDocument(in, root)
 	lf := &Lockfile{}
 
 	meta, hasMeta, err := doc.table("metadata")
@@ -70,22 +69,15 @@ func parsePoetry(in *input) (*Lockfile, error) {
 		}
 	}
 
-	pkgs, err := doc.tables("package")
+	pkgs, err := doc.headedTables("package")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "package")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	lf.Packages = make([]Package, len(pkgs))
 	depNames := make([][]string, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
 	seenIndex := map[string]bool{}
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p, deps, err := poetryPackage(t, metaHashes)
 		if err != nil {
 			return nil, err

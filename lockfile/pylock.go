@@ -48,16 +48,15 @@ func sniffPylock(data []byte) bool {
 }
 
 func parsePylock(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
+	doc, err := tlDocument(in)
 	if err != nil {
 		return nil, err
 	}
 	lf := &Lockfile{}
-	if len(root) == 0 {
+	if len(doc.m) == 0 {
 		// An empty document has nothing to install.
 		return lf, nil
 	}
-	doc := tlDocument(in, root)
 	lv, err := doc.str("lock-version", true)
 	if err != nil {
 		return nil, err
@@ -85,13 +84,9 @@ func parsePylock(in *input) (*Lockfile, error) {
 	if !doc.has("packages") {
 		return nil, doc.errf("packages", "required key is missing")
 	}
-	pkgs, err := doc.tables("packages")
+	pkgs, err := doc.headedTables("packages")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "packages")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	lf.Packages = make([]Package, len(pkgs))
 	refs := make([][]pylockRef, len(pkgs))
@@ -102,9 +97,6 @@ func parsePylock(in *input) (*Lockfile, error) {
 		defaultSet[pep503Name(g)] = true
 	}
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
 		if refs[i], err = pylockPackage(t, p, defaultSet); err != nil {

@@ -54,9 +54,13 @@ type tlTable struct {
 	segs []string
 }
 
-// tlDocument is the root table of a decoded document.
-func tlDocument(in *input, root map[string]any) tlTable {
-	return tlTable{m: root, file: in.Path, pos: &tlPositions{data: in.Data}}
+// tlDocument decodes a TOML lockfile into its root table.
+func tlDocument(in *input) (tlTable, error) {
+	root, err := tlDecode(in)
+	if err != nil {
+		return tlTable{}, err
+	}
+	return tlTable{m: root, file: in.Path, pos: &tlPositions{data: in.Data}}, nil
 }
 
 // tlPositions scans a document's key positions once, when the first error
@@ -193,6 +197,22 @@ func (t tlTable) tables(k string) ([]tlTable, error) {
 		return nil, nil
 	}
 	return t.tablesOf(k, v)
+}
+
+// headedTables is tables for an array of tables at key k of the document
+// root, each element given the line of its [[k]] header (or, inline, of
+// its element) where those lines match the elements one to one.
+func (t tlTable) headedTables(k string) ([]tlTable, error) {
+	out, err := t.tables(k)
+	if err != nil {
+		return nil, err
+	}
+	if lines := tlArrayHeaderLines(t.pos.data, k); len(lines) == len(out) {
+		for i := range out {
+			out[i].line = lines[i]
+		}
+	}
+	return out, nil
 }
 
 // tablesOf interprets v, found at key k of t, as an array of tables.

@@ -59,16 +59,15 @@ type uvPkg struct {
 }
 
 func parseUV(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
+	doc, err := tlDocument(in)
 	if err != nil {
 		return nil, err
 	}
 	lf := &Lockfile{}
-	if len(root) == 0 {
+	if len(doc.m) == 0 {
 		// An empty document has nothing to install.
 		return lf, nil
 	}
-	doc := tlDocument(in, root)
 	ver, ok, err := doc.integer("version")
 	if err != nil {
 		return nil, err
@@ -102,22 +101,15 @@ func parseUV(in *input) (*Lockfile, error) {
 		}
 	}
 
-	pkgs, err := doc.tables("package")
+	pkgs, err := doc.headedTables("package")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "package")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	lf.Packages = make([]Package, len(pkgs))
 	info := make([]uvPkg, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
 	seenIndex := map[string]bool{}
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
 		name, err := t.str("name", true)
