@@ -38,7 +38,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 )
@@ -183,7 +182,7 @@ func parseBunLock(in *input) (*Lockfile, error) {
 		workspaces                  []bunWorkspace
 		entries                     []bunEntry
 	)
-	err = j.object("", func(key string, line int) (err error) {
+	err = j.document(func(key string, line int) (err error) {
 		switch key {
 		case "lockfileVersion":
 			lf.FormatVersion, err = j.wholeNumber(line, key)
@@ -200,9 +199,6 @@ func parseBunLock(in *input) (*Lockfile, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if _, err := j.dec.Token(); err != io.EOF {
-		return nil, errorf(in.Path, j.line(), "", "invalid JSON: data after the top-level object")
 	}
 	// bun refuses a lockfile without these.
 	if !haveVersion {

@@ -115,11 +115,8 @@ func parseCargo(in *input) (*Lockfile, error) {
 	for i, t := range pkgs {
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
-		if p.Name, err = t.str("name", true); err != nil {
+		if p.Name, err = t.pkgName(); err != nil {
 			return nil, err
-		}
-		if p.Name == "" {
-			return nil, t.errf("name", "empty package name")
 		}
 		if p.Version, err = t.str("version", true); err != nil {
 			return nil, err

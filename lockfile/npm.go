@@ -297,6 +297,18 @@ func (j *npmJSON) object(what string, each func(key string, line int) error) err
 	}
 }
 
+// document reads the top-level object as object does, then requires the
+// end of the input.
+func (j *npmJSON) document(each func(key string, line int) error) error {
+	if err := j.object("", each); err != nil {
+		return err
+	}
+	if _, err := j.dec.Token(); err != io.EOF {
+		return errorf(j.path, j.line(), "", "invalid JSON: data after the top-level object")
+	}
+	return nil
+}
+
 // keyed names key as the place of err when it is a ParseError.
 func keyed(err error, key string) error {
 	var pe *ParseError
@@ -421,7 +433,7 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 		depsStart    int64 = -1
 		depsEnd      int64
 	)
-	err := j.object("", func(key string, line int) (err error) {
+	err := j.document(func(key string, line int) (err error) {
 		switch key {
 		case "lockfileVersion":
 			lf.FormatVersion, err = j.wholeNumber(line, key)
@@ -441,9 +453,6 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if _, err := j.dec.Token(); err != io.EOF {
-		return nil, errorf(in.Path, j.line(), "", "invalid JSON: data after the top-level object")
 	}
 	if havePackages {
 		npmFromPackages(lf, packages)

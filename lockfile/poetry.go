@@ -181,12 +181,9 @@ func poetryFileHashes(entries []tlTable) ([]Hash, error) {
 
 func poetryPackage(t tlTable, metaHashes map[string][]Hash) (Package, []string, error) {
 	var p Package
-	name, err := t.str("name", true)
+	name, err := t.pkgName()
 	if err != nil {
 		return p, nil, err
-	}
-	if name == "" {
-		return p, nil, t.errf("name", "empty package name")
 	}
 	p.Name = pep503Name(name)
 	if p.Version, err = t.str("version", true); err != nil {

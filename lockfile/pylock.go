@@ -137,12 +137,9 @@ func parsePylock(in *input) (*Lockfile, error) {
 type pylockRef struct{ name, version string }
 
 func pylockPackage(t tlTable, p *Package, defaults map[string]bool) ([]pylockRef, error) {
-	name, err := t.str("name", true)
+	name, err := t.pkgName()
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		return nil, t.errf("name", "empty package name")
 	}
 	p.Name = pep503Name(name)
 	// version is optional: a source tree's version is not pinned.

@@ -199,6 +199,15 @@ func (t tlTable) tables(k string) ([]tlTable, error) {
 	return t.tablesOf(k, v)
 }
 
+// pkgName returns the required, non-empty "name" of a package table.
+func (t tlTable) pkgName() (string, error) {
+	name, err := t.str("name", true)
+	if err == nil && name == "" {
+		err = t.errf("name", "empty package name")
+	}
+	return name, err
+}
+
 // headedTables is tables for an array of tables at key k of the document
 // root, each element given the line of its [[k]] header (or, inline, of
 // its element) where those lines match the elements one to one.

@@ -112,12 +112,9 @@ func parseUV(in *input) (*Lockfile, error) {
 	for i, t := range pkgs {
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
-		name, err := t.str("name", true)
+		name, err := t.pkgName()
 		if err != nil {
 			return nil, err
-		}
-		if name == "" {
-			return nil, t.errf("name", "empty package name")
 		}
 		p.Name = pep503Name(name)
 		// Workspace members with a dynamic version have none.
