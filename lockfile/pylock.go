@@ -387,26 +387,18 @@ type pylMarkerTok struct {
 
 func (n *pylMarkerNode) eval(env pylMarkerEnv) pylTriValue {
 	switch n.op {
-	case "and":
-		out := pylTrue
-		for _, k := range n.kids {
-			v := k.eval(env)
-			if v == pylFalse {
-				return pylFalse
-			}
-			if v == pylUnknown {
-				out = pylUnknown
-			}
+	case "and", "or":
+		// Three-valued: one decisive kid (false for and, true for or)
+		// decides; otherwise an unknown kid leaves the whole unknown.
+		decisive, out := pylFalse, pylTrue
+		if n.op == "or" {
+			decisive, out = pylTrue, pylFalse
 		}
-		return out
-	case "or":
-		out := pylFalse
 		for _, k := range n.kids {
-			v := k.eval(env)
-			if v == pylTrue {
-				return pylTrue
-			}
-			if v == pylUnknown {
+			switch k.eval(env) {
+			case decisive:
+				return decisive
+			case pylUnknown:
 				out = pylUnknown
 			}
 		}
