@@ -249,7 +249,7 @@ func (j *npmJSON) openObject(key string) error {
 	// Just past the token, which holds no newline: its line.
 	line := j.line()
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errorf(j.path, line, key, "expected an object, found %s", npmTokenKind(tok))
+		return errorf(j.path, line, key, "expected an object, found %s", jsonKind(tok))
 	}
 	return nil
 }
@@ -318,22 +318,32 @@ func keyed(err error, key string) error {
 	return err
 }
 
-func npmTokenKind(tok json.Token) string {
-	switch v := tok.(type) {
+// jsonKind names a JSON token or decoded value for error messages:
+// "an object", "a string", "null" and so on.
+func jsonKind(v any) string {
+	switch t := v.(type) {
 	case json.Delim:
-		if v == '[' {
+		switch t {
+		case '{':
+			return "an object"
+		case '[':
 			return "an array"
 		}
-		return fmt.Sprintf("%q", string(v))
+		return fmt.Sprintf("%q", string(t))
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
 	case string:
 		return "a string"
+	case json.Number, float64:
+		return "a number"
 	case bool:
 		return "a boolean"
 	case nil:
 		return "null"
-	default:
-		return "a number"
 	}
+	return fmt.Sprintf("%T", v)
 }
 
 // skip reads and discards one value.
