@@ -181,7 +181,7 @@ func parseCargo(in *input) (*Lockfile, error) {
 	}
 
 	members := cargoWorkspaceNames(in)
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	for i := range lf.Packages {
 		p := &lf.Packages[i]
 		if info[i].source == "" {
@@ -190,9 +190,8 @@ func parseCargo(in *input) (*Lockfile, error) {
 				p.Source.Kind = SourcePath
 			}
 		}
-		if p.Source.Kind == SourceRegistry && !seenIndex[p.Source.URL] {
-			seenIndex[p.Source.URL] = true
-			lf.Indexes = append(lf.Indexes, p.Source.URL)
+		if p.Source.Kind == SourceRegistry {
+			seenIndex.add(lf, p.Source.URL)
 		}
 	}
 	tlAssignIDs(lf.Packages)

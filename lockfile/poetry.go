@@ -76,7 +76,7 @@ func parsePoetry(in *input) (*Lockfile, error) {
 	lf.Packages = make([]Package, len(pkgs))
 	depNames := make([][]string, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	for i, t := range pkgs {
 		p, deps, err := poetryPackage(t, metaHashes)
 		if err != nil {
@@ -84,9 +84,8 @@ func parsePoetry(in *input) (*Lockfile, error) {
 		}
 		p.Path = t.key
 		p.Line = t.line
-		if p.Source.Kind == SourceRegistry && p.Source.URL != "" && !seenIndex[p.Source.URL] {
-			seenIndex[p.Source.URL] = true
-			lf.Indexes = append(lf.Indexes, p.Source.URL)
+		if p.Source.Kind == SourceRegistry && p.Source.URL != "" {
+			seenIndex.add(lf, p.Source.URL)
 		}
 		lf.Packages[i] = p
 		depNames[i] = deps

@@ -91,7 +91,7 @@ func parsePylock(in *input) (*Lockfile, error) {
 	lf.Packages = make([]Package, len(pkgs))
 	refs := make([][]pylockRef, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	defaultSet := map[string]bool{}
 	for _, g := range defaults {
 		defaultSet[pep503Name(g)] = true
@@ -102,9 +102,8 @@ func parsePylock(in *input) (*Lockfile, error) {
 		if refs[i], err = pylockPackage(t, p, defaultSet); err != nil {
 			return nil, err
 		}
-		if idx, _ := t.str("index", false); idx != "" && !seenIndex[idx] {
-			seenIndex[idx] = true
-			lf.Indexes = append(lf.Indexes, idx)
+		if idx, _ := t.str("index", false); idx != "" {
+			seenIndex.add(lf, idx)
 		}
 		byName[p.Name] = append(byName[p.Name], i)
 	}

@@ -108,7 +108,7 @@ func parseUV(in *input) (*Lockfile, error) {
 	lf.Packages = make([]Package, len(pkgs))
 	info := make([]uvPkg, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	for i, t := range pkgs {
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
@@ -131,9 +131,8 @@ func parseUV(in *input) (*Lockfile, error) {
 		if p.Source, info[i].srcKey, err = uvSource(src, p.Name, members); err != nil {
 			return nil, err
 		}
-		if p.Source.Kind == SourceRegistry && !seenIndex[p.Source.URL] {
-			seenIndex[p.Source.URL] = true
-			lf.Indexes = append(lf.Indexes, p.Source.URL)
+		if p.Source.Kind == SourceRegistry {
+			seenIndex.add(lf, p.Source.URL)
 		}
 		if p.Hashes, err = uvHashes(t); err != nil {
 			return nil, err
