@@ -25,7 +25,7 @@ func init() {
 		Ecosystem: PyPI,
 		Name:      isPylockName,
 		Sniff:     sniffPylock,
-		Parse:     parsePylock,
+		Parse:     tlEmptyOrParse(parsePylock),
 	})
 }
 
@@ -47,16 +47,8 @@ func sniffPylock(data []byte) bool {
 	return f[0] && f[1] && !f[4]
 }
 
-func parsePylock(in *input) (*Lockfile, error) {
-	doc, err := tlDocument(in)
-	if err != nil {
-		return nil, err
-	}
+func parsePylock(in *input, doc tlTable) (*Lockfile, error) {
 	lf := &Lockfile{}
-	if len(doc.m) == 0 {
-		// An empty document has nothing to install.
-		return lf, nil
-	}
 	lv, err := doc.str("lock-version", true)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,22 @@ func tlDocument(in *input) (tlTable, error) {
 	return tlTable{m: root, file: in.Path, pos: &tlPositions{data: in.Data}}, nil
 }
 
+// tlEmptyOrParse is the Parse of a TOML format whose empty document (no
+// keys) is an empty lockfile, as it has nothing to install; other documents
+// go to parse with their root table.
+func tlEmptyOrParse(parse func(in *input, doc tlTable) (*Lockfile, error)) func(*input) (*Lockfile, error) {
+	return func(in *input) (*Lockfile, error) {
+		doc, err := tlDocument(in)
+		if err != nil {
+			return nil, err
+		}
+		if len(doc.m) == 0 {
+			return &Lockfile{}, nil
+		}
+		return parse(in, doc)
+	}
+}
+
 // tlPositions scans a document's key positions once, when the first error
 // that needs one is reported: parses that succeed never pay for it.
 type tlPositions struct {

@@ -20,7 +20,7 @@ func init() {
 		Ecosystem: PyPI,
 		Name:      func(base string) bool { return base == "uv.lock" },
 		Sniff:     sniffUV,
-		Parse:     parseUV,
+		Parse:     tlEmptyOrParse(parseUV),
 	})
 }
 
@@ -58,16 +58,8 @@ type uvPkg struct {
 	srcKey string
 }
 
-func parseUV(in *input) (*Lockfile, error) {
-	doc, err := tlDocument(in)
-	if err != nil {
-		return nil, err
-	}
+func parseUV(in *input, doc tlTable) (*Lockfile, error) {
 	lf := &Lockfile{}
-	if len(doc.m) == 0 {
-		// An empty document has nothing to install.
-		return lf, nil
-	}
 	ver, ok, err := doc.integer("version")
 	if err != nil {
 		return nil, err
