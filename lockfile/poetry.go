@@ -180,12 +180,8 @@ func poetryFileHashes(entries []tlTable) ([]Hash, error) {
 
 func poetryPackage(t tlTable, metaHashes map[string][]Hash) (Package, []string, error) {
 	var p Package
-	name, err := t.pkgName()
+	err := t.pyNameVersion(&p, true)
 	if err != nil {
-		return p, nil, err
-	}
-	p.Name = pep503Name(name)
-	if p.Version, err = t.str("version", true); err != nil {
 		return p, nil, err
 	}
 	if p.Optional, err = t.boolean("optional"); err != nil {

@@ -128,13 +128,9 @@ func parsePylock(in *input, doc tlTable) (*Lockfile, error) {
 type pylockRef struct{ name, version string }
 
 func pylockPackage(t tlTable, p *Package, defaults map[string]bool) ([]pylockRef, error) {
-	name, err := t.pkgName()
-	if err != nil {
-		return nil, err
-	}
-	p.Name = pep503Name(name)
 	// version is optional: a source tree's version is not pinned.
-	if p.Version, err = t.str("version", false); err != nil {
+	err := t.pyNameVersion(p, false)
+	if err != nil {
 		return nil, err
 	}
 	for _, k := range []string{"requires-python", "index"} {

@@ -224,6 +224,19 @@ func (t tlTable) pkgName() (string, error) {
 	return name, err
 }
 
+// pyNameVersion fills p's name (PEP 503 normalised) and version from a
+// Python package table; versionRequired says whether "version" must be
+// there.
+func (t tlTable) pyNameVersion(p *Package, versionRequired bool) error {
+	name, err := t.pkgName()
+	if err != nil {
+		return err
+	}
+	p.Name = pep503Name(name)
+	p.Version, err = t.str("version", versionRequired)
+	return err
+}
+
 // headedTables is tables for an array of tables at key k of the document
 // root, each element given the line of its [[k]] header (or, inline, of
 // its element) where those lines match the elements one to one.

@@ -104,13 +104,8 @@ func parseUV(in *input, doc tlTable) (*Lockfile, error) {
 	for i, t := range pkgs {
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
-		name, err := t.pkgName()
-		if err != nil {
-			return nil, err
-		}
-		p.Name = pep503Name(name)
 		// Workspace members with a dynamic version have none.
-		if p.Version, err = t.str("version", false); err != nil {
+		if err := t.pyNameVersion(p, false); err != nil {
 			return nil, err
 		}
 		src, ok, err := t.table("source")
