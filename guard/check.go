@@ -13,7 +13,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
@@ -189,7 +188,7 @@ func gateOnBaseline(opts Options, lfs []*lockfile.Lockfile, r *Report) []*lockfi
 			r.Errors = append(r.Errors, Error{Kind: InputError, Path: lf.Path, Message: fmt.Sprintf("base of %s: %v", lf.Path, err)})
 			continue
 		}
-		gate, unchanged := pm.Changed(lf, base)
+		gate, unchanged := lockfile.Changed(lf, base)
 		b.Unchanged += unchanged
 		b.Checked += len(gate.Packages)
 		out = append(out, gate)

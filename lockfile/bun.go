@@ -38,7 +38,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 )
@@ -177,46 +176,29 @@ func parseBunLock(in *input) (*Lockfile, error) {
 		return nil, errorf(in.Path, lines.at(je.Offset), "", "%s", je.Msg)
 	}
 	j := newNpmJSON(in.Path, data, 0, lines)
-	if err := j.openObject(""); err != nil {
-		return nil, err
-	}
 	lf := &Lockfile{}
 	var (
 		haveVersion, haveWorkspaces bool
 		workspaces                  []bunWorkspace
 		entries                     []bunEntry
 	)
-	for {
-		key, line, more, err := j.nextKey("")
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			break
-		}
+	err = j.document(func(key string, line int) (err error) {
 		switch key {
 		case "lockfileVersion":
-			if lf.FormatVersion, err = j.wholeNumber(line, key); err != nil {
-				return nil, err
-			}
+			lf.FormatVersion, err = j.wholeNumber(line, key)
 			haveVersion = true
 		case "workspaces":
-			if workspaces, err = j.bunWorkspaces(); err != nil {
-				return nil, err
-			}
+			workspaces, err = j.bunWorkspaces()
 			haveWorkspaces = true
 		case "packages":
-			if entries, err = j.bunPackages(); err != nil {
-				return nil, err
-			}
+			entries, err = j.bunPackages()
 		default:
-			if err := j.skip(key); err != nil {
-				return nil, err
-			}
+			err = j.skip(key)
 		}
-	}
-	if _, err := j.dec.Token(); err != io.EOF {
-		return nil, errorf(in.Path, j.line(), "", "invalid JSON: data after the top-level object")
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	// bun refuses a lockfile without these.
 	if !haveVersion {
@@ -240,67 +222,57 @@ func parseBunLock(in *input) (*Lockfile, error) {
 }
 
 func (j *npmJSON) bunWorkspaces() ([]bunWorkspace, error) {
-	if err := j.openObject("workspaces"); err != nil {
-		return nil, err
-	}
 	var out []bunWorkspace
 	seen := map[string]bool{}
-	for {
-		key, line, more, err := j.nextKey("workspaces")
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
-		}
+	err := j.object("workspaces", func(key string, line int) error {
 		name := fmt.Sprintf("workspaces[%q]", key)
 		var w bunWorkspace
 		if err := j.decode(&w); err != nil {
-			return nil, j.valueErr(err, name, line)
+			return j.valueErr(err, name, line)
 		}
 		if seen[key] {
-			return nil, errorf(j.path, line, name, "workspace listed twice")
+			return errorf(j.path, line, name, "workspace listed twice")
 		}
 		seen[key] = true
 		if key != "" && (w.Name == nil || *w.Name == "") {
-			return nil, errorf(j.path, line, name+".name", "missing: a workspace member needs a name")
+			return errorf(j.path, line, name+".name", "missing: a workspace member needs a name")
 		}
 		w.path, w.line = key, line
 		out = append(out, w)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func (j *npmJSON) bunPackages() ([]bunEntry, error) {
-	if err := j.openObject("packages"); err != nil {
-		return nil, err
-	}
 	var out []bunEntry
 	seen := map[string]bool{}
-	for {
-		key, line, more, err := j.nextKey("packages")
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
-		}
+	err := j.object("packages", func(key string, line int) error {
 		name := fmt.Sprintf("packages[%q]", key)
 		var tuple []json.RawMessage
 		if err := j.decode(&tuple); err != nil {
-			return nil, j.valueErr(err, name, line)
+			return j.valueErr(err, name, line)
 		}
 		if tuple == nil {
-			return nil, errorf(j.path, line, name, "expected an array, found null")
+			return errorf(j.path, line, name, "expected an array, found null")
 		}
 		if seen[key] {
-			return nil, errorf(j.path, line, name, "package key listed twice")
+			return errorf(j.path, line, name, "package key listed twice")
 		}
 		if key == "" || strings.Count(key, "/") >= npmMaxSegments {
-			return nil, errorf(j.path, line, name, "invalid package key")
+			return errorf(j.path, line, name, "invalid package key")
 		}
 		seen[key] = true
 		out = append(out, bunEntry{key: key, line: line, tuple: tuple})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // bunKind is how a resolution string resolves.

@@ -57,11 +57,10 @@ type cargoPkg struct {
 }
 
 func parseCargo(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
+	doc, err := tlDocument(in)
 	if err != nil {
 		return nil, err
 	}
-	doc := tlDocument(in, root)
 	lf := &Lockfile{}
 
 	ver, hasVer, err := doc.integer("version")
@@ -99,38 +98,25 @@ func parseCargo(in *input) (*Lockfile, error) {
 		}
 	}
 
-	pkgs, err := doc.tables("package")
+	pkgs, err := doc.headedTables("package")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "package")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	// [root] (Cargo before 0.16) is the root package, kept apart.
 	if r, ok, err := doc.table("root"); err != nil {
 		return nil, err
 	} else if ok {
 		pkgs = append(pkgs, r)
-		if lines != nil {
-			lines = append(lines, 0)
-		}
 	}
 
 	lf.Packages = make([]Package, len(pkgs))
 	info := make([]cargoPkg, len(pkgs))
 	inline := false
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
-		if p.Name, err = t.str("name", true); err != nil {
+		if p.Name, err = t.pkgName(); err != nil {
 			return nil, err
-		}
-		if p.Name == "" {
-			return nil, t.errf("name", "empty package name")
 		}
 		if p.Version, err = t.str("version", true); err != nil {
 			return nil, err
@@ -195,7 +181,7 @@ func parseCargo(in *input) (*Lockfile, error) {
 	}
 
 	members := cargoWorkspaceNames(in)
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	for i := range lf.Packages {
 		p := &lf.Packages[i]
 		if info[i].source == "" {
@@ -204,9 +190,8 @@ func parseCargo(in *input) (*Lockfile, error) {
 				p.Source.Kind = SourcePath
 			}
 		}
-		if p.Source.Kind == SourceRegistry && !seenIndex[p.Source.URL] {
-			seenIndex[p.Source.URL] = true
-			lf.Indexes = append(lf.Indexes, p.Source.URL)
+		if p.Source.Kind == SourceRegistry {
+			seenIndex.add(lf, p.Source.URL)
 		}
 	}
 	tlAssignIDs(lf.Packages)

@@ -249,7 +249,7 @@ func (j *npmJSON) openObject(key string) error {
 	// Just past the token, which holds no newline: its line.
 	line := j.line()
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errorf(j.path, line, key, "expected an object, found %s", npmTokenKind(tok))
+		return errorf(j.path, line, key, "expected an object, found %s", jsonKind(tok))
 	}
 	return nil
 }
@@ -276,22 +276,74 @@ func (j *npmJSON) nextKey(key string) (name string, line int, more bool, err err
 	return s, j.line(), true, nil
 }
 
-func npmTokenKind(tok json.Token) string {
-	switch v := tok.(type) {
+// object reads an object whole: each is called with every key and its
+// line, the decoder just before the key's value, which each must read.
+// what names the object in errors.
+func (j *npmJSON) object(what string, each func(key string, line int) error) error {
+	if err := j.openObject(what); err != nil {
+		return err
+	}
+	for {
+		key, line, more, err := j.nextKey(what)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		if err := each(key, line); err != nil {
+			return err
+		}
+	}
+}
+
+// document reads the top-level object as object does, then requires the
+// end of the input.
+func (j *npmJSON) document(each func(key string, line int) error) error {
+	if err := j.object("", each); err != nil {
+		return err
+	}
+	if _, err := j.dec.Token(); err != io.EOF {
+		return errorf(j.path, j.line(), "", "invalid JSON: data after the top-level object")
+	}
+	return nil
+}
+
+// keyed names key as the place of err when it is a ParseError.
+func keyed(err error, key string) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		pe.Key = key
+	}
+	return err
+}
+
+// jsonKind names a JSON token or decoded value for error messages:
+// "an object", "a string", "null" and so on.
+func jsonKind(v any) string {
+	switch t := v.(type) {
 	case json.Delim:
-		if v == '[' {
+		switch t {
+		case '{':
+			return "an object"
+		case '[':
 			return "an array"
 		}
-		return fmt.Sprintf("%q", string(v))
+		return fmt.Sprintf("%q", string(t))
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
 	case string:
 		return "a string"
+	case json.Number, float64:
+		return "a number"
 	case bool:
 		return "a boolean"
 	case nil:
 		return "null"
-	default:
-		return "a number"
 	}
+	return fmt.Sprintf("%T", v)
 }
 
 // skip reads and discards one value.
@@ -384,9 +436,6 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 		npmFromPackages(lf, packages)
 		return lf, nil
 	}
-	if err := j.openObject(""); err != nil {
-		return nil, err
-	}
 	lf := &Lockfile{}
 	var (
 		packages     []npmEntry
@@ -394,24 +443,12 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 		depsStart    int64 = -1
 		depsEnd      int64
 	)
-	for {
-		key, line, more, err := j.nextKey("")
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			break
-		}
+	err := j.document(func(key string, line int) (err error) {
 		switch key {
 		case "lockfileVersion":
-			if lf.FormatVersion, err = j.wholeNumber(line, key); err != nil {
-				return nil, err
-			}
+			lf.FormatVersion, err = j.wholeNumber(line, key)
 		case "packages":
 			packages, err = j.npmPackages()
-			if err != nil {
-				return nil, err
-			}
 			havePackages = true
 		case "dependencies":
 			if havePackages {
@@ -419,17 +456,13 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 			} else {
 				depsStart, depsEnd, err = j.rawSpan(key)
 			}
-			if err != nil {
-				return nil, err
-			}
 		default:
-			if err := j.skip(key); err != nil {
-				return nil, err
-			}
+			err = j.skip(key)
 		}
-	}
-	if _, err := j.dec.Token(); err != io.EOF {
-		return nil, errorf(in.Path, j.line(), "", "invalid JSON: data after the top-level object")
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if havePackages {
 		npmFromPackages(lf, packages)
@@ -448,35 +481,30 @@ func parseNpmLock(in *input) (*Lockfile, error) {
 
 // npmPackages reads the "packages" object.
 func (j *npmJSON) npmPackages() ([]npmEntry, error) {
-	if err := j.openObject("packages"); err != nil {
-		return nil, err
-	}
 	var out []npmEntry
 	seen := map[string]int{}
-	for {
-		key, line, more, err := j.nextKey("packages")
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
-		}
+	err := j.object("packages", func(key string, line int) error {
 		if strings.Count(key, "/") >= npmMaxSegments {
-			return nil, errorf(j.path, line, fmt.Sprintf("packages[%q]", key), "install path has more than %d parts: not one npm can install", npmMaxSegments)
+			return errorf(j.path, line, fmt.Sprintf("packages[%q]", key), "install path has more than %d parts: not one npm can install", npmMaxSegments)
 		}
 		var e npmEntry
 		if err := j.decode(&e); err != nil {
-			return nil, j.valueErr(err, fmt.Sprintf("packages[%q]", key), line)
+			return j.valueErr(err, fmt.Sprintf("packages[%q]", key), line)
 		}
 		e.key, e.line = key, line
 		// A repeated key replaces the earlier entry, as in JSON.parse.
 		if i, dup := seen[key]; dup {
 			out[i] = e
-			continue
+			return nil
 		}
 		seen[key] = len(out)
 		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // npmInstalledName returns the package name of an install path inside a
@@ -873,17 +901,7 @@ func (j *npmJSON) npmV1Deps(parent int, out *[]npmV1Node) error {
 		where = npmV1Key(*out, parent) + ".dependencies"
 		depth, parentPath = (*out)[parent].depth+1, (*out)[parent].path+"/"
 	}
-	if err := j.openObject(where); err != nil {
-		return err
-	}
-	for {
-		name, line, more, err := j.nextKey(where)
-		if err != nil {
-			return err
-		}
-		if !more {
-			return nil
-		}
+	return j.object(where, func(name string, line int) error {
 		if depth > npmMaxDepth {
 			return errorf(j.path, line, where, "dependencies nested more than %d levels deep: not a tree npm can install", npmMaxDepth)
 		}
@@ -892,30 +910,20 @@ func (j *npmJSON) npmV1Deps(parent int, out *[]npmV1Node) error {
 		}
 		at := len(*out)
 		*out = append(*out, npmV1Node{name: name, parent: parent, depth: depth, path: parentPath + "node_modules/" + name, line: line})
-		if err := j.npmV1Entry(at, out); err != nil {
-			return err
-		}
-	}
+		return j.npmV1Entry(at, out)
+	})
 }
 
 func (j *npmJSON) npmV1Entry(at int, out *[]npmV1Node) error {
 	key := func() string { return npmV1Key(*out, at) }
 	if err := j.openObject(""); err != nil {
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			pe.Key = key()
-		}
-		return err
+		return keyed(err, key())
 	}
 	var e npmV1Entry
 	for {
 		field, line, more, err := j.nextKey("")
 		if err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				pe.Key = key()
-			}
-			return err
+			return keyed(err, key())
 		}
 		if !more {
 			break
@@ -945,11 +953,7 @@ func (j *npmJSON) npmV1Entry(at int, out *[]npmV1Node) error {
 			dst = &e.Requires
 		default:
 			if err := j.skip(""); err != nil {
-				var pe *ParseError
-				if errors.As(err, &pe) {
-					pe.Key = key() + "." + field
-				}
-				return err
+				return keyed(err, key()+"."+field)
 			}
 			continue
 		}

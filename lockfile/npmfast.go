@@ -47,19 +47,13 @@ func npmFastParse(data []byte, lines *npmLines) (version string, entries []npmEn
 		return "", nil, false
 	}
 	havePackages := false
-	first := true
-	for {
-		p.ws()
-		if p.eat('}') {
+	for first := true; ; first = false {
+		key, _, done, ok := p.member(first)
+		if !ok {
+			return "", nil, false
+		}
+		if done {
 			break
-		}
-		if !first && (!p.eat(',') || !p.wsThen()) {
-			return "", nil, false
-		}
-		first = false
-		key, ok := p.str()
-		if !ok || !p.colon() {
-			return "", nil, false
 		}
 		switch key {
 		case "lockfileVersion":
@@ -91,6 +85,25 @@ func npmFastParse(data []byte, lines *npmLines) (version string, entries []npmEn
 		return "", nil, false
 	}
 	return version, entries, true
+}
+
+// member reads the key and colon of the next member of an object whose '{'
+// has been read (first: no ',' before it), or the closing '}' (done). ok is
+// false for input encoding/json might not read the same way; keyEnd is the
+// offset just past the key.
+func (p *npmFast) member(first bool) (key string, keyEnd int, done, ok bool) {
+	p.ws()
+	if p.eat('}') {
+		return "", 0, true, true
+	}
+	if !first && (!p.eat(',') || !p.wsThen()) {
+		return "", 0, false, false
+	}
+	if key, ok = p.str(); !ok {
+		return "", 0, false, false
+	}
+	keyEnd = p.i
+	return key, keyEnd, false, p.colon()
 }
 
 func (p *npmFast) ws() {
@@ -303,24 +316,15 @@ func (p *npmFast) packages() ([]npmEntry, bool) {
 	n := min(bytes.Count(p.data[p.i:], []byte(`"node_modules/`)), 1<<20) + 1
 	out := make([]npmEntry, 0, n)
 	seen := make(map[string]int, n)
-	first := true
-	for {
-		p.ws()
-		if p.eat('}') {
-			return out, true
-		}
-		if !first && (!p.eat(',') || !p.wsThen()) {
-			return nil, false
-		}
-		first = false
-		key, ok := p.str()
+	for first := true; ; first = false {
+		key, keyEnd, done, ok := p.member(first)
 		if !ok || strings.Count(key, "/") >= npmMaxSegments {
 			return nil, false
 		}
-		line := p.lines.at(int64(p.i))
-		if !p.colon() {
-			return nil, false
+		if done {
+			return out, true
 		}
+		line := p.lines.at(int64(keyEnd))
 		var e npmEntry
 		if !p.entry(&e) {
 			return nil, false
@@ -348,19 +352,10 @@ func (p *npmFast) entry(e *npmEntry) bool {
 	if !p.eat('{') {
 		return false
 	}
-	first := true
-	for {
-		p.ws()
-		if p.eat('}') {
-			return true
-		}
-		if !first && (!p.eat(',') || !p.wsThen()) {
-			return false
-		}
-		first = false
-		key, ok := p.str()
-		if !ok || !p.colon() {
-			return false
+	for first := true; ; first = false {
+		key, _, done, ok := p.member(first)
+		if !ok || done {
+			return ok
 		}
 		switch key {
 		case "name":
@@ -442,19 +437,10 @@ func (p *npmFast) mapField(dst *map[string]string) bool {
 	if *dst == nil {
 		*dst = map[string]string{}
 	}
-	first := true
-	for {
-		p.ws()
-		if p.eat('}') {
-			return true
-		}
-		if !first && (!p.eat(',') || !p.wsThen()) {
-			return false
-		}
-		first = false
-		k, ok := p.str()
-		if !ok || !p.colon() {
-			return false
+	for first := true; ; first = false {
+		k, _, done, ok := p.member(first)
+		if !ok || done {
+			return ok
 		}
 		v, ok := p.str()
 		if !ok {

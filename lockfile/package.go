@@ -182,6 +182,17 @@ func (p *Package) Key() string {
 	return p.Name + "@" + p.Version
 }
 
+// indexSet lists the package indexes of a lockfile once each, in the order
+// first seen.
+type indexSet map[string]bool
+
+func (s indexSet) add(lf *Lockfile, url string) {
+	if !s[url] {
+		s[url] = true
+		lf.Indexes = append(lf.Indexes, url)
+	}
+}
+
 // Lockfile is one parsed lockfile.
 type Lockfile struct {
 	Path      string    `json:"path"`

@@ -158,15 +158,7 @@ func Parse(path string) (*Lockfile, error) {
 
 // ParseAs reads and parses a file as the given format.
 func ParseAs(path string, f Format) (*Lockfile, error) {
-	x := formatByName(f)
-	if x == nil {
-		return nil, fmt.Errorf("unknown lockfile format %q", f)
-	}
-	data, err := readFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return parseData(path, data, x)
+	return ParseAsWithin(path, f, defaultRoot(path))
 }
 
 // ParseAsWithin is ParseAs for a file of the project in folder root:

@@ -290,20 +290,12 @@ func normalizedExtras(extras []string) string {
 
 // pdmSource fills Source from a package table.
 func pdmSource(pp *pdmPackage, pkg *Package) error {
-	vcs := 0
-	for _, v := range []string{pp.Git, pp.Hg, pp.Svn, pp.Bzr} {
-		if v != "" {
-			vcs++
-			pkg.Source = Source{Kind: SourceGit, URL: redactURLPassword(v)}
-		}
-	}
+	vcs, isVCS, err := pyVCSSource(pp.Revision, pp.Git, pp.Hg, pp.Svn, pp.Bzr)
 	switch {
-	case vcs > 1:
-		return fmt.Errorf("more than one of git, hg, svn, bzr")
-	case vcs == 1:
-		if isFullCommitID(pp.Revision) {
-			pkg.Source.Ref = pp.Revision
-		}
+	case err != nil:
+		return err
+	case isVCS:
+		pkg.Source = vcs
 	case pp.Path != "":
 		pkg.Source = Source{Kind: SourcePath, URL: pp.Path}
 	case pp.URL != "":

@@ -123,7 +123,7 @@ func (p *pipfileParser) expectDelim(d json.Delim, key, what string) error {
 		return p.jsonError(err, key, lineOf(p.in.Data, off))
 	}
 	if got, ok := tok.(json.Delim); !ok || got != d {
-		return errorf(p.in.Path, lineOf(p.in.Data, off+1), key, "expected %s, found %s", what, pipfileJSONTokenKind(tok))
+		return errorf(p.in.Path, lineOf(p.in.Data, off+1), key, "expected %s, found %s", what, jsonKind(tok))
 	}
 	return nil
 }
@@ -161,28 +161,6 @@ func pipfileJSONValueName(v string) string {
 		return "a " + w
 	}
 	return v
-}
-
-func pipfileJSONTokenKind(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '{' {
-			return "an object"
-		}
-		if t == '[' {
-			return "an array"
-		}
-		return fmt.Sprintf("%q", string(t))
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", tok)
 }
 
 func parsePipfileLock(in *input) (*Lockfile, error) {
@@ -253,7 +231,7 @@ func parsePipfileLock(in *input) (*Lockfile, error) {
 				if err := p.dec.Decode(&v); err != nil {
 					return nil, p.jsonError(err, ekey, eline)
 				}
-				return nil, errorf(in.Path, eline, ekey, "expected an object, found %s", pipfileJSONValueKind(v))
+				return nil, errorf(in.Path, eline, ekey, "expected an object, found %s", jsonKind(v))
 			}
 			var e pipfileEntry
 			if err := p.dec.Decode(&e); err != nil {
@@ -290,22 +268,6 @@ func parsePipfileLock(in *input) (*Lockfile, error) {
 	return p.lf, nil
 }
 
-func pipfileJSONValueKind(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case nil:
-		return "null"
-	}
-	return "an object"
-}
-
 func pyAppendUnique(list []string, s string) []string {
 	for _, x := range list {
 		if x == s {
@@ -326,20 +288,12 @@ func (p *pipfileParser) add(section, name string, line int, e *pipfileEntry, sou
 		Path: section + "." + name,
 		Line: line,
 	}
-	vcs := 0
-	for _, v := range []string{e.Git, e.Hg, e.Svn, e.Bzr} {
-		if v != "" {
-			vcs++
-			pkg.Source = Source{Kind: SourceGit, URL: redactURLPassword(v)}
-		}
-	}
+	vcs, isVCS, err := pyVCSSource(e.Ref, e.Git, e.Hg, e.Svn, e.Bzr)
 	switch {
-	case vcs > 1:
-		return errorf(p.in.Path, line, key, "more than one of git, hg, svn, bzr")
-	case vcs == 1:
-		if isFullCommitID(e.Ref) {
-			pkg.Source.Ref = e.Ref
-		}
+	case err != nil:
+		return errorf(p.in.Path, line, key, "%v", err)
+	case isVCS:
+		pkg.Source = vcs
 	case e.File != "":
 		pkg.Source = Source{Kind: SourcePath, URL: redactURLPassword(e.File)}
 		switch pipURLScheme(e.File) {

@@ -38,11 +38,10 @@ func sniffPoetry(data []byte) bool {
 }
 
 func parsePoetry(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
+	doc, err := tlDocument(in)
 	if err != nil {
 		return nil, err
 	}
-	doc := tlDocument(in, root)
 	lf := &Lockfile{}
 
 	meta, hasMeta, err := doc.table("metadata")
@@ -70,31 +69,23 @@ func parsePoetry(in *input) (*Lockfile, error) {
 		}
 	}
 
-	pkgs, err := doc.tables("package")
+	pkgs, err := doc.headedTables("package")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "package")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	lf.Packages = make([]Package, len(pkgs))
 	depNames := make([][]string, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p, deps, err := poetryPackage(t, metaHashes)
 		if err != nil {
 			return nil, err
 		}
 		p.Path = t.key
 		p.Line = t.line
-		if p.Source.Kind == SourceRegistry && p.Source.URL != "" && !seenIndex[p.Source.URL] {
-			seenIndex[p.Source.URL] = true
-			lf.Indexes = append(lf.Indexes, p.Source.URL)
+		if p.Source.Kind == SourceRegistry && p.Source.URL != "" {
+			seenIndex.add(lf, p.Source.URL)
 		}
 		lf.Packages[i] = p
 		depNames[i] = deps
@@ -189,15 +180,8 @@ func poetryFileHashes(entries []tlTable) ([]Hash, error) {
 
 func poetryPackage(t tlTable, metaHashes map[string][]Hash) (Package, []string, error) {
 	var p Package
-	name, err := t.str("name", true)
+	err := t.pyNameVersion(&p, true)
 	if err != nil {
-		return p, nil, err
-	}
-	if name == "" {
-		return p, nil, t.errf("name", "empty package name")
-	}
-	p.Name = pep503Name(name)
-	if p.Version, err = t.str("version", true); err != nil {
 		return p, nil, err
 	}
 	if p.Optional, err = t.boolean("optional"); err != nil {

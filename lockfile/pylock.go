@@ -25,7 +25,7 @@ func init() {
 		Ecosystem: PyPI,
 		Name:      isPylockName,
 		Sniff:     sniffPylock,
-		Parse:     parsePylock,
+		Parse:     tlEmptyOrParse(parsePylock),
 	})
 }
 
@@ -47,17 +47,8 @@ func sniffPylock(data []byte) bool {
 	return f[0] && f[1] && !f[4]
 }
 
-func parsePylock(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
-	if err != nil {
-		return nil, err
-	}
+func parsePylock(in *input, doc tlTable) (*Lockfile, error) {
 	lf := &Lockfile{}
-	if len(root) == 0 {
-		// An empty document has nothing to install.
-		return lf, nil
-	}
-	doc := tlDocument(in, root)
 	lv, err := doc.str("lock-version", true)
 	if err != nil {
 		return nil, err
@@ -85,34 +76,26 @@ func parsePylock(in *input) (*Lockfile, error) {
 	if !doc.has("packages") {
 		return nil, doc.errf("packages", "required key is missing")
 	}
-	pkgs, err := doc.tables("packages")
+	pkgs, err := doc.headedTables("packages")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "packages")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	lf.Packages = make([]Package, len(pkgs))
 	refs := make([][]pylockRef, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	defaultSet := map[string]bool{}
 	for _, g := range defaults {
 		defaultSet[pep503Name(g)] = true
 	}
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
 		if refs[i], err = pylockPackage(t, p, defaultSet); err != nil {
 			return nil, err
 		}
-		if idx, _ := t.str("index", false); idx != "" && !seenIndex[idx] {
-			seenIndex[idx] = true
-			lf.Indexes = append(lf.Indexes, idx)
+		if idx, _ := t.str("index", false); idx != "" {
+			seenIndex.add(lf, idx)
 		}
 		byName[p.Name] = append(byName[p.Name], i)
 	}
@@ -145,16 +128,9 @@ func parsePylock(in *input) (*Lockfile, error) {
 type pylockRef struct{ name, version string }
 
 func pylockPackage(t tlTable, p *Package, defaults map[string]bool) ([]pylockRef, error) {
-	name, err := t.str("name", true)
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
-		return nil, t.errf("name", "empty package name")
-	}
-	p.Name = pep503Name(name)
 	// version is optional: a source tree's version is not pinned.
-	if p.Version, err = t.str("version", false); err != nil {
+	err := t.pyNameVersion(p, false)
+	if err != nil {
 		return nil, err
 	}
 	for _, k := range []string{"requires-python", "index"} {
@@ -398,26 +374,18 @@ type pylMarkerTok struct {
 
 func (n *pylMarkerNode) eval(env pylMarkerEnv) pylTriValue {
 	switch n.op {
-	case "and":
-		out := pylTrue
-		for _, k := range n.kids {
-			v := k.eval(env)
-			if v == pylFalse {
-				return pylFalse
-			}
-			if v == pylUnknown {
-				out = pylUnknown
-			}
+	case "and", "or":
+		// Three-valued: one decisive kid (false for and, true for or)
+		// decides; otherwise an unknown kid leaves the whole unknown.
+		decisive, out := pylFalse, pylTrue
+		if n.op == "or" {
+			decisive, out = pylTrue, pylFalse
 		}
-		return out
-	case "or":
-		out := pylFalse
 		for _, k := range n.kids {
-			v := k.eval(env)
-			if v == pylTrue {
-				return pylTrue
-			}
-			if v == pylUnknown {
+			switch k.eval(env) {
+			case decisive:
+				return decisive
+			case pylUnknown:
 				out = pylUnknown
 			}
 		}

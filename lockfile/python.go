@@ -9,6 +9,7 @@ package lockfile
 // the `packaging` library that pip uses, without evaluating markers.
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -521,4 +522,25 @@ func pyClip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// pyVCSSource reads the version-control keys of a Pipfile.lock or PDM entry
+// (git, hg, svn, bzr, in that order, with the entry's revision): the source
+// and true when exactly one is set, an error when more than one is.
+func pyVCSSource(rev string, urls ...string) (Source, bool, error) {
+	var src Source
+	n := 0
+	for _, v := range urls {
+		if v != "" {
+			n++
+			src = Source{Kind: SourceGit, URL: redactURLPassword(v)}
+		}
+	}
+	if n > 1 {
+		return Source{}, false, errors.New("more than one of git, hg, svn, bzr")
+	}
+	if n == 1 && isFullCommitID(rev) {
+		src.Ref = rev
+	}
+	return src, n == 1, nil
 }

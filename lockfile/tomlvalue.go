@@ -54,9 +54,29 @@ type tlTable struct {
 	segs []string
 }
 
-// tlDocument is the root table of a decoded document.
-func tlDocument(in *input, root map[string]any) tlTable {
-	return tlTable{m: root, file: in.Path, pos: &tlPositions{data: in.Data}}
+// tlDocument decodes a TOML lockfile into its root table.
+func tlDocument(in *input) (tlTable, error) {
+	root, err := tlDecode(in)
+	if err != nil {
+		return tlTable{}, err
+	}
+	return tlTable{m: root, file: in.Path, pos: &tlPositions{data: in.Data}}, nil
+}
+
+// tlEmptyOrParse is the Parse of a TOML format whose empty document (no
+// keys) is an empty lockfile, as it has nothing to install; other documents
+// go to parse with their root table.
+func tlEmptyOrParse(parse func(in *input, doc tlTable) (*Lockfile, error)) func(*input) (*Lockfile, error) {
+	return func(in *input) (*Lockfile, error) {
+		doc, err := tlDocument(in)
+		if err != nil {
+			return nil, err
+		}
+		if len(doc.m) == 0 {
+			return &Lockfile{}, nil
+		}
+		return parse(in, doc)
+	}
 }
 
 // tlPositions scans a document's key positions once, when the first error
@@ -193,6 +213,44 @@ func (t tlTable) tables(k string) ([]tlTable, error) {
 		return nil, nil
 	}
 	return t.tablesOf(k, v)
+}
+
+// pkgName returns the required, non-empty "name" of a package table.
+func (t tlTable) pkgName() (string, error) {
+	name, err := t.str("name", true)
+	if err == nil && name == "" {
+		err = t.errf("name", "empty package name")
+	}
+	return name, err
+}
+
+// pyNameVersion fills p's name (PEP 503 normalised) and version from a
+// Python package table; versionRequired says whether "version" must be
+// there.
+func (t tlTable) pyNameVersion(p *Package, versionRequired bool) error {
+	name, err := t.pkgName()
+	if err != nil {
+		return err
+	}
+	p.Name = pep503Name(name)
+	p.Version, err = t.str("version", versionRequired)
+	return err
+}
+
+// headedTables is tables for an array of tables at key k of the document
+// root, each element given the line of its [[k]] header (or, inline, of
+// its element) where those lines match the elements one to one.
+func (t tlTable) headedTables(k string) ([]tlTable, error) {
+	out, err := t.tables(k)
+	if err != nil {
+		return nil, err
+	}
+	if lines := tlArrayHeaderLines(t.pos.data, k); len(lines) == len(out) {
+		for i := range out {
+			out[i].line = lines[i]
+		}
+	}
+	return out, nil
 }
 
 // tablesOf interprets v, found at key k of t, as an array of tables.

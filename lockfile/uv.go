@@ -20,7 +20,7 @@ func init() {
 		Ecosystem: PyPI,
 		Name:      func(base string) bool { return base == "uv.lock" },
 		Sniff:     sniffUV,
-		Parse:     parseUV,
+		Parse:     tlEmptyOrParse(parseUV),
 	})
 }
 
@@ -58,17 +58,8 @@ type uvPkg struct {
 	srcKey string
 }
 
-func parseUV(in *input) (*Lockfile, error) {
-	root, err := tlDecode(in)
-	if err != nil {
-		return nil, err
-	}
+func parseUV(in *input, doc tlTable) (*Lockfile, error) {
 	lf := &Lockfile{}
-	if len(root) == 0 {
-		// An empty document has nothing to install.
-		return lf, nil
-	}
-	doc := tlDocument(in, root)
 	ver, ok, err := doc.integer("version")
 	if err != nil {
 		return nil, err
@@ -102,34 +93,19 @@ func parseUV(in *input) (*Lockfile, error) {
 		}
 	}
 
-	pkgs, err := doc.tables("package")
+	pkgs, err := doc.headedTables("package")
 	if err != nil {
 		return nil, err
-	}
-	lines := tlArrayHeaderLines(in.Data, "package")
-	if len(lines) != len(pkgs) {
-		lines = nil
 	}
 	lf.Packages = make([]Package, len(pkgs))
 	info := make([]uvPkg, len(pkgs))
 	byName := make(map[string][]int, len(pkgs))
-	seenIndex := map[string]bool{}
+	seenIndex := indexSet{}
 	for i, t := range pkgs {
-		if lines != nil {
-			t.line = lines[i]
-		}
 		p := &lf.Packages[i]
 		p.Path, p.Line = t.key, t.line
-		name, err := t.str("name", true)
-		if err != nil {
-			return nil, err
-		}
-		if name == "" {
-			return nil, t.errf("name", "empty package name")
-		}
-		p.Name = pep503Name(name)
 		// Workspace members with a dynamic version have none.
-		if p.Version, err = t.str("version", false); err != nil {
+		if err := t.pyNameVersion(p, false); err != nil {
 			return nil, err
 		}
 		src, ok, err := t.table("source")
@@ -142,9 +118,8 @@ func parseUV(in *input) (*Lockfile, error) {
 		if p.Source, info[i].srcKey, err = uvSource(src, p.Name, members); err != nil {
 			return nil, err
 		}
-		if p.Source.Kind == SourceRegistry && !seenIndex[p.Source.URL] {
-			seenIndex[p.Source.URL] = true
-			lf.Indexes = append(lf.Indexes, p.Source.URL)
+		if p.Source.Kind == SourceRegistry {
+			seenIndex.add(lf, p.Source.URL)
 		}
 		if p.Hashes, err = uvHashes(t); err != nil {
 			return nil, err

@@ -203,25 +203,35 @@ func (l *locator) document() {
 			l.skipLine()
 			continue
 		}
-		segs := l.key(l.doc.Lines != nil)
-		if len(segs) == 0 {
-			l.i = start + 1
+		if !l.keyValue(cur, start, 0) {
 			continue
-		}
-		full := l.extend(cur, segs...)
-		for j := len(cur); j < len(full); j++ {
-			l.record(full[:j+1], start)
-		}
-		l.skipSpace(false)
-		if l.peek(0) == '=' {
-			l.i++
-			l.value(full, 0)
 		}
 		l.skipSpace(false)
 		if l.peek(0) == '#' {
 			l.skipLine()
 		}
 	}
+}
+
+// keyValue reads "key = value" at start, the key below base: it records
+// the path's new prefixes at start and reads the value at depth. Where no
+// key stands it moves past start and reports false.
+func (l *locator) keyValue(base []string, start, depth int) bool {
+	segs := l.key(l.doc.Lines != nil)
+	if len(segs) == 0 {
+		l.i = start + 1
+		return false
+	}
+	full := l.extend(base, segs...)
+	for j := len(base); j < len(full); j++ {
+		l.record(full[:j+1], start)
+	}
+	l.skipSpace(false)
+	if l.peek(0) == '=' {
+		l.i++
+		l.value(full, depth)
+	}
+	return true
 }
 
 // resolve turns a header's key into a concrete path: a prefix that names an
@@ -329,20 +339,7 @@ func (l *locator) value(path []string, depth int) {
 		})
 	case '{':
 		l.items('}', func(start int) {
-			segs := l.key(l.doc.Lines != nil)
-			if len(segs) == 0 {
-				l.i = start + 1
-				return
-			}
-			full := l.extend(path, segs...)
-			for j := len(path); j < len(full); j++ {
-				l.record(full[:j+1], start)
-			}
-			l.skipSpace(false)
-			if l.peek(0) == '=' {
-				l.i++
-				l.value(full, depth+1)
-			}
+			l.keyValue(path, start, depth+1)
 		})
 	default:
 		for l.i < len(l.src) {
