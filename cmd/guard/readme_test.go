@@ -6,8 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/installguard/guard/guard"
 )
 
 // readmeSection returns the fenced code blocks of README's section title.
@@ -108,6 +114,115 @@ func TestReadmeFirstRun(t *testing.T) {
 	for _, l := range strings.Split(first[0], "\n") {
 		if l = strings.TrimRight(l, " "); l != "" && strings.TrimSpace(l) != "…" && !strings.Contains(out.String(), l) {
 			t.Errorf("README's first-run output shows %q, which the run did not print:\n%s", l, out.String())
+		}
+	}
+}
+
+// mdAnchors returns the GitHub anchors of a markdown file's headings.
+func mdAnchors(text string) map[string]bool {
+	out := map[string]bool{}
+	code := false
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "```") {
+			code = !code
+		}
+		h := strings.TrimLeft(l, "#")
+		if code || len(h) == len(l) || len(l)-len(h) > 6 || !strings.HasPrefix(h, " ") {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(h)) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		out[b.String()] = true
+	}
+	return out
+}
+
+// TestDocLinks: every relative link of README.md and docs/*.md names a file
+// that exists and, with a #fragment, one of its headings; README's
+// Documentation section links every file in docs/.
+func TestDocLinks(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("no docs/*.md (%v)", err)
+	}
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	fence := regexp.MustCompile("(?s)```.*?```")
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	for _, f := range append([]string{filepath.Join(root, "README.md")}, docs...) {
+		rel, _ := filepath.Rel(root, f)
+		for _, m := range link.FindAllStringSubmatch(fence.ReplaceAllString(read(f), ""), -1) {
+			target, frag, _ := strings.Cut(m[1], "#")
+			if strings.Contains(target, ":") {
+				continue // https:, mailto:
+			}
+			p := f
+			if target != "" {
+				p = filepath.Join(filepath.Dir(f), filepath.FromSlash(target))
+			}
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("%s links %s, which does not exist", rel, m[1])
+				continue
+			}
+			if frag != "" && strings.HasSuffix(p, ".md") && !mdAnchors(read(p))[frag] {
+				t.Errorf("%s links %s, which has no such heading", rel, m[1])
+			}
+		}
+	}
+	readme := read(filepath.Join(root, "README.md"))
+	_, index, ok := strings.Cut(readme, "\n## Documentation\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Documentation" section`)
+	}
+	index, _, _ = strings.Cut(index, "\n## ")
+	for _, d := range docs {
+		name := "docs/" + filepath.Base(d)
+		if !strings.Contains(index, "]("+name+")") {
+			t.Errorf("README's Documentation section does not link %s", name)
+		}
+	}
+}
+
+// TestDocExitCodes: README's short exit-code table and docs/exit-codes.md
+// list exactly guard's exit codes.
+func TestDocExitCodes(t *testing.T) {
+	want := map[string]bool{}
+	for _, c := range []int{guard.ExitAllow, guard.ExitBlocked, guard.ExitInvalid, guard.ExitIncomplete} {
+		want[strconv.Itoa(c)] = true
+	}
+	row := regexp.MustCompile(`(?m)^\| (\d+) \|`)
+	for _, f := range []struct{ path, section string }{{"README.md", "\n## Exit codes\n"}, {"docs/exit-codes.md", "# Exit codes\n"}} {
+		b, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(f.path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sec, ok := strings.Cut(string(b), f.section)
+		if !ok {
+			t.Fatalf("%s has no exit code section %q", f.path, strings.TrimSpace(f.section))
+		}
+		sec, _, _ = strings.Cut(sec, "\n## ")
+		got := map[string]bool{}
+		for _, m := range row.FindAllStringSubmatch(sec, -1) {
+			got[m[1]] = true
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s lists exit codes %v, guard has %v", f.path, got, want)
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // the file; the locator finds every key BurntSushi decoded; a valid file's
 // effective policy shows as TOML that decodes to the same settings.
 func FuzzParse(f *testing.F) {
-	f.Add(readmeExample(f))
+	f.Add(docExample(f))
 	for _, dir := range []string{"testdata", "testdata/bad", "testdata/project", "testdata/project-weakens"} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {

@@ -36,16 +36,16 @@ func TestRuleTableIsRead(t *testing.T) {
 	}
 }
 
-// TestReadmeRulesTable: the README's table of what guard enforces names
+// TestDocRulesTable: the table of what guard enforces (docs/rules.md) names
 // every rule with the item and level of the rule table, and no other rule.
-func TestReadmeRulesTable(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+func TestDocRulesTable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "rules.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sec, ok := strings.Cut(string(b), "\n## What guard enforces\n")
+	sec, ok := strings.CutPrefix(string(b), "# What guard enforces\n")
 	if !ok {
-		t.Fatal(`README.md has no "## What guard enforces" section`)
+		t.Fatal(`docs/rules.md does not start with "# What guard enforces"`)
 	}
 	sec, _, _ = strings.Cut(sec, "\n## ")
 	type row struct{ item, level string }
@@ -67,7 +67,7 @@ func TestReadmeRulesTable(t *testing.T) {
 	for _, r := range ruleTable {
 		got, ok := rows[r.Name]
 		if !ok {
-			t.Errorf("README's rules table has no row for %s", r.Name)
+			t.Errorf("docs/rules.md's rules table has no row for %s", r.Name)
 			continue
 		}
 		delete(rows, r.Name)
@@ -76,10 +76,10 @@ func TestReadmeRulesTable(t *testing.T) {
 			levelOK = got.level != "" && (got.level[0] < '0' || got.level[0] > '9')
 		}
 		if got.item != r.Item || !levelOK {
-			t.Errorf("README: %s is item %s from level %q; the rule table says %s from level %d", r.Name, got.item, got.level, r.Item, r.Level)
+			t.Errorf("docs/rules.md: %s is item %s from level %q; the rule table says %s from level %d", r.Name, got.item, got.level, r.Item, r.Level)
 		}
 	}
 	for n := range rows {
-		t.Errorf("README's rules table names %s, which is not in the rule table", n)
+		t.Errorf("docs/rules.md's rules table names %s, which is not in the rule table", n)
 	}
 }

@@ -124,41 +124,42 @@ func TestShowRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	showRoundTrip(t, p)
-	showRoundTrip(t, readmePolicy(t))
+	showRoundTrip(t, docPolicy(t, "docs/policy.md", docExample(t)))
 	showRoundTrip(t, Default())
 }
 
-// readmeExample is the full example policy file of the project README
-// (the toml block that starts "# guard policy.").
-func readmeExample(t testing.TB) []byte {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+// docExample is the full example policy file of the policy reference,
+// docs/policy.md (the toml block that starts "# guard policy.").
+func docExample(t testing.TB) []byte {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "policy.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile("(?s)```toml\n(# guard policy[.].*?)```").FindSubmatch(b)
 	if m == nil {
-		t.Fatal("README.md has no example policy (a toml block starting \"# guard policy.\")")
+		t.Fatal("docs/policy.md has no example policy (a toml block starting \"# guard policy.\")")
 	}
 	return m[1]
 }
 
-func readmePolicy(t *testing.T) *Policy {
-	c, diags := parseFile("README", readmeExample(t), RoleOrg, today)
+// docPolicy is the effective policy of an org policy file src holds.
+func docPolicy(t *testing.T, name string, src []byte) *Policy {
+	c, diags := parseFile(name, src, RoleOrg, today)
 	if len(diags) > 0 {
-		t.Fatalf("README example: %v", diags)
+		t.Fatalf("%s example: %v", name, diags)
 	}
-	eff, diags := merge(c, nil, "README", Flags{}, today)
+	eff, diags := merge(c, nil, name, Flags{}, today)
 	if len(diags) > 0 {
-		t.Fatalf("README example: %v", diags)
+		t.Fatalf("%s example: %v", name, diags)
 	}
-	return newPolicy(eff, []File{{Role: RoleOrg, Path: "README"}}, "README", today)
+	return newPolicy(eff, []File{{Role: RoleOrg, Path: name}}, name, today)
 }
 
-// TestReadmeExample: the documented example is valid and documents every
-// table and rule key.
-func TestReadmeExample(t *testing.T) {
-	p := readmePolicy(t)
-	ex := string(readmeExample(t))
+// TestDocExample: the policy reference's example (docs/policy.md) is valid
+// and documents every table and rule key.
+func TestDocExample(t *testing.T) {
+	ex := string(docExample(t))
+	p := docPolicy(t, "docs/policy.md", []byte(ex))
 	var topKeys, vulnKeys []string
 	for _, k := range topTable.keys {
 		topKeys = append(topKeys, k.name)
@@ -172,20 +173,47 @@ func TestReadmeExample(t *testing.T) {
 	exceptionKeys := []string{"rule", "id", "package", "version", "reason", "expires"}
 	for _, k := range topKeys {
 		if !regexp.MustCompile(`(?m)^(\[\[?` + regexp.QuoteMeta(k) + `\]\]?|` + regexp.QuoteMeta(k) + ` =)`).MatchString(ex) {
-			t.Errorf("README example does not show %q", k)
+			t.Errorf("docs/policy.md example does not show %q", k)
 		}
 	}
 	for _, spec := range ruleTable {
 		if spec.Key != "" && !strings.Contains(ex, "\n"+spec.Key+" = ") {
-			t.Errorf("README example does not show [%s] %s", spec.Table, spec.Key)
+			t.Errorf("docs/policy.md example does not show [%s] %s", spec.Table, spec.Key)
 		}
 	}
 	for _, k := range append(append(vulnKeys, publisherKeys...), exceptionKeys...) {
 		if !strings.Contains(ex, k+" = ") {
-			t.Errorf("README example does not show %s", k)
+			t.Errorf("docs/policy.md example does not show %s", k)
 		}
 	}
 	if d := p.Decide(Subject{Rule: RuleVulnerability, Severity: "HIGH"}); d.Action != Block || d.From.Line != 15 {
-		t.Errorf("README HIGH: %+v", d)
+		t.Errorf("docs/policy.md HIGH: %+v", d)
+	}
+}
+
+// TestReadmePolicyExample: the short policy of README's Policy section is a
+// valid org policy that decides as its comments say.
+func TestReadmePolicyExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## Policy\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Policy" section`)
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	m := regexp.MustCompile("(?s)```toml\n(.*?)```").FindStringSubmatch(sec)
+	if m == nil {
+		t.Fatal("README's Policy section has no toml example")
+	}
+	p := docPolicy(t, "README", []byte(m[1]))
+	for sev, want := range map[string]Action{"CRITICAL": Block, "HIGH": Block, "MEDIUM": Warn, "LOW": Warn} {
+		if d := p.Decide(Subject{Rule: RuleVulnerability, Severity: sev}); d.Action != want {
+			t.Errorf("README example: %s decides %v, its comments say %v", sev, d.Action, want)
+		}
+	}
+	if !strings.Contains(sec, "[docs/policy.md](docs/policy.md)") {
+		t.Error("README's Policy section does not point at docs/policy.md")
 	}
 }
