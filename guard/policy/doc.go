@@ -17,7 +17,7 @@
 // declares every table and key of the file once, and Settings (policy
 // show) walks the same declaration.
 //
-// Decisions worth knowing (the project README documents the format):
+// Decisions worth knowing (docs/policy.md documents the format):
 //   - With no file the policy equals guard's flag behaviour: level 2, mode
 //     block, malware blocks, unmaintained/unsound/notice warn,
 //     vulnerabilities of every severity take the mode.

@@ -23,7 +23,7 @@ const (
 
 // Rule is one row of guard's rule table: everything about a rule that is
 // not its check. Policy files, `guard policy show`, the report's items,
-// SARIF rule descriptors and the README's rules table all read it.
+// SARIF rule descriptors and docs/rules.md's rules table all read it.
 type Rule struct {
 	Name string
 	// Table and Key locate the rule's action in a policy file:

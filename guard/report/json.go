@@ -8,7 +8,7 @@ import (
 )
 
 // jsonFormat is the report as indented JSON; the schema is documented in
-// README. Findings are in the one order (Ordered).
+// docs/json-report.md. Findings are in the one order (Ordered).
 type jsonFormat struct{}
 
 // Write writes the report as indented JSON.
