@@ -143,7 +143,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		Stdin: os.Stdin, Stdout: e.stdout, Stderr: e.stderr, Getenv: e.getenv,
 		Terminal: e.isTerminal(e.stderr), Color: useColor(e, e.stderr),
 		Format: a.format, Output: a.output, Quiet: a.quiet, Verbose: a.verbose,
-		All: a.all, DryRun: a.dryRun, ShimDir: a.shimDir,
+		All: a.all, DryRun: a.dryRun, ShimDir: a.shimDir, Bypass: truthy(e.getenv("GUARD_BYPASS")),
 		Setup: func() (guard.Options, error) {
 			if a.format != "text" && a.format != "json" {
 				return guard.Options{}, fmt.Errorf("--format %q is not supported: use text or json", a.format)

@@ -47,6 +47,9 @@ type Config struct {
 	Verbose bool
 	All     bool
 	DryRun  bool
+	// Bypass is true when GUARD_BYPASS is set: a run through a shim runs
+	// the real tool without a check (a run by name still checks).
+	Bypass bool
 	// ShimDir is set when a shim (guard shims install) runs guard: the
 	// folder of the shim, skipped when looking for the real tool.
 	ShimDir string
@@ -81,7 +84,7 @@ func Run(ctx context.Context, c *Config, manager string, args []string, dir stri
 			return code
 		}
 	}
-	if c.ShimDir == "" && truthy(c.Getenv("GUARD_BYPASS")) && !c.Quiet {
+	if c.ShimDir == "" && c.Bypass && !c.Quiet {
 		fmt.Fprintln(c.Stderr, "guard: GUARD_BYPASS is set but applies to guard's shims only: guard was run by name, so it checks")
 	}
 	if c.All && !c.Quiet {
@@ -433,7 +436,7 @@ func shimSetup(c *Config, inv *pm.Invocation, shimDir string) (code int, done bo
 		return pm.ExitCannotRun, true
 	}
 	inv.Env = setEnv(os.Environ(), "GUARD_SHIM_DEPTH", strconv.Itoa(depth+1))
-	if truthy(c.Getenv("GUARD_BYPASS")) {
+	if c.Bypass {
 		fmt.Fprintf(c.Stderr, "guard: GUARD_BYPASS is set: %s runs without a check\n", termSafe(wouldRun(inv)))
 		code, err := pm.Exec(inv, inv.Manager, inv.Args)
 		if err != nil {
@@ -462,12 +465,4 @@ type failingSource struct{ err error }
 
 func (f failingSource) Query(context.Context, []advisory.Query) ([][]*osvschema.Vulnerability, error) {
 	return nil, f.err
-}
-
-func truthy(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
