@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/verify/advisory"
@@ -55,14 +53,6 @@ func (e *env) resolveSource(a *sourceArgs) (resolvedSource, error) {
 // source opens the advisory source; one that cannot be opened fails every
 // query (exit 3 exactly when advisories are needed).
 func (r resolvedSource) source() advisory.Source { return r.loc.Open() }
-
-// failingSource is a source whose every query fails (wrap.go's runs that
-// need no advisories).
-type failingSource struct{ err error }
-
-func (f failingSource) Query(context.Context, []advisory.Query) ([][]*osvschema.Vulnerability, error) {
-	return nil, f.err
-}
 
 func truthy(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -77,7 +76,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
-	a.prov.progress = countProgress(e.progressConfig(a.quiet), "provenance", "packages")
+	a.prov.progress = e.progressConfig(a.quiet).Counter("provenance", "packages")
 	// What goes wrong before the check (a policy that cannot be loaded, a
 	// bad source or baseline) is printed on stderr and, with --output, is
 	// also the report: the file never keeps an older verdict.
@@ -87,7 +86,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	opts, code, ok := ec.checkOptions(ctx, fs, a, fs.Args(), "guard check")
 	if !ok {
 		if a.output != "" {
-			if err := writeReport(e, setupFailure(code, setup.String()), a); err != nil {
+			if err := writeReport(e, guard.SetupFailure(code, setup.String()), a); err != nil {
 				fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 			}
 		}
@@ -145,29 +144,6 @@ func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs,
 		Advisories: src.source(), Baseline: base, BaselineName: baseName}
 	ev.apply(&opts)
 	return opts, 0, true
-}
-
-// setupFailure is the report of a run that failed before checking
-// anything: verdict error, exit code as given (2 or 3), the messages
-// printed on stderr as its error.
-func setupFailure(code int, printed string) *guard.Report {
-	kind := guard.InputError
-	if code == guard.ExitIncomplete {
-		kind = guard.CheckError
-	}
-	var lines []string
-	for _, l := range strings.Split(printed, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	msg := strings.Join(lines, "; ")
-	if msg == "" {
-		msg = "the check could not start"
-	}
-	return &guard.Report{SchemaVersion: guard.ReportSchemaVersion, Verdict: guard.VerdictError,
-		Lockfiles: []guard.LockfileSummary{}, Packages: []guard.PackageResult{}, Findings: []guard.Finding{},
-		Items: []guard.ItemResult{}, Errors: []guard.Error{{Kind: kind, Message: msg}}}
 }
 
 // writeReport writes the report where the flags say. With --output the file

@@ -97,7 +97,7 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	client := &http.Client{Timeout: *timeout, Transport: e.transport}
-	client.Transport = downloadProgress(e.progressConfig(*quiet), client.Transport)
+	client.Transport = e.progressConfig(*quiet).Transport(client.Transport)
 	opts := []advisory.Option{advisory.WithIdleTimeout(idle)}
 	if *force {
 		opts = append(opts, advisory.WithAllowShrink())

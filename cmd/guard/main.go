@@ -90,7 +90,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	if code, ok := dispatchWrap(ctx, e, args); ok {
-		return code // guard [flags] npm|cargo|pip ..., shell-init (wrap.go)
+		return code // guard [flags] npm|cargo|pip ..., shell-init (wrap.go; the run itself is guard/wrap)
 	}
 	switch cmd {
 	case "check":

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
-	"github.com/installguard/guard/verify/httpretry"
 	"github.com/installguard/guard/verify/provenance"
 )
 
@@ -39,97 +38,41 @@ func guardCacheDir(parts ...string) (string, error) {
 	return filepath.Join(append([]string{dir, "guard"}, parts...)...), nil
 }
 
-// envProvenanceBudget bounds the time provenance may take in one run
-// (default provenance.DefaultBudget).
-const envProvenanceBudget = "GUARD_PROVENANCE_BUDGET"
-
 // evidenceSources are a run's provenance and registry-metadata sources,
-// or why each is not used. They are independent evidence: --no-provenance
-// turns off provenance only; registry metadata (publish times,
-// deprecation, yanks, project status) is read unless offline. When both
-// are used, they share one Registry, so each packument or index page is
-// fetched once.
-type evidenceSources struct {
-	prov   guard.ProvenanceSource
-	noProv string
-	meta   guard.MetadataSource
-	noMeta string
-}
+// or why each is not used (verify/provenance.OpenSources).
+type evidenceSources provenance.Sources
 
 // apply sets the sources in check options.
 func (s evidenceSources) apply(o *guard.Options) {
-	o.Provenance, o.NoProvenanceReason = s.prov, s.noProv
-	o.Metadata, o.NoMetadataReason = s.meta, s.noMeta
+	o.Provenance, o.NoProvenanceReason = nil, s.NoProvenance
+	if s.Verifier != nil {
+		o.Provenance = s.Verifier
+	}
+	o.Metadata, o.NoMetadataReason = nil, s.NoMetadata
+	if s.Registry != nil {
+		o.Metadata = s.Registry
+	}
 }
 
-// provenanceSource builds the registry-metadata reader and the provenance
-// verifier, or says why either is not used in this run. projectDir is
-// where the project's .npmrc lives.
+// provenanceSource opens the registry-metadata reader and the provenance
+// verifier the flags and environment ask for, or says why either is not
+// used in this run. projectDir is where the project's .npmrc lives.
 func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (evidenceSources, error) {
-	var s evidenceSources
-	if offline {
-		s.noProv, s.noMeta = "skipped (offline)", "registry metadata was not read (offline)"
-		return s, nil
+	o := provenance.SourcesOptions{
+		Offline:      offline,
+		NoProvenance: a.noProvenance || truthy(e.getenv("GUARD_NO_PROVENANCE")),
+		NoMetadata:   a.noMetadata || truthy(e.getenv("GUARD_NO_METADATA")),
+		TrustedRoot:  a.trustedRoot,
+		ProjectDir:   projectDir,
+		Getenv:       e.getenv,
+		Progress:     a.progress,
 	}
-	noProv := a.noProvenance || truthy(e.getenv("GUARD_NO_PROVENANCE"))
-	noMeta := a.noMetadata || truthy(e.getenv("GUARD_NO_METADATA"))
-	if noProv && noMeta {
-		s.noProv, s.noMeta = "skipped (--no-provenance)", "registry metadata was not read (--no-metadata)"
-		return s, nil
-	}
-	var trust *provenance.Trust
-	if !noProv {
-		trustDir, _ := guardCacheDir("trust")
-		var err error
-		if trust, err = provenance.LoadTrust(provenance.TrustOptions{TrustedRootFile: a.trustedRoot, Dir: trustDir}); err != nil {
-			return s, fmt.Errorf("trust material: %w", err)
-		}
-	}
-	reg, err := e.discoverRegistries(ctx, projectDir)
-	if err != nil {
-		return s, fmt.Errorf("package manager configuration: %w", err)
-	}
-	idle, err := httpretry.IdleFromEnv(e.getenv)
-	if err != nil {
-		return s, err
-	}
-	budget, err := httpretry.DurationEnv(e.getenv, envProvenanceBudget, provenance.DefaultBudget)
-	if err != nil {
-		return s, err
-	}
-	opts := []provenance.Option{provenance.WithPyPIIndex(reg.pypi), provenance.WithIdleTimeout(idle), provenance.WithBudget(budget)}
-	if reg.npm != "" {
-		opts = append(opts, provenance.WithNPMRegistry(reg.npm))
-	}
-	for scope, u := range reg.npmScopes {
-		opts = append(opts, provenance.WithNPMScopeRegistry(scope, u))
-	}
-	registry, err := provenance.NewRegistry(opts...)
-	if err != nil {
-		return s, err
-	}
-	if noMeta {
-		s.noMeta = "registry metadata was not read (--no-metadata)"
-	} else {
-		s.meta = registry
-	}
-	if noProv {
-		s.noProv = "skipped (--no-provenance)"
-		return s, nil
-	}
-	opts = append(opts, provenance.WithTrust(trust), provenance.WithNPMMetadata(true), provenance.WithRegistry(registry))
-	if a.progress != nil {
-		opts = append(opts, provenance.WithProgress(a.progress))
-	}
+	o.TrustDir, _ = guardCacheDir("trust")
 	if cache, err := guardCacheDir("provenance"); err == nil {
-		opts = append(opts, provenance.WithResultCache(cache))
+		o.CacheDir = cache
 	}
-	v, err := provenance.New(opts...)
-	if err != nil {
-		return s, err
-	}
-	s.prov = v
-	return s, nil
+	s, err := provenance.OpenSources(ctx, o)
+	return evidenceSources(s), err
 }
 
 // projectDirOf is the folder whose package-manager configuration applies

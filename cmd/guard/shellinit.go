@@ -6,6 +6,7 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/pm"
+	"github.com/installguard/guard/guard/shims"
 )
 
 const shellInitUsage = `Usage: guard shell-init bash|zsh|fish [--dir DIR] [MANAGER...]
@@ -62,14 +63,14 @@ func runShellInit(e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	if dir == "" {
-		d, err := defaultShimDir(e)
+		d, err := shims.DefaultDir(e.getenv)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
 			return guard.ExitInvalid
 		}
 		dir = d
 	}
-	if err := installShims(dir, names); err != nil {
+	if err := shims.Install(dir, names); err != nil {
 		fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
 		return guard.ExitIncomplete
 	}
@@ -83,7 +84,7 @@ func runShellInit(e *env, args []string) int {
 	b.WriteString("# GUARD_BYPASS=1 npm ... runs the real tool without a check.\n")
 	switch shell {
 	case "bash", "zsh":
-		q := singleQuote(dir)
+		q := shims.Quote(dir)
 		fmt.Fprintf(&b, "case \"$PATH\" in %s|%s:*) ;; *) PATH=%s\"${PATH:+:$PATH}\"; export PATH ;; esac\n", q, q, q)
 		b.WriteString("hash -r 2>/dev/null || true\n")
 	case "fish":

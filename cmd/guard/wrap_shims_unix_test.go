@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/installguard/guard/guard/pm"
+	shimfiles "github.com/installguard/guard/guard/shims"
 )
 
 // runShell runs a shell command line with the test environment plus extra
@@ -44,7 +44,7 @@ func TestShellInitPrintsPathSetup(t *testing.T) {
 	if r.code != 0 || r.stdout != want {
 		t.Fatalf("bash: exit %d\n%q\nwant\n%q\n%s", r.code, r.stdout, want, r.stderr)
 	}
-	if !isShim(filepath.Join(shims, "npm")) {
+	if !shimfiles.IsShim(filepath.Join(shims, "npm")) {
 		t.Errorf("shell-init did not write the npm shim into %s", shims)
 	}
 	r = runBin(t, t.TempDir(), env, "shell-init", "fish", "--dir", filepath.Join(data, "it's"))
@@ -56,7 +56,7 @@ func TestShellInitPrintsPathSetup(t *testing.T) {
 		t.Fatalf("zsh: exit %d %q", r.code, r.stdout)
 	}
 	for _, n := range []string{"npm", "npx", "pnpm", "pnpx", "yarn", "pip", "pip3", "uv", "uvx", "poetry", "cargo"} {
-		if !isShim(filepath.Join(shims, n)) {
+		if !shimfiles.IsShim(filepath.Join(shims, n)) {
 			t.Errorf("no %s shim", n)
 		}
 	}
@@ -88,7 +88,7 @@ func TestShimsInstallAndRemove(t *testing.T) {
 		t.Fatalf("install: exit %d %s", r.code, r.stderr)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 || !isShim(filepath.Join(dir, "npm")) || !isShim(filepath.Join(dir, "pip")) {
+	if len(entries) != 2 || !shimfiles.IsShim(filepath.Join(dir, "npm")) || !shimfiles.IsShim(filepath.Join(dir, "pip")) {
 		t.Errorf("shims: %v", entries)
 	}
 	writeFiles(t, dir, map[string]string{"notes.txt": "keep\n"})
@@ -182,23 +182,5 @@ func TestShimsGuardChildProcesses(t *testing.T) {
 		if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
 			t.Errorf("%q changed the project:\n%s", args, strings.Join(d, "\n"))
 		}
-	}
-}
-
-func TestWouldRunQuotesForTheShell(t *testing.T) {
-	inv := &pm.Invocation{Manager: "npm", Args: []string{"exec", "--yes", "a b", "it's", "x\x1b[31m", "@s/p@1.0.0"}}
-	want := `npm exec --yes 'a b' 'it'\''s' 'x'$'\x1b''[31m' @s/p@1.0.0`
-	if got := wouldRun(inv); got != want {
-		t.Errorf("wouldRun = %s\nwant      %s", got, want)
-	}
-	if got := termSafe("a\x1b[2Jb\u202e"); got != "a\uFFFD[2Jb\uFFFD" {
-		t.Errorf("termSafe = %q", got)
-	}
-	l := pm.Labeled{ByKey: map[string]string{"a": pm.LabelNew, "b": pm.LabelLocked}, Counts: map[string]int{pm.LabelNew: 1, pm.LabelLocked: 1}}
-	if got := labelSummary(l); got != "2 packages checked (1 new, 1 already locked)" {
-		t.Errorf("labelSummary = %q", got)
-	}
-	if got := labelSummary(pm.Labeled{}); got != "0 packages checked" {
-		t.Errorf("labelSummary of nothing = %q", got)
 	}
 }
