@@ -141,7 +141,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			now = opts.Now
 		}
 		var advRules []string
-		for _, rule := range []string{RuleVulnerability, RuleMalware, RuleUnmaintained, RuleUnsound, RuleNotice} {
+		for _, rule := range policy.AdvisoryRules() {
 			if rc.enabled(rule) {
 				advRules = append(advRules, rule)
 			}
