@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/installguard/guard/guard/policy"
@@ -141,7 +140,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			now = opts.Now
 		}
 		var advRules []string
-		for _, rule := range []string{RuleVulnerability, RuleMalware, RuleUnmaintained, RuleUnsound, RuleNotice} {
+		for _, rule := range policy.AdvisoryRules() {
 			if rc.enabled(rule) {
 				advRules = append(advRules, rule)
 			}
@@ -398,17 +397,5 @@ func (r *Report) decide() {
 		}
 		r.Items = append(r.Items, res)
 	}
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		a, b := r.Findings[i], r.Findings[j]
-		if a.Lockfile != b.Lockfile {
-			return a.Lockfile < b.Lockfile
-		}
-		if a.Action != b.Action {
-			return a.Action == Block
-		}
-		if a.Name != b.Name {
-			return a.Name < b.Name
-		}
-		return a.Version < b.Version
-	})
+	r.sortFindings()
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
 	"github.com/installguard/guard/guard"
+	"github.com/installguard/guard/guard/policy"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 )
@@ -188,14 +189,15 @@ type pkgKey struct {
 	lockfile, name, version string
 }
 
-// advisoryRules are the rules whose findings an upgrade can clear.
-var advisoryRules = map[string]bool{guard.RuleVulnerability: true, guard.RuleMalware: true,
-	guard.RuleUnmaintained: true, guard.RuleUnsound: true, guard.RuleNotice: true}
-
 // flags reports whether a decided finding is one guard fix addresses: an
-// advisory finding that blocks or warns.
+// advisory finding (a rule with an advisory class in the rule table, which
+// an upgrade can clear) that blocks or warns.
 func flags(f *guard.Finding) bool {
-	return advisoryRules[f.Rule] && (f.Action == guard.Block || f.Action == guard.Warn)
+	if f.Action != guard.Block && f.Action != guard.Warn {
+		return false
+	}
+	r, ok := policy.RuleOf(f.Rule)
+	return ok && r.Class != ""
 }
 
 // flagged is what the check decided about one package version.

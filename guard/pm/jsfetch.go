@@ -169,16 +169,11 @@ func (m *lockManager) resolveCopyOf(ctx context.Context, inv *Invocation, src, t
 	if before != nil {
 		res.Before = append(res.Before, before)
 	}
-	tmp, err := newTempProject(m.names[0])
+	tmp, err := m.copyProject(src)
 	if err != nil {
 		return nil, err
 	}
 	defer tmp.Remove()
-	for _, f := range m.copyFiles {
-		if _, err := tmp.copyIn(filepath.Join(src, f), f); err != nil {
-			return nil, err
-		}
-	}
 	if !exists(filepath.Join(tmp.Dir, "package.json")) {
 		if err := os.WriteFile(filepath.Join(tmp.Dir, "package.json"), []byte("{}\n"), 0o600); err != nil {
 			return nil, err

@@ -118,6 +118,22 @@ func (m *lockManager) lock(dir string) (*lockfile.Lockfile, error) {
 	return nil, nil
 }
 
+// copyProject makes a private folder for the manager and copies the
+// manager's files (copyFiles) of src into it; the caller removes it.
+func (m *lockManager) copyProject(src string) (*tempProject, error) {
+	tmp, err := newTempProject(m.names[0])
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range m.copyFiles {
+		if _, err := tmp.copyIn(filepath.Join(src, f), f); err != nil {
+			tmp.Remove()
+			return nil, err
+		}
+	}
+	return tmp, nil
+}
+
 func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	c, idx := m.parse(inv.Args)
 	root := m.root(inv.Dir)
@@ -138,16 +154,11 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 			return res, nil
 		}
 	}
-	tmp, err := newTempProject(m.names[0])
+	tmp, err := m.copyProject(root)
 	if err != nil {
 		return nil, err
 	}
 	defer tmp.Remove()
-	for _, f := range m.copyFiles {
-		if _, err := tmp.copyIn(filepath.Join(root, f), f); err != nil {
-			return nil, err
-		}
-	}
 	for _, d := range m.copyDirs {
 		if err := copyTree(tmp, root, d); err != nil {
 			return nil, err

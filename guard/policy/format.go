@@ -5,6 +5,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,18 +22,10 @@ func ruleTableOf(rule string) *table {
 // policyTables are the tables of a policy file, in the order files and
 // `guard policy show` list them. Tables of rules in ruleTable that are not
 // listed here (a rule with only an action) follow, before [exceptions].
-var policyTables = withRuleTables([]*table{
-	ruleTableOf(RulePinning),
-	{name: "vulnerabilities", example: `[vulnerabilities] block-severity = "high"`,
-		keys: []key{severityKey("block-severity"), severityKey("warn-severity"),
-			optional("unrated", (*fileParser).actionOrOff, func(c *config) *setting[Action] { return &c.vuln.unrated }, nil),
-			optional("unreachable", (*fileParser).actionOrOff, func(c *config) *setting[Action] { return &c.vuln.unreachable }, nil)},
-		hints: map[string]string{"action": `vulnerabilities are decided by severity: block-severity = "any" blocks every vulnerability, block-severity = "never" with warn-severity = "any" warns, both "never" turns the rule off`}},
-	ruleTableOf(RuleMalware),
-	ruleTableOf(RuleUnmaintained),
-	ruleTableOf(RuleUnsound),
-	ruleTableOf(RuleNotice),
-	{name: "provenance", example: `[provenance] require = ["npm:@myorg/*"]`,
+var policyTables = withRuleTables(slices.Concat(
+	[]*table{ruleTableOf(RulePinning), vulnerabilitiesTable},
+	advisoryTables(), // [malware], [unmaintained], [unsound], [notice]
+	[]*table{{name: "provenance", example: `[provenance] require = ["npm:@myorg/*"]`,
 		keys: []key{actionKey(RuleProvenance), actionKey(RuleProvenanceInvalid), actionKey(RuleProvenanceDowngrade), actionKey(RulePublisher),
 			patternsKey("require", func(c *config) *[]Pattern { return &c.require }),
 			{name: "publisher", read: func(p *fileParser, segs []string, v any) {
@@ -40,20 +33,41 @@ var policyTables = withRuleTables([]*table{
 					p.publisher(with(segs, tomlpos.Index(i)), t)
 				}
 			}}}},
-	{name: "cooldown", example: `[cooldown] min-age = "48h"`,
-		keys: []key{actionKey(RuleCooldown),
-			durationKey("min-age", func(c *config) *setting[time.Duration] { return &c.minAge }),
-			patternsKey("allow", func(c *config) *[]Pattern { return &c.cooldownAllow })}},
-	{name: "install-scripts", example: `[install-scripts] allow = ["esbuild"]`,
-		keys: []key{actionKey(RuleInstallScripts),
-			patternsKey("allow", func(c *config) *[]Pattern { return &c.scriptsAllow })}},
-	sourcesTable,
-	ruleTableOf(RuleYanked),
-	ruleTableOf(RuleDeprecated),
-	ruleTableOf(RuleQuarantined),
-	typosquatTable,
-	exceptionsTable,
-})
+		{name: "cooldown", example: `[cooldown] min-age = "48h"`,
+			keys: []key{actionKey(RuleCooldown),
+				durationKey("min-age", func(c *config) *setting[time.Duration] { return &c.minAge }),
+				patternsKey("allow", func(c *config) *[]Pattern { return &c.cooldownAllow })}},
+		{name: "install-scripts", example: `[install-scripts] allow = ["esbuild"]`,
+			keys: []key{actionKey(RuleInstallScripts),
+				patternsKey("allow", func(c *config) *[]Pattern { return &c.scriptsAllow })}},
+		sourcesTable,
+		ruleTableOf(RuleYanked),
+		ruleTableOf(RuleDeprecated),
+		ruleTableOf(RuleQuarantined),
+		typosquatTable,
+		exceptionsTable,
+	}))
+
+// vulnerabilitiesTable is [vulnerabilities]: the vulnerability rule is
+// decided by severity, not by an action.
+var vulnerabilitiesTable = &table{name: "vulnerabilities", example: `[vulnerabilities] block-severity = "high"`,
+	keys: []key{severityKey("block-severity"), severityKey("warn-severity"),
+		optional("unrated", (*fileParser).actionOrOff, func(c *config) *setting[Action] { return &c.vuln.unrated }, nil),
+		optional("unreachable", (*fileParser).actionOrOff, func(c *config) *setting[Action] { return &c.vuln.unreachable }, nil)},
+	hints: map[string]string{"action": `vulnerabilities are decided by severity: block-severity = "any" blocks every vulnerability, block-severity = "never" with warn-severity = "any" warns, both "never" turns the rule off`}}
+
+// advisoryTables are the tables of the advisory rules (a Class in
+// ruleTable) whose action is their only key, in ruleTable order: they
+// follow [vulnerabilities], so a new advisory class needs only its row.
+func advisoryTables() []*table {
+	var out []*table
+	for _, r := range ruleTable {
+		if r.Class != "" && r.Key == "action" {
+			out = append(out, ruleTableOf(r.Name))
+		}
+	}
+	return out
+}
 
 func withRuleTables(ts []*table) []*table {
 	listed := map[string]bool{}

@@ -5,7 +5,6 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -129,36 +128,22 @@ type place struct {
 
 func newView(r *guard.Report) *view {
 	v := &view{r: r, byPath: map[string]*place{}}
-	index := map[string]int{}
+	lockfiles := map[string]*guard.LockfileSummary{}
 	for i := range r.Lockfiles {
-		lf := &r.Lockfiles[i]
-		if _, ok := index[lf.Path]; !ok {
-			index[lf.Path] = len(v.places)
-			v.places = append(v.places, place{path: lf.Path, lockfile: lf})
+		if _, ok := lockfiles[r.Lockfiles[i].Path]; !ok {
+			lockfiles[r.Lockfiles[i].Path] = &r.Lockfiles[i]
 		}
 	}
-	var extra []string
-	for i := range r.Findings {
-		p := r.Findings[i].Lockfile
-		if _, ok := index[p]; !ok {
-			index[p] = -1
-			extra = append(extra, p)
-		}
-	}
-	slices.Sort(extra)
-	for _, p := range extra {
-		index[p] = len(v.places)
-		v.places = append(v.places, place{path: p})
+	index := map[string]int{}
+	for i, p := range r.Places() {
+		index[p] = i
+		v.places = append(v.places, place{path: p, lockfile: lockfiles[p]})
 	}
 	v.findings = make([]*guard.Finding, len(r.Findings))
 	for i := range r.Findings {
 		v.findings[i] = &r.Findings[i]
 	}
-	slices.SortStableFunc(v.findings, func(a, b *guard.Finding) int {
-		return cmp.Or(cmp.Compare(actionRank(a.Action), actionRank(b.Action)),
-			cmp.Compare(index[a.Lockfile], index[b.Lockfile]),
-			compareFindings(a, b))
-	})
+	slices.SortStableFunc(v.findings, r.FindingOrder())
 	for _, f := range v.findings {
 		p := &v.places[index[f.Lockfile]]
 		p.findings = append(p.findings, f)
@@ -170,10 +155,10 @@ func newView(r *guard.Report) *view {
 }
 
 // Ordered returns the report's findings in the one order every format
-// lists them in: blocking first, then warnings, then ignored; within an
-// action by place (the lockfiles in report order, then places that are no
-// lockfile, sorted), then package, rule and id. Grouped formats (text,
-// Markdown) list each place's findings in this order.
+// lists them in (guard.Report.FindingOrder: blocking first, then warnings,
+// then ignored; within an action by place, then package, rule and id).
+// Grouped formats (text, Markdown) list each place's findings in this
+// order.
 func Ordered(r *guard.Report) []guard.Finding {
 	v := newView(r)
 	if r.Findings == nil {
@@ -184,36 +169,6 @@ func Ordered(r *guard.Report) []guard.Finding {
 		out[i] = *f
 	}
 	return out
-}
-
-// actionRank orders actions: block first, then warn, then ignored, then
-// anything else.
-func actionRank(a guard.Action) int {
-	switch a {
-	case guard.Block:
-		return 0
-	case guard.Warn:
-		return 1
-	case guard.Ignored:
-		return 2
-	}
-	return 3
-}
-
-// compareFindings orders findings by lockfile, package, rule and id: with
-// the action and the place before it (newView), a total order on the fields
-// that identify a finding, so output never depends on the order findings
-// arrived in.
-func compareFindings(a, b *guard.Finding) int {
-	return cmp.Or(
-		cmp.Compare(a.Lockfile, b.Lockfile),
-		cmp.Compare(a.Name, b.Name),
-		cmp.Compare(a.Version, b.Version),
-		cmp.Compare(a.Rule, b.Rule),
-		cmp.Compare(a.ID, b.ID),
-		cmp.Compare(a.Line, b.Line),
-		cmp.Compare(a.Message, b.Message),
-	)
 }
 
 // totalPackages is the number of packages in all lockfiles.
