@@ -50,16 +50,5 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard explain: %v\n", err)
 		return guard.ExitInvalid
 	}
-	if code := r.ExitCode(); code == guard.ExitInvalid || code == guard.ExitIncomplete {
-		return code
-	}
-	// The exit code of 'guard check' for that package alone.
-	for _, p := range entries {
-		for _, f := range report.FindingsOf(r, p) {
-			if f.Action == guard.Block {
-				return guard.ExitBlocked
-			}
-		}
-	}
-	return guard.ExitAllow
+	return report.ExplainExitCode(r, entries)
 }

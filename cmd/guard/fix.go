@@ -89,15 +89,15 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
 		return guard.ExitInvalid
 	}
-	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, abs, src.offline, false)
+	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, abs, src.Offline, false)
 	if !ok {
 		return code
 	}
 	opts.Policy = pol
-	opts.Advisories = src.source()
+	opts.Advisories = src.Advisories()
 	inv := &pm.Invocation{Dir: abs}
 	ro := fix.RunOptions{Dir: abs, DryRun: a.dryRun, Inv: inv, Setup: fix.Setup{Check: opts}}
-	if !src.offline {
+	if !src.Offline {
 		// Versions and parent resolutions come from the registry of the
 		// user's npm configuration.
 		ro.Versions = func(d string) fix.VersionLister { return fix.NpmVersions{Inv: inv, Dir: d} }
