@@ -15,7 +15,6 @@ import (
 	"github.com/installguard/guard/guard/report"
 	"github.com/installguard/guard/guard/sbom"
 	"github.com/installguard/guard/guard/setup"
-	"github.com/installguard/guard/verify/atomicfile"
 )
 
 const checkUsage = `Usage: guard check [DIR|LOCKFILE...] [flags]
@@ -107,7 +106,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
-	if err := writeCheckSBOM(e, r, a.sbom, a.sbomFormat, a.quiet); err != nil {
+	if err := sbom.WriteRequested(e.stderr, r, a.sbom, a.sbomFormat, a.quiet, sbom.Options{ToolVersion: version}); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
@@ -124,26 +123,10 @@ func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs,
 		Base:   a.base, BaseLockfile: a.baseLock, Who: who, Stderr: e.stderr, Getenv: e.getenv})
 }
 
-// writeReport writes the report where the flags say. With --output the file
-// gets the report (written whole or not at all) and stderr a one-line verdict.
+// writeReport writes the report where the flags say (guard/report.Emit).
 func writeReport(e *env, r *guard.Report, a *checkArgs) error {
-	write := func(w io.Writer, color bool) error {
-		rw, err := report.New(a.format, report.Options{Color: color, Quiet: a.quiet, Verbose: a.verbose, Version: version})
-		if err != nil {
-			return err
-		}
-		return rw.Write(w, r)
-	}
-	if a.output == "" {
-		return write(e.stdout, useColor(e, e.stdout))
-	}
-	if err := atomicfile.Write(a.output, 0o644, false, func(w io.Writer) error { return write(w, false) }); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if !a.quiet {
-		fmt.Fprintln(e.stderr, report.OutputSummary(r, a.output))
-	}
-	return nil
+	return report.Emit(e.stdout, e.stderr, r, a.format, a.output,
+		report.Options{Color: a.output == "" && useColor(e, e.stdout), Quiet: a.quiet, Verbose: a.verbose, Version: version})
 }
 
 // useColor: colour only on a terminal, and never when NO_COLOR is set

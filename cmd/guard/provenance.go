@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/setup"
-	"github.com/installguard/guard/verify/provenance"
 )
 
 // provenanceArgs are the provenance flags of check and the wrappers.
@@ -59,25 +57,5 @@ func runTrust(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "guard trust update: offline mode forbids network calls")
 		return guard.ExitInvalid
 	}
-	d := *dir
-	if d == "" {
-		var err error
-		if d, err = setup.CacheDir("trust"); err != nil {
-			fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)
-			return guard.ExitInvalid
-		}
-	}
-	reg, err := e.discoverRegistries(ctx, ".")
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard trust update: package manager configuration: %v\n", err)
-		return guard.ExitInvalid
-	}
-	_, err = provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
-		NPMRegistry: reg.npm, HTTPClient: &http.Client{Timeout: *timeout}})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)
-		return guard.ExitIncomplete
-	}
-	fmt.Fprintf(e.stderr, "guard: trusted root updated in %s\n", d)
-	return guard.ExitAllow
+	return setup.UpdateTrust(ctx, setup.TrustUpdate{Dir: *dir, Mirror: *mirror, Timeout: *timeout, Stderr: e.stderr, Getenv: e.getenv})
 }

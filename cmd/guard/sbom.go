@@ -95,21 +95,3 @@ func checkSBOMFlags(fs *pflag.FlagSet, file, format *string) {
 	fs.StringVar(file, "sbom", "", "level 3: also write an SBOM of the checked packages to `FILE` (.cdx.json or .spdx.json)")
 	fs.StringVar(format, "sbom-format", "", "format of --sbom: cyclonedx or spdx (default: from the file name)")
 }
-
-// writeCheckSBOM writes the SBOM guard check was asked for, after its report.
-func writeCheckSBOM(e *env, r *guard.Report, file, format string, quiet bool) error {
-	if file == "" {
-		return nil
-	}
-	f, err := sbom.Choose(format, file)
-	if err != nil {
-		return err
-	}
-	if err := sbom.WriteFile(file, f, r, sbom.Options{ToolVersion: version}); err != nil {
-		return err
-	}
-	if !quiet {
-		fmt.Fprintf(e.stderr, "guard: %s SBOM written to %s\n", f, file)
-	}
-	return nil
-}

@@ -62,18 +62,5 @@ func runShellInit(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard shell-init: unsupported shell %q: use bash, zsh or fish\n", shell)
 		return guard.ExitInvalid
 	}
-	if dir == "" {
-		d, err := shims.DefaultDir(e.getenv)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
-			return guard.ExitInvalid
-		}
-		dir = d
-	}
-	if err := shims.Install(dir, names); err != nil {
-		fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
-		return guard.ExitIncomplete
-	}
-	fmt.Fprint(e.stdout, shims.InitScript(shell, dir, names))
-	return guard.ExitAllow
+	return shims.ShellInit(shell, dir, names, e.stdout, e.stderr, e.getenv)
 }

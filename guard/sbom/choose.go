@@ -48,3 +48,23 @@ func Output(w io.Writer, file string, format Format, r *guard.Report, opts Optio
 	}
 	return WriteFile(file, format, r, opts)
 }
+
+// WriteRequested writes the SBOM guard check was asked for with --sbom
+// FILE and --sbom-format, after its report, and names it on stderr unless
+// quiet. Nothing is written when file is empty.
+func WriteRequested(stderr io.Writer, r *guard.Report, file, format string, quiet bool, opts Options) error {
+	if file == "" {
+		return nil
+	}
+	f, err := Choose(format, file)
+	if err != nil {
+		return err
+	}
+	if err := WriteFile(file, f, r, opts); err != nil {
+		return err
+	}
+	if !quiet {
+		fmt.Fprintf(stderr, "guard: %s SBOM written to %s\n", f, file)
+	}
+	return nil
+}
