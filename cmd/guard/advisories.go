@@ -1,17 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-
 	"github.com/spf13/pflag"
 
-	"github.com/installguard/guard/verify/advisory"
+	"github.com/installguard/guard/guard/setup"
 )
 
-// sourceArgs choose where advisories come from.
+// sourceArgs choose where advisories come from (guard/setup.ResolveSource).
 type sourceArgs struct {
 	offline  bool
 	db       string
@@ -26,59 +21,12 @@ func addSourceFlags(fs *pflag.FlagSet, a *sourceArgs) {
 	fs.StringVar(&a.maxDBAge, "max-db-age", defaultMaxDBAge, "an offline DB older than this is an error (e.g. 48h, 7d; 0 = no limit)")
 }
 
-// resolvedSource is the outcome of the source flags and environment.
-type resolvedSource struct {
-	offline bool
-	// loc is where advisories come from (verify/advisory.Locate).
-	loc    advisory.Location
-	maxAge time.Duration
+func (a *sourceArgs) config() setup.Source {
+	return setup.Source{Offline: a.offline, DB: a.db, MaxDBAge: a.maxDBAge}
 }
 
-func (e *env) resolveSource(a *sourceArgs) (resolvedSource, error) {
-	var r resolvedSource
-	r.offline = a.offline || truthy(e.getenv("GUARD_OFFLINE"))
-	loc, err := advisory.Locate(a.db, r.offline, e.getenv)
-	if err != nil {
-		return r, err
-	}
-	r.loc = loc
-	age, err := parseAge(a.maxDBAge)
-	if err != nil {
-		return r, fmt.Errorf("--max-db-age: %w", err)
-	}
-	r.maxAge = age
-	return r, nil
+func (e *env) resolveSource(a *sourceArgs) (setup.Resolved, error) {
+	return setup.ResolveSource(a.config(), e.getenv)
 }
 
-// source opens the advisory source; one that cannot be opened fails every
-// query (exit 3 exactly when advisories are needed).
-func (r resolvedSource) source() advisory.Source { return r.loc.Open() }
-
-func truthy(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
-}
-
-// parseAge reads a Go duration ("48h", "90m") or whole days ("7d"); "0"
-// means no limit.
-func parseAge(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "0" {
-		return 0, nil
-	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%q is not a duration (use e.g. 48h or 7d)", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration (use e.g. 48h or 7d)", s)
-	}
-	return d, nil
-}
+var truthy = setup.Truthy

@@ -13,7 +13,8 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/report"
-	"github.com/installguard/guard/verify/atomicfile"
+	"github.com/installguard/guard/guard/sbom"
+	"github.com/installguard/guard/guard/setup"
 )
 
 const checkUsage = `Usage: guard check [DIR|LOCKFILE...] [flags]
@@ -72,7 +73,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return guard.ExitInvalid
 	}
 	// the level is checked against the effective policy below
-	if err := checkSBOMArgs(a.sbom, a.sbomFormat, 3); err != nil {
+	if err := sbom.CheckRequest(a.sbom, a.sbomFormat, 3); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
@@ -105,67 +106,27 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
-	if err := writeCheckSBOM(e, r, a.sbom, a.sbomFormat, a.quiet); err != nil {
+	if err := sbom.WriteRequested(e.stderr, r, a.sbom, a.sbomFormat, a.quiet, sbom.Options{ToolVersion: version}); err != nil {
 		fmt.Fprintf(e.stderr, "guard check: %v\n", err)
 		return guard.ExitInvalid
 	}
 	return r.ExitCode()
 }
 
-// checkOptions turns check's flags into the options of guard.Check: the
-// advisory and provenance sources, the layered policy and the baseline.
-// ok is false, with the exit code, when the flags or the policy are wrong.
+// checkOptions turns check's flags into the options of guard.Check
+// (guard/setup.CheckOptions). ok is false, with the exit code, when the
+// flags or the policy are wrong.
 func (e *env) checkOptions(ctx context.Context, fs *pflag.FlagSet, a *checkArgs, paths []string, who string) (guard.Options, int, bool) {
-	fail := func(err error) (guard.Options, int, bool) {
-		fmt.Fprintf(e.stderr, "%s: %s\n", who, report.Escape(err.Error()))
-		return guard.Options{}, guard.ExitInvalid, false
-	}
-	src, err := e.resolveSource(&a.source)
-	if err != nil {
-		return fail(err)
-	}
-	ev, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(paths))
-	if err != nil {
-		return fail(err)
-	}
-	check := guard.Options{Level: a.level, Mode: guard.Action(a.mode)}
-	if err := check.Validate(); err != nil {
-		return fail(err)
-	}
-	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, projectDirOf(paths), src.offline, a.quiet)
-	if !ok {
-		return guard.Options{}, code, false
-	}
-	base, baseName, err := baseline(ctx, a.base, a.baseLock)
-	if err != nil {
-		return fail(err)
-	}
-	opts := guard.Options{Paths: paths, Recursive: a.recursive, Policy: pol,
-		Advisories: src.source(), Baseline: base, BaselineName: baseName}
-	ev.apply(&opts)
-	return opts, 0, true
+	return setup.CheckOptions(ctx, setup.Check{Paths: paths, Recursive: a.recursive, Level: a.level, Mode: a.mode,
+		Source: a.source.config(), Evidence: a.prov.config(),
+		Policy: e.policyConfig(fs, &a.pol, a.level, a.mode, a.source.maxDBAge, "", false, a.quiet),
+		Base:   a.base, BaseLockfile: a.baseLock, Who: who, Stderr: e.stderr, Getenv: e.getenv})
 }
 
-// writeReport writes the report where the flags say. With --output the file
-// gets the report (written whole or not at all) and stderr a one-line verdict.
+// writeReport writes the report where the flags say (guard/report.Emit).
 func writeReport(e *env, r *guard.Report, a *checkArgs) error {
-	write := func(w io.Writer, color bool) error {
-		rw, err := report.New(a.format, report.Options{Color: color, Quiet: a.quiet, Verbose: a.verbose, Version: version})
-		if err != nil {
-			return err
-		}
-		return rw.Write(w, r)
-	}
-	if a.output == "" {
-		return write(e.stdout, useColor(e, e.stdout))
-	}
-	if err := atomicfile.Write(a.output, 0o644, false, func(w io.Writer) error { return write(w, false) }); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if !a.quiet {
-		fmt.Fprintln(e.stderr, report.OutputSummary(r, a.output))
-	}
-	return nil
+	return report.Emit(e.stdout, e.stderr, r, a.format, a.output,
+		report.Options{Color: a.output == "" && useColor(e, e.stdout), Quiet: a.quiet, Verbose: a.verbose, Version: version})
 }
 
 // useColor: colour only on a terminal, and never when NO_COLOR is set

@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/dbstatus"
+	"github.com/installguard/guard/guard/setup"
 	"github.com/installguard/guard/verify/advisory"
-	"github.com/installguard/guard/verify/httpretry"
 )
 
 const dbUsage = `Usage:
@@ -75,38 +73,13 @@ func runDBUpdate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db update: unexpected argument %q\n", fs.Arg(0))
 		return guard.ExitInvalid
 	}
-	d, err := advisory.DBDir(*dir, e.getenv)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
-		return guard.ExitInvalid
+	d, code, ok := setup.UpdateDB(ctx, setup.DBUpdate{Dir: *dir, Ecosystems: *ecos, URL: *base, Timeout: *timeout,
+		Force: *force, Quiet: *quiet, Transport: e.transport, Progress: e.progressConfig(*quiet).Transport,
+		Stderr: e.stderr, Getenv: e.getenv})
+	if !ok {
+		return code
 	}
-	url := *base
-	if url == "" {
-		url = e.getenv("GUARD_OSV_DB_URL")
-	}
-	if url != "" && !strings.HasPrefix(strings.ToLower(url), "https://") {
-		fmt.Fprintf(e.stderr, "guard db update: --url %q: the offline DB is only downloaded over https\n", url)
-		return guard.ExitInvalid
-	}
-	if !*quiet {
-		fmt.Fprintf(e.stderr, "guard: updating the offline OSV DB in %s (%s)\n", d, strings.Join(*ecos, ", "))
-	}
-	idle, err := httpretry.IdleFromEnv(e.getenv)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
-		return guard.ExitInvalid
-	}
-	client := &http.Client{Timeout: *timeout, Transport: e.transport}
-	client.Transport = e.progressConfig(*quiet).Transport(client.Transport)
-	opts := []advisory.Option{advisory.WithIdleTimeout(idle)}
-	if *force {
-		opts = append(opts, advisory.WithAllowShrink())
-	}
-	if err := advisory.UpdateDB(ctx, d, url, *ecos, client, opts...); err != nil {
-		fmt.Fprintf(e.stderr, "guard db update: %v\n", err)
-		return guard.ExitIncomplete
-	}
-	return printDBStatus(e, d, "text")
+	return dbstatus.Print(e.stdout, e.stderr, d, "text")
 }
 
 func runDBStatus(e *env, args []string) int {
@@ -125,29 +98,5 @@ func runDBStatus(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard db status: %v\n", err)
 		return guard.ExitInvalid
 	}
-	return printDBStatus(e, d, *format)
-}
-
-// printDBStatus prints each ecosystem of the DB (guard/dbstatus); a DB or
-// ecosystem that cannot be read is exit 3.
-func printDBStatus(e *env, dir, format string) int {
-	db, err := advisory.OpenDB(dir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard db status: %v\n", err)
-		return guard.ExitIncomplete
-	}
-	defer db.Close()
-	statuses, err := db.Status()
-	code := guard.ExitAllow
-	if err != nil {
-		code = guard.ExitIncomplete
-	}
-	if format == "json" {
-		if err := dbstatus.JSON(e.stdout, dir, statuses); err != nil {
-			return guard.ExitIncomplete
-		}
-		return code
-	}
-	dbstatus.Text(e.stdout, dir, statuses)
-	return code
+	return dbstatus.Print(e.stdout, e.stderr, d, *format)
 }

@@ -34,32 +34,5 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard explain: %v\n", err)
 		return guard.ExitInvalid
 	}
-	for _, er := range r.Errors {
-		fmt.Fprintf(e.stderr, "guard: %s\n", report.Escape(er.Message))
-	}
-	entries := report.Entries(r, fs.Arg(0))
-	if len(entries) == 0 {
-		fmt.Fprintf(e.stderr, "guard explain: no checked lockfile has %s\n", report.Escape(fs.Arg(0)))
-		return guard.ExitInvalid
-	}
-	w, err := report.New("explain", report.Options{Package: fs.Arg(0)})
-	if err == nil {
-		err = w.Write(e.stdout, r)
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard explain: %v\n", err)
-		return guard.ExitInvalid
-	}
-	if code := r.ExitCode(); code == guard.ExitInvalid || code == guard.ExitIncomplete {
-		return code
-	}
-	// The exit code of 'guard check' for that package alone.
-	for _, p := range entries {
-		for _, f := range report.FindingsOf(r, p) {
-			if f.Action == guard.Block {
-				return guard.ExitBlocked
-			}
-		}
-	}
-	return guard.ExitAllow
+	return report.Explain(e.stdout, e.stderr, r, fs.Arg(0))
 }

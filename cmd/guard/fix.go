@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/fix"
-	"github.com/installguard/guard/guard/pm"
-	"github.com/installguard/guard/guard/report"
 )
 
 const fixUsage = `Usage: guard fix [DIR] [flags]
@@ -89,45 +86,12 @@ func runFix(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
 		return guard.ExitInvalid
 	}
-	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, abs, src.offline, false)
+	pol, code, ok := e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, abs, src.Offline, false)
 	if !ok {
 		return code
 	}
 	opts.Policy = pol
-	opts.Advisories = src.source()
-	inv := &pm.Invocation{Dir: abs}
-	ro := fix.RunOptions{Dir: abs, DryRun: a.dryRun, Inv: inv, Setup: fix.Setup{Check: opts}}
-	if !src.offline {
-		// Versions and parent resolutions come from the registry of the
-		// user's npm configuration.
-		ro.Versions = func(d string) fix.VersionLister { return fix.NpmVersions{Inv: inv, Dir: d} }
-		ro.Resolve = fix.NpmResolver(inv)
-		ro.Progress = func(msg string) { fmt.Fprintf(e.stderr, "guard fix: %s\n", report.Escape(msg)) }
-	}
-	out, err := fix.Run(ctx, ro)
-	if err != nil {
-		var ie *fix.InputError
-		if errors.As(err, &ie) {
-			fmt.Fprintf(e.stderr, "guard fix: %v\n", err)
-			return guard.ExitInvalid
-		}
-		if a.format == "json" {
-			fix.WriteJSON(e.stdout, fix.Outcome{DryRun: a.dryRun, Error: err.Error()})
-		}
-		fmt.Fprintf(e.stderr, "guard fix: could not complete: %s\n", report.Escape(err.Error()))
-		return guard.ExitIncomplete
-	}
-	if code := out.ExitCode(); out.DryRun && out.Plan == nil && (code == guard.ExitInvalid || code == guard.ExitIncomplete) {
-		fmt.Fprintln(e.stderr, "guard fix: the check could not complete, so nothing was planned (see the report's errors)")
-	}
-	if a.format == "json" {
-		fix.WriteJSON(e.stdout, out)
-		return out.ExitCode()
-	}
-	fix.WriteOutcome(e.stdout, out)
-	// The check's report after the plan or the changes: blocking findings,
-	// errors and the verdict, as 'guard check --quiet' prints them.
-	rw, _ := report.New("text", report.Options{Color: useColor(e, e.stdout), Quiet: true})
-	rw.Write(e.stdout, out.Report)
-	return out.ExitCode()
+	opts.Advisories = src.Advisories()
+	return fix.RunCommand(ctx, fix.Command{Dir: abs, DryRun: a.dryRun, Offline: src.Offline, Format: a.format,
+		Check: opts, Color: useColor(e, e.stdout), Stdout: e.stdout, Stderr: e.stderr})
 }

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/policy"
-	"github.com/installguard/guard/guard/report"
+	"github.com/installguard/guard/guard/setup"
 )
 
 // policyArgs are the flags that feed the policy: --policy and the one-run
@@ -24,43 +21,28 @@ func addPolicyFlag(fs *pflag.FlagSet, a *policyArgs) {
 	fs.StringVar(&a.policy, "policy", "", "org policy `FILE` or https URL (#sha256=<hex> pins it); default GUARD_POLICY, /etc/guard/policy.toml, <user config>/guard/policy.toml")
 }
 
-// loadPolicy layers the org policy, the project's guard.toml and the flags
-// the user typed. It prints the policy's diagnostics on stderr; on failure
-// it returns the exit code (2 for a bad or weakening file or flag, 3 for an
-// org policy that cannot be fetched).
-func (e *env) loadPolicy(ctx context.Context, fs *pflag.FlagSet, a *policyArgs, level int, mode string, maxAge string,
-	projectDir string, offline, quiet bool) (*policy.Policy, int, bool) {
-	var flags policy.Flags
+// policyConfig is what the flags give guard/setup.LoadPolicy: the
+// overrides only when they were typed.
+func (e *env) policyConfig(fs *pflag.FlagSet, a *policyArgs, level int, mode string, maxAge string,
+	projectDir string, offline, quiet bool) setup.Policy {
+	p := setup.Policy{Org: a.policy, ProjectDir: projectDir, Offline: offline, Quiet: quiet, Stderr: e.stderr, Getenv: e.getenv}
 	if fs.Changed("level") {
-		flags.Level = &level
+		p.Level = &level
 	}
 	if fs.Changed("mode") {
-		flags.Mode = mode
+		p.Mode = mode
 	}
 	if fs.Changed("max-db-age") {
-		age, err := parseAge(maxAge)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard: --max-db-age: %v\n", err)
-			return nil, guard.ExitInvalid, false
-		}
-		flags.MaxDBAge = &age
+		p.MaxDBAge = &maxAge
 	}
-	p, diags, err := policy.Load(ctx, policy.Sources{Org: a.policy, ProjectDir: projectDir, Flags: flags,
-		Offline: offline, Getenv: e.getenv})
-	for _, d := range diags {
-		if quiet && d.Level == policy.LevelNotice {
-			continue
-		}
-		fmt.Fprintf(e.stderr, "guard: policy: %s\n", report.Escape(d.String()))
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard: policy: %s\n", report.Escape(err.Error()))
-		if errors.Is(err, policy.ErrUnavailable) {
-			return nil, guard.ExitIncomplete, false
-		}
-		return nil, guard.ExitInvalid, false
-	}
-	return p, 0, true
+	return p
+}
+
+// loadPolicy layers the org policy, the project's guard.toml and the flags
+// the user typed (guard/setup.LoadPolicy).
+func (e *env) loadPolicy(ctx context.Context, fs *pflag.FlagSet, a *policyArgs, level int, mode string, maxAge string,
+	projectDir string, offline, quiet bool) (*policy.Policy, int, bool) {
+	return setup.LoadPolicy(ctx, e.policyConfig(fs, a, level, mode, maxAge, projectDir, offline, quiet))
 }
 
 const policyUsage = `Usage:
@@ -97,24 +79,8 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "guard policy show: --format %q is not supported: use text or json\n", *format)
 			return guard.ExitInvalid
 		}
-		p, code, ok := e.loadPolicy(ctx, fs, &a, 0, "", "", *project, *offline || truthy(e.getenv("GUARD_OFFLINE")), false)
-		if !ok {
-			return code
-		}
-		// Values, reasons and paths come from policy files, one of them
-		// the project's: each line goes through report.Escape (in TOML and
-		// JSON strings its \uXXXX escapes read the same).
-		var out strings.Builder
-		if err := p.Show(&out, *format); err != nil {
-			fmt.Fprintf(e.stderr, "guard policy show: %v\n", err)
-			return guard.ExitInvalid
-		}
-		for _, line := range strings.SplitAfter(out.String(), "\n") {
-			if line != "" {
-				fmt.Fprint(e.stdout, report.Escape(strings.TrimSuffix(line, "\n"))+"\n")
-			}
-		}
-		return guard.ExitAllow
+		p := e.policyConfig(fs, &a, 0, "", "", *project, *offline || truthy(e.getenv("GUARD_OFFLINE")), false)
+		return setup.ShowPolicy(ctx, p, *format, e.stdout)
 	case "check":
 		fs := pflag.NewFlagSet("policy check", pflag.ContinueOnError)
 		var a policyArgs
@@ -133,26 +99,7 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "guard: the policies that apply here are valid")
 			return guard.ExitAllow
 		}
-		file := fs.Arg(0)
-		role := policy.RoleOrg
-		if filepath.Base(file) == "guard.toml" {
-			role = policy.RoleProject
-		}
-		diags, err := policy.Check(ctx, file, role, policy.Sources{Getenv: e.getenv})
-		for _, d := range diags {
-			fmt.Fprintf(e.stderr, "%s\n", report.Escape(d.String()))
-		}
-		if err != nil {
-			if !policy.HasErrors(diags) {
-				fmt.Fprintf(e.stderr, "guard policy check: %s\n", report.Escape(err.Error()))
-			}
-			if errors.Is(err, policy.ErrUnavailable) {
-				return guard.ExitIncomplete
-			}
-			return guard.ExitInvalid
-		}
-		fmt.Fprintf(e.stdout, "%s: valid %s policy\n", file, role)
-		return guard.ExitAllow
+		return setup.CheckPolicyFile(ctx, fs.Arg(0), e.stdout, e.stderr, e.getenv)
 	default:
 		fmt.Fprintf(e.stderr, "guard policy: unknown subcommand %q\n\n%s\n", args[0], policyUsage)
 		return guard.ExitInvalid

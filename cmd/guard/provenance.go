@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
-	"github.com/installguard/guard/verify/provenance"
+	"github.com/installguard/guard/guard/setup"
 )
 
 // provenanceArgs are the provenance flags of check and the wrappers.
@@ -29,63 +26,8 @@ func addProvenanceFlags(fs *pflag.FlagSet, a *provenanceArgs) {
 	fs.StringVar(&a.trustedRoot, "trusted-root", "", "verify provenance against this Sigstore trusted_root.json `FILE` instead of the embedded or updated one")
 }
 
-// guardCacheDir is guard's folder in the user cache.
-func guardCacheDir(parts ...string) (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(append([]string{dir, "guard"}, parts...)...), nil
-}
-
-// evidenceSources are a run's provenance and registry-metadata sources,
-// or why each is not used (verify/provenance.OpenSources).
-type evidenceSources provenance.Sources
-
-// apply sets the sources in check options.
-func (s evidenceSources) apply(o *guard.Options) {
-	o.Provenance, o.NoProvenanceReason = nil, s.NoProvenance
-	if s.Verifier != nil {
-		o.Provenance = s.Verifier
-	}
-	o.Metadata, o.NoMetadataReason = nil, s.NoMetadata
-	if s.Registry != nil {
-		o.Metadata = s.Registry
-	}
-}
-
-// provenanceSource opens the registry-metadata reader and the provenance
-// verifier the flags and environment ask for, or says why either is not
-// used in this run. projectDir is where the project's .npmrc lives.
-func (e *env) provenanceSource(ctx context.Context, a *provenanceArgs, offline bool, projectDir string) (evidenceSources, error) {
-	o := provenance.SourcesOptions{
-		Offline:      offline,
-		NoProvenance: a.noProvenance || truthy(e.getenv("GUARD_NO_PROVENANCE")),
-		NoMetadata:   a.noMetadata || truthy(e.getenv("GUARD_NO_METADATA")),
-		TrustedRoot:  a.trustedRoot,
-		ProjectDir:   projectDir,
-		Getenv:       e.getenv,
-		Progress:     a.progress,
-	}
-	o.TrustDir, _ = guardCacheDir("trust")
-	if cache, err := guardCacheDir("provenance"); err == nil {
-		o.CacheDir = cache
-	}
-	s, err := provenance.OpenSources(ctx, o)
-	return evidenceSources(s), err
-}
-
-// projectDirOf is the folder whose package-manager configuration applies
-// to the paths being checked: the first folder given, or the folder of the
-// first lockfile, or the current folder.
-func projectDirOf(paths []string) string {
-	if len(paths) == 0 {
-		return "."
-	}
-	if st, err := os.Stat(paths[0]); err == nil && st.IsDir() {
-		return paths[0]
-	}
-	return filepath.Dir(paths[0])
+func (a *provenanceArgs) config() setup.Evidence {
+	return setup.Evidence{NoProvenance: a.noProvenance, NoMetadata: a.noMetadata, TrustedRoot: a.trustedRoot, Progress: a.progress}
 }
 
 const trustUsage = `Usage: guard trust update [--dir DIR] [--mirror URL] [--timeout 60s]
@@ -115,25 +57,5 @@ func runTrust(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "guard trust update: offline mode forbids network calls")
 		return guard.ExitInvalid
 	}
-	d := *dir
-	if d == "" {
-		var err error
-		if d, err = guardCacheDir("trust"); err != nil {
-			fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)
-			return guard.ExitInvalid
-		}
-	}
-	reg, err := e.discoverRegistries(ctx, ".")
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard trust update: package manager configuration: %v\n", err)
-		return guard.ExitInvalid
-	}
-	_, err = provenance.UpdateTrust(ctx, provenance.UpdateOptions{Dir: d, MirrorURL: *mirror, Timeout: *timeout,
-		NPMRegistry: reg.npm, HTTPClient: &http.Client{Timeout: *timeout}})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "guard trust update: %v\n", err)
-		return guard.ExitIncomplete
-	}
-	fmt.Fprintf(e.stderr, "guard: trusted root updated in %s\n", d)
-	return guard.ExitAllow
+	return setup.UpdateTrust(ctx, setup.TrustUpdate{Dir: *dir, Mirror: *mirror, Timeout: *timeout, Stderr: e.stderr, Getenv: e.getenv})
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/spf13/pflag"
 
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/report"
 	"github.com/installguard/guard/guard/sbom"
+	"github.com/installguard/guard/guard/setup"
 )
 
 const sbomUsage = `Usage: guard sbom [DIR|LOCKFILE...] [flags]
@@ -44,29 +44,12 @@ func sbomFlags(a *sbomArgs) (*pflag.FlagSet, *sbomArgs) {
 	return fs, a
 }
 
-// sbomFormat picks the format from the flag, else from the file name, else
-// CycloneDX.
-func sbomFormat(flag, file string) (sbom.Format, error) {
-	switch flag {
-	case "cyclonedx", "cdx":
-		return sbom.CycloneDX, nil
-	case "spdx":
-		return sbom.SPDX, nil
-	case "":
-		if f, ok := sbom.FormatOf(file); ok {
-			return f, nil
-		}
-		return sbom.CycloneDX, nil
-	}
-	return "", fmt.Errorf("SBOM format %q is not supported: use cyclonedx or spdx", flag)
-}
-
 func runSBOM(ctx context.Context, e *env, args []string) int {
 	fs, a := sbomFlags(&sbomArgs{})
 	if code, ok := parseFlags(e, fs, args, sbomUsage); !ok {
 		return code
 	}
-	format, err := sbomFormat(a.format, a.output)
+	format, err := sbom.Choose(a.format, a.output)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
 		return guard.ExitInvalid
@@ -76,14 +59,14 @@ func runSBOM(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
 		return guard.ExitInvalid
 	}
-	ev, err := e.provenanceSource(ctx, &a.prov, src.offline, projectDirOf(fs.Args()))
+	ev, err := setup.OpenEvidence(ctx, a.prov.config(), src.Offline, setup.ProjectDir(fs.Args()), e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
 		return guard.ExitInvalid
 	}
 	opts := guard.Options{Paths: fs.Args(), Recursive: a.recursive, Level: a.level, Mode: guard.DefaultMode,
-		Advisories: src.source(), MaxDBAge: src.maxAge}
-	ev.apply(&opts)
+		Advisories: src.Advisories(), MaxDBAge: src.MaxAge}
+	setup.ApplyEvidence(ev, &opts)
 	r, err := guard.Check(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
@@ -97,7 +80,7 @@ func runSBOM(ctx context.Context, e *env, args []string) int {
 		}
 		code = guard.ExitIncomplete
 	}
-	if err := writeSBOM(e.stdout, a.output, format, r); err != nil {
+	if err := sbom.Output(e.stdout, a.output, format, r, sbom.Options{ToolVersion: version}); err != nil {
 		fmt.Fprintf(e.stderr, "guard sbom: %v\n", err)
 		return guard.ExitInvalid
 	}
@@ -107,51 +90,8 @@ func runSBOM(ctx context.Context, e *env, args []string) int {
 	return code
 }
 
-// writeSBOM writes the report's SBOM to file (atomically), or to w when
-// file is empty.
-func writeSBOM(w io.Writer, file string, format sbom.Format, r *guard.Report) error {
-	opts := sbom.Options{ToolVersion: version}
-	if file == "" {
-		return sbom.Write(w, format, r, opts)
-	}
-	return sbom.WriteFile(file, format, r, opts)
-}
-
 // checkSBOMFlags adds guard check's --sbom and --sbom-format flags.
 func checkSBOMFlags(fs *pflag.FlagSet, file, format *string) {
 	fs.StringVar(file, "sbom", "", "level 3: also write an SBOM of the checked packages to `FILE` (.cdx.json or .spdx.json)")
 	fs.StringVar(format, "sbom-format", "", "format of --sbom: cyclonedx or spdx (default: from the file name)")
-}
-
-// checkSBOMArgs validates --sbom: it is a level-3 item.
-func checkSBOMArgs(file, format string, level int) error {
-	if file == "" {
-		if format != "" {
-			return fmt.Errorf("--sbom-format needs --sbom FILE")
-		}
-		return nil
-	}
-	if level < 3 {
-		return fmt.Errorf("--sbom is a level 3 item (C3.1): use --level 3")
-	}
-	_, err := sbomFormat(format, file)
-	return err
-}
-
-// writeCheckSBOM writes the SBOM guard check was asked for, after its report.
-func writeCheckSBOM(e *env, r *guard.Report, file, format string, quiet bool) error {
-	if file == "" {
-		return nil
-	}
-	f, err := sbomFormat(format, file)
-	if err != nil {
-		return err
-	}
-	if err := writeSBOM(nil, file, f, r); err != nil {
-		return err
-	}
-	if !quiet {
-		fmt.Fprintf(e.stderr, "guard: %s SBOM written to %s\n", f, file)
-	}
-	return nil
 }

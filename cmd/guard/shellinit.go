@@ -62,40 +62,5 @@ func runShellInit(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard shell-init: unsupported shell %q: use bash, zsh or fish\n", shell)
 		return guard.ExitInvalid
 	}
-	if dir == "" {
-		d, err := shims.DefaultDir(e.getenv)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
-			return guard.ExitInvalid
-		}
-		dir = d
-	}
-	if err := shims.Install(dir, names); err != nil {
-		fmt.Fprintf(e.stderr, "guard shell-init: %v\n", err)
-		return guard.ExitIncomplete
-	}
-	list := names
-	if len(list) == 0 {
-		list = pm.Names()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# guard: check installs before they run (guard shell-init %s)\n", shell)
-	fmt.Fprintf(&b, "# guard's shims (%s) come first on PATH, in child processes too.\n", strings.Join(list, ", "))
-	b.WriteString("# GUARD_BYPASS=1 npm ... runs the real tool without a check.\n")
-	switch shell {
-	case "bash", "zsh":
-		q := shims.Quote(dir)
-		fmt.Fprintf(&b, "case \"$PATH\" in %s|%s:*) ;; *) PATH=%s\"${PATH:+:$PATH}\"; export PATH ;; esac\n", q, q, q)
-		b.WriteString("hash -r 2>/dev/null || true\n")
-	case "fish":
-		q := fishQuote(dir)
-		fmt.Fprintf(&b, "if test \"$PATH[1]\" != %s\n    set -gx PATH %s $PATH\nend\n", q, q)
-	}
-	fmt.Fprint(e.stdout, b.String())
-	return guard.ExitAllow
-}
-
-// fishQuote quotes s for fish: single quotes, with \ and ' escaped.
-func fishQuote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+	return shims.ShellInit(shell, dir, names, e.stdout, e.stderr, e.getenv)
 }

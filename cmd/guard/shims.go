@@ -57,31 +57,5 @@ func runShims(e *env, args []string) int {
 			return guard.ExitInvalid
 		}
 	}
-	if dir == "" {
-		d, err := shims.DefaultDir(e.getenv)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard shims: %v\n", err)
-			return guard.ExitInvalid
-		}
-		dir = d
-	}
-	switch verb {
-	case "install":
-		if err := shims.Install(dir, names); err != nil {
-			fmt.Fprintf(e.stderr, "guard shims: %v\n", err)
-			return guard.ExitInvalid
-		}
-		fmt.Fprintf(e.stdout, "guard: shims written to %s; put it first on PATH (guard shell-init does)\n", dir)
-	case "remove":
-		n, err := shims.Remove(dir)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "guard shims: %v\n", err)
-			return guard.ExitInvalid
-		}
-		fmt.Fprintf(e.stdout, "guard: %d shims removed from %s\n", n, dir)
-	default:
-		fmt.Fprintf(e.stderr, "guard shims: unknown command %q: use install or remove\n", verb)
-		return guard.ExitInvalid
-	}
-	return guard.ExitAllow
+	return shims.Command(verb, dir, names, e.stdout, e.stderr, e.getenv)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/guard/pm"
 	"github.com/installguard/guard/guard/policy"
+	"github.com/installguard/guard/guard/setup"
 	"github.com/installguard/guard/guard/wrap"
 )
 
@@ -138,7 +139,7 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "guard: %v\n", err)
 		return guard.ExitInvalid
 	}
-	var src resolvedSource
+	var src setup.Resolved
 	c := &wrap.Config{
 		Stdin: os.Stdin, Stdout: e.stdout, Stderr: e.stderr, Getenv: e.getenv,
 		Terminal: e.isTerminal(e.stderr), Color: useColor(e, e.stderr),
@@ -159,15 +160,15 @@ func runWrap(ctx context.Context, e *env, args []string) int {
 			return opts, opts.Validate()
 		},
 		Policy: func(ctx context.Context) (*policy.Policy, int, bool) {
-			return e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, ".", src.offline, a.quiet)
+			return e.loadPolicy(ctx, fs, &a.pol, a.level, a.mode, a.source.maxDBAge, ".", src.Offline, a.quiet)
 		},
 		Sources: func(ctx context.Context, o *guard.Options) error {
-			o.Advisories = src.source()
-			ev, err := e.provenanceSource(ctx, &a.prov, src.offline, ".")
+			o.Advisories = src.Advisories()
+			ev, err := setup.OpenEvidence(ctx, a.prov.config(), src.Offline, ".", e.getenv)
 			if err != nil {
 				return err
 			}
-			ev.apply(o)
+			setup.ApplyEvidence(ev, o)
 			return nil
 		},
 	}

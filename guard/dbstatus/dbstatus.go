@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/installguard/guard/guard"
 	"github.com/installguard/guard/verify/advisory"
 )
 
@@ -79,4 +80,29 @@ func Age(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%dd", int(d.Hours()/24))
 	}
+}
+
+// Print opens the DB in dir and prints each ecosystem's status on stdout
+// in format (text or json); the exit code is 3 when the DB or an ecosystem
+// cannot be read.
+func Print(stdout, stderr io.Writer, dir, format string) int {
+	db, err := advisory.OpenDB(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "guard db status: %v\n", err)
+		return guard.ExitIncomplete
+	}
+	defer db.Close()
+	statuses, err := db.Status()
+	code := guard.ExitAllow
+	if err != nil {
+		code = guard.ExitIncomplete
+	}
+	if format == "json" {
+		if err := JSON(stdout, dir, statuses); err != nil {
+			return guard.ExitIncomplete
+		}
+		return code
+	}
+	Text(stdout, dir, statuses)
+	return code
 }

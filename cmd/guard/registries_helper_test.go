@@ -6,8 +6,12 @@ import (
 	"github.com/installguard/guard/verify/registries"
 )
 
+// discoverRegistries (verify/registries.Discover) and pmRegistries are
+// what provenance_test.go reads: the command itself (guard trust update)
+// asks verify/registries through guard/setup.UpdateTrust.
+//
 // pmRegistries are the registries of the user's package-manager
-// configuration (verify/registries), as provenance.go reads them.
+// configuration (verify/registries), as provenance_test.go reads them.
 type pmRegistries struct {
 	npm       string
 	npmScopes map[string]string
