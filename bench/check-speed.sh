@@ -18,19 +18,8 @@
 # before/after), KEEP=1 keeps the work dir.
 set -euo pipefail
 runs=${1:-21}
-root=$(cd "$(dirname "$0")/.." && pwd)
-corpus=$(cd "${GUARD_CORPUS:-$root/../shared/corpus}" && pwd)
-tools=${GUARD_TOOLS:-$HOME/.cache/guard-tools}
-work=$(mktemp -d)
-[ "${KEEP:-}" = 1 ] && echo "work dir: $work" >&2 || trap 'rm -rf "$work"' EXIT
-
-osv=$tools/osv-scanner-v2.5.0
-if [ ! -x "$osv" ]; then
-	echo "building osv-scanner v2.5.0 into $tools (once)" >&2
-	mkdir -p "$tools"
-	GOBIN="$work/bin" go install github.com/google/osv-scanner/v2/cmd/osv-scanner@v2.5.0
-	mv "$work/bin/osv-scanner" "$osv"
-fi
+# shellcheck source=bench/peer.sh
+source "$(dirname "$0")/peer.sh"
 command -v jq >/dev/null || { echo "needs jq" >&2; exit 1; }
 (cd "$root" && go build -o "$work/cputime" ./bench/cputime)
 if [ -n "${GUARD_BIN:-}" ]; then

@@ -24,19 +24,8 @@
 # KEEP=1 keeps the work dir.
 set -euo pipefail
 runs=${1:-5}
-root=$(cd "$(dirname "$0")/.." && pwd)
-corpus=$(cd "${GUARD_CORPUS:-$root/../shared/corpus}" && pwd)
-tools=${GUARD_TOOLS:-$HOME/.cache/guard-tools}
-work=$(mktemp -d)
-[ "${KEEP:-}" = 1 ] && echo "work dir: $work" >&2 || trap 'rm -rf "$work"' EXIT
-
-osv=$tools/osv-scanner-v2.5.0
-if [ ! -x "$osv" ]; then
-	echo "building osv-scanner v2.5.0 into $tools (once)" >&2
-	mkdir -p "$tools"
-	GOBIN="$work/bin" go install github.com/google/osv-scanner/v2/cmd/osv-scanner@v2.5.0
-	mv "$work/bin/osv-scanner" "$osv"
-fi
+# shellcheck source=bench/peer.sh
+source "$(dirname "$0")/peer.sh"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 (cd "$root" && go build -o "$work/guard" ./cmd/guard && go build -o "$work/gen" ./bench/gen)
 

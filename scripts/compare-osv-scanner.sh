@@ -9,19 +9,8 @@
 # Environment: GUARD_CORPUS (default ../shared/corpus), GUARD_TOOLS (where
 # osv-scanner is built, default ~/.cache/guard-tools), KEEP=1 keeps the work dir.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-corpus=$(cd "${GUARD_CORPUS:-$root/../shared/corpus}" && pwd)
-tools=${GUARD_TOOLS:-$HOME/.cache/guard-tools}
-work=$(mktemp -d)
-[ "${KEEP:-}" = 1 ] && echo "work dir: $work" >&2 || trap 'rm -rf "$work"' EXIT
-
-osv=$tools/osv-scanner-v2.5.0
-if [ ! -x "$osv" ]; then
-	echo "building osv-scanner v2.5.0 into $tools (once)" >&2
-	mkdir -p "$tools"
-	GOBIN="$work/bin" go install github.com/google/osv-scanner/v2/cmd/osv-scanner@v2.5.0
-	mv "$work/bin/osv-scanner" "$osv"
-fi
+# shellcheck source=bench/peer.sh
+source "$(dirname "$0")/../bench/peer.sh"
 (cd "$root" && go build -o "$work/guard" ./cmd/guard && go build -o "$work/osvcompare" ./scripts/osvcompare)
 
 # osv-scanner's offline layout: $dir/osv-scalibr/<ecosystem>/all.zip
@@ -46,7 +35,7 @@ for f in "${files[@]}"; do
 	set +e
 	OSV_SCALIBR_LOCAL_DB_CACHE_DIRECTORY="$work/osvdb" "$osv" scan source --offline --format json -L "$f" >"$work/osv.json" 2>"$work/osv.err"
 	rc=$?
-	"$work/guard" check --db "$corpus/osv" --max-db-age 0 --level 2 --mode warn --format json "$f" >"$work/guard.json" 2>"$work/guard.err"
+	"$work/guard" check --offline --db "$corpus/osv" --max-db-age 0 --level 2 --mode warn --format json "$f" >"$work/guard.json" 2>"$work/guard.err"
 	grc=$?
 	set -e
 	total=$((total + 1))
