@@ -214,7 +214,7 @@ func TestWrapGlobalInstallsBlocked(t *testing.T) {
 		{"pnpm", "add", "-g", "is-number@7.0.0"},
 		{"yarn", "global", "add", "is-number@7.0.0", "--global-folder", filepath.Join(yarnDir, "global"), "--prefix", filepath.Join(yarnDir, "prefix")},
 	} {
-		cmd := exec.Command(args[0], args[1:]...)
+		cmd := exec.Command(plainTool(t, args[0]), args[1:]...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), genv...)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -255,7 +255,7 @@ func TestWrapYarn1Upgrade(t *testing.T) {
 	guarded, plain := t.TempDir(), t.TempDir()
 	for _, d := range []string{guarded, plain} {
 		writeFiles(t, d, map[string]string{"package.json": `{"name":"guard-yarn-upgrade","version":"1.0.0","private":true,"dependencies":{"is-number":"^6.0.0"}}` + "\n"})
-		cmd := exec.Command("yarn", "add", "is-number@^6.0.0", "--ignore-scripts", "--non-interactive")
+		cmd := exec.Command(plainTool(t, "yarn"), "add", "is-number@^6.0.0", "--ignore-scripts", "--non-interactive")
 		cmd.Dir = d
 		cmd.Env = append(os.Environ(), env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -274,7 +274,7 @@ func TestWrapYarn1Upgrade(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "yarn upgrade: 1 package checked (1 changed)") {
 		t.Fatalf("upgrade: exit %d\n%s", r.code, r.stderr)
 	}
-	cmd := exec.Command("yarn", "upgrade", "--latest")
+	cmd := exec.Command(plainTool(t, "yarn"), "upgrade", "--latest")
 	cmd.Dir = plain
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {

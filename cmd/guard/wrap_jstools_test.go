@@ -39,6 +39,22 @@ func jsTool(t *testing.T, name string) string {
 	return filepath.Join(jsToolsBin, name)
 }
 
+// plainTool is the path of a package manager the tests run without guard:
+// pnpm and yarn through jsTool (exec.Command looks a bare name up on the
+// test process's PATH, not on the PATH of the command's environment), others
+// from PATH.
+func plainTool(t *testing.T, name string) string {
+	t.Helper()
+	if name == "pnpm" || name == "yarn" {
+		return jsTool(t, name)
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return p
+}
+
 func TestWrapPnpmAndYarnEndToEnd(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("shell paths")
