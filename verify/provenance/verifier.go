@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -199,9 +200,13 @@ func (v *Verifier) npmRegistry(name string) string {
 	return v.cfg.npmRegistry
 }
 
-// Verify verifies packages concurrently (bounded by WithWorkers) and
-// returns one Result per package, in order. Packages that share
-// (ecosystem, name, version, digest) are verified once.
+// Verify verifies packages concurrently and returns one Result per
+// package, in order. Packages that share (ecosystem, name, version, digest)
+// are verified once. Two stages: up to WithWorkers packages fetch their
+// attestations at once, and as many verifiers as the process has CPUs check
+// the signatures of what was fetched, so that neither waits for the other
+// (with every worker doing both, the signature checks of 64 packages shared
+// the CPUs while no request was in flight).
 func (v *Verifier) Verify(ctx context.Context, pkgs []lockfile.Package) []Result {
 	out := make([]Result, len(pkgs))
 	groups := map[string][]int{}
@@ -216,22 +221,41 @@ func (v *Verifier) Verify(ctx context.Context, pkgs []lockfile.Package) []Result
 		}
 		groups[k] = append(groups[k], i)
 	}
+	type fetched struct {
+		key    string
+		finish func() Result
+	}
 	jobs := make(chan string)
-	var wg sync.WaitGroup
-	var done atomic.Int64
+	ready := make(chan fetched, v.cfg.workers)
+	var fetchers, checkers sync.WaitGroup
 	for w := 0; w < min(v.cfg.workers, len(order)); w++ {
-		wg.Add(1)
+		fetchers.Add(1)
 		go func() {
-			defer wg.Done()
+			defer fetchers.Done()
 			for k := range jobs {
-				idx := groups[k]
-				r := v.VerifyPackage(ctx, pkgs[idx[0]])
-				for _, i := range idx {
+				ready <- fetched{k, v.startPackage(ctx, pkgs[groups[k][0]])}
+			}
+		}()
+	}
+	var done atomic.Int64
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(order)); w++ {
+		checkers.Add(1)
+		go func() {
+			defer checkers.Done()
+			for f := range ready {
+				r := f.finish()
+				for _, i := range groups[f.key] {
 					out[i] = r
 				}
 				if v.cfg.progress != nil {
 					v.cfg.progress(int(done.Add(1)), len(order))
 				}
+				// Let the fetchers' network work run: without a yield
+				// here the checkers hold every CPU while results wait
+				// (a receive from a ready channel does not reschedule),
+				// and answers that have arrived are read only at
+				// preemption, milliseconds later.
+				runtime.Gosched()
 			}
 		}()
 	}
@@ -239,35 +263,44 @@ func (v *Verifier) Verify(ctx context.Context, pkgs []lockfile.Package) []Result
 		jobs <- k
 	}
 	close(jobs)
-	wg.Wait()
+	fetchers.Wait()
+	close(ready)
+	checkers.Wait()
 	return out
 }
 
 // VerifyPackage verifies one package.
 func (v *Verifier) VerifyPackage(ctx context.Context, p lockfile.Package) Result {
+	return v.startPackage(ctx, p)()
+}
+
+// startPackage does a package's network work and returns the rest: the
+// signature checks (CPU only) and keeping the result.
+func (v *Verifier) startPackage(ctx context.Context, p lockfile.Package) func() Result {
 	r := Result{Ecosystem: string(p.Ecosystem), Name: p.Name, Version: p.Version}
+	now := func(r Result) func() Result { return func() Result { return r } }
 	switch p.Ecosystem {
 	case lockfile.NPM, lockfile.PyPI:
 	default:
 		r.Status = StatusUnavailable
 		r.Reason = fmt.Sprintf("%s publishes no attestations", p.Ecosystem)
-		return r
+		return now(r)
 	}
 	switch {
 	case p.Source.Kind == lockfile.SourceWorkspace:
 		r.Status, r.Reason = StatusUnavailable, "a member of the project's own workspace"
-		return r
+		return now(r)
 	case p.Bundled:
 		r.Status, r.Reason = StatusUnavailable, "bundled inside its parent's archive, which the parent's provenance covers"
-		return r
+		return now(r)
 	case p.Source.Kind != "" && p.Source.Kind != lockfile.SourceRegistry:
 		r.Status, r.Reason = StatusUnavailable, fmt.Sprintf("installed from a %s source, which has no registry attestations", p.Source.Kind)
-		return r
+		return now(r)
 	case p.Version == "":
 		r.Status = StatusUnverifiable
 		r.Reason = "the lockfile pins no exact version"
 		r.Advice = "pin exact versions (a lockfile) to verify provenance"
-		return r
+		return now(r)
 	}
 	key := cacheKey(&p)
 	var missKey string
@@ -276,19 +309,23 @@ func (v *Verifier) VerifyPackage(ctx context.Context, p lockfile.Package) Result
 	}
 	if key != "" {
 		if c, ok := v.cached(key, missKey); ok {
-			return c
+			return now(c)
 		}
 	}
-	var keep bool
+	var finish func() (Result, bool)
 	if p.Ecosystem == lockfile.NPM {
-		r, keep = v.verifyNPM(ctx, p)
+		finish = v.startNPM(ctx, p)
 	} else {
-		r, keep = v.verifyPyPI(ctx, p)
+		r, keep := v.verifyPyPI(ctx, p)
+		finish = func() (Result, bool) { return r, keep }
 	}
-	if key != "" && keep {
-		v.store(key, missKey, r)
+	return func() Result {
+		r, keep := finish()
+		if key != "" && keep {
+			v.store(key, missKey, r)
+		}
+		return r
 	}
-	return r
 }
 
 // cacheKey is (ecosystem, name, version, digest); "" when the lockfile has
@@ -326,37 +363,44 @@ func npmSHA512(p *lockfile.Package) []byte {
 	return nil
 }
 
-func (v *Verifier) verifyNPM(ctx context.Context, p lockfile.Package) (Result, bool) {
+// startNPM fetches an npm package's attestations (and, WithNPMMetadata,
+// its packument) and returns the verification of what was fetched.
+func (v *Verifier) startNPM(ctx context.Context, p lockfile.Package) func() (Result, bool) {
 	r := Result{Ecosystem: "npm", Name: p.Name, Version: p.Version}
 	reg := v.npmRegistry(p.Name)
 	if reg == "" {
 		r.Status = StatusUnverifiable
 		r.Reason = "no npm registry configured"
 		r.Advice = "tell guard the registry npm uses (npm config get registry)"
-		return r, false
+		return func() (Result, bool) { return r, false }
 	}
 	sha := npmSHA512(&p)
 	body, err := v.fetch.get(ctx, NPMAttestationsURL(reg, p.Name, p.Version), "application/json", 4<<20)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		r.Status = StatusMissing
-		r.Reason = "the registry has no attestations for this version (404)"
-	case err != nil:
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		r.Status = StatusUnverifiable
 		r.Reason = "fetching attestations: " + err.Error()
 		r.Advice = "the registry could not be asked; check the network and run again"
-		return r, false
-	case sha == nil:
-		r.Status = StatusUnverifiable
-		r.Reason = "the lockfile records no sha512 integrity for this package, so its attestations cannot be bound to what is installed"
-		r.Advice = "regenerate the lockfile with a current package manager so that it records sha512 integrity"
-	default:
-		r = v.trust.VerifyNPMAttestations(p.Name, p.Version, sha, body)
+		return func() (Result, bool) { return r, false }
 	}
+	meta := Result{Name: p.Name, Version: p.Version}
 	if v.cfg.npmMetadata {
-		v.addNPMMetadata(ctx, &r, reg, sha)
+		v.addNPMMetadata(ctx, &meta, reg, sha)
 	}
-	return r, true
+	return func() (Result, bool) {
+		switch {
+		case errors.Is(err, ErrNotFound):
+			r.Status = StatusMissing
+			r.Reason = "the registry has no attestations for this version (404)"
+		case sha == nil:
+			r.Status = StatusUnverifiable
+			r.Reason = "the lockfile records no sha512 integrity for this package, so its attestations cannot be bound to what is installed"
+			r.Advice = "regenerate the lockfile with a current package manager so that it records sha512 integrity"
+		default:
+			r = v.trust.VerifyNPMAttestations(p.Name, p.Version, sha, body)
+		}
+		r.Downgrade, r.Registry, r.MetadataError = meta.Downgrade, meta.Registry, meta.MetadataError
+		return r, true
+	}
 }
 
 // addNPMMetadata adds registry signature and downgrade evidence.
