@@ -10,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/installguard/guard/guard/policy"
+	"github.com/installguard/guard/guard/typosquat"
 	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/verify/advisory"
 )
@@ -110,7 +112,12 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	r := &Report{SchemaVersion: ReportSchemaVersion, Level: pol.Level(), Mode: Action(pol.Mode()),
 		Lockfiles: []LockfileSummary{}, Packages: []PackageResult{}, Findings: []Finding{}, Errors: []Error{},
 		onError: Action(pol.OnError())}
-	lfs, missing := loadLockfiles(opts, r)
+	rc := ruleContext{p: pol, whatIf: opts.WhatIf}
+	var preload func([]string)
+	if rc.enabled(RuleTyposquat) {
+		preload = preloadTyposquat
+	}
+	lfs, missing := loadLockfiles(opts, r, preload)
 	if opts.Baseline != nil {
 		lfs = gateOnBaseline(opts, lfs, r)
 	}
@@ -124,7 +131,6 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: p})
 		}
 	}
-	rc := ruleContext{p: pol, whatIf: opts.WhatIf}
 	r.disabled = map[string]bool{}
 	for _, it := range Items {
 		if it.Level <= r.Level && !rc.enabled(it.Rule) {
@@ -134,32 +140,56 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if rc.enabled(RulePinning) {
 		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
 	}
+	// The advisory query runs beside the evidence sources (their network
+	// waits and the DB's reading overlap on a second core); findings are
+	// then made one source after the other, in a fixed order, since the
+	// policy (rc) records which exceptions were used and is not safe for
+	// concurrent use.
+	var advRules []string
+	var hits map[advisory.Query][]hit
+	var advErr error
+	var advDone sync.WaitGroup
 	if rc.anyEnabled(policy.AdvisoryRules()...) && len(lfs) > 0 {
 		now := time.Now
 		if opts.Now != nil {
 			now = opts.Now
 		}
-		var advRules []string
 		for _, rule := range policy.AdvisoryRules() {
 			if rc.enabled(rule) {
 				advRules = append(advRules, rule)
 			}
 		}
 		if opts.Advisories == nil {
-			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: no advisory source configured", Rules: advRules})
-		} else if hits, err := gatherAdvisories(ctx, opts.Advisories, pol.MaxDBAge(), now(), lfs); err != nil {
-			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + err.Error(), Rules: advRules})
+			advErr = errors.New("no advisory source configured")
 		} else {
-			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
+			maxAge := pol.MaxDBAge()
+			advDone.Add(1)
+			go func() {
+				defer advDone.Done()
+				hits, advErr = gatherAdvisories(ctx, opts.Advisories, maxAge, now(), lfs)
+			}()
 		}
 	}
 	// Evidence from independent sources, joined to the packages by key;
 	// findings from it, then what could not be checked, each in one place.
 	ev := gatherEvidence(ctx, opts, lfs, r)
+	var typo []typosquatMatch
+	var unlisted bool
+	if rc.enabled(RuleTyposquat) {
+		typo, unlisted = typosquatMatches(rc, r.Packages)
+	}
+	advDone.Wait()
+	if advRules != nil {
+		if advErr != nil {
+			r.Errors = append(r.Errors, Error{Kind: CheckError, Message: "advisories: " + advErr.Error(), Rules: advRules})
+		} else {
+			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
+		}
+	}
 	if ev.prov != nil {
 		r.Findings = append(r.Findings, provenanceFindings(rc, ev, r)...)
 	}
-	scFindings, scNotes := supplyChainFindings(rc, r, opts.Now)
+	scFindings, scNotes := supplyChainFindings(rc, r, typo, unlisted, opts.Now)
 	r.Findings = append(r.Findings, scFindings...)
 	minAge, _ := pol.MinAge()
 	unchecked, gapErrs := ev.gaps(rc, r, minAge > 0)
@@ -197,8 +227,9 @@ func gateOnBaseline(opts Options, lfs []*lockfile.Lockfile, r *Report) []*lockfi
 }
 
 // loadLockfiles resolves the paths into parsed lockfiles, recording errors,
-// and lists the directories in which no lockfile was found.
-func loadLockfiles(opts Options, r *Report) ([]*lockfile.Lockfile, []noLockfile) {
+// and lists the directories in which no lockfile was found. preload, when
+// set, is given the files found before they are parsed.
+func loadLockfiles(opts Options, r *Report, preload func([]string)) ([]*lockfile.Lockfile, []noLockfile) {
 	if opts.Lockfiles != nil {
 		return opts.Lockfiles, nil
 	}
@@ -244,6 +275,9 @@ func loadLockfiles(opts Options, r *Report) ([]*lockfile.Lockfile, []noLockfile)
 			}
 		}
 	}
+	if preload != nil {
+		preload(files)
+	}
 	var out []*lockfile.Lockfile
 	for _, f := range files {
 		lf, err := lockfile.Parse(f)
@@ -254,6 +288,25 @@ func loadLockfiles(opts Options, r *Report) ([]*lockfile.Lockfile, []noLockfile)
 		out = append(out, lf)
 	}
 	return out, missing
+}
+
+// preloadTyposquat loads, in the background, the popular-name lists of
+// the ecosystems whose lockfiles are about to be parsed, so that the
+// typosquat rule does not wait for them after parsing. A file whose format
+// its name does not tell preloads nothing (the rule loads its list when
+// it first needs it).
+func preloadTyposquat(files []string) {
+	ecos := map[string]bool{}
+	for _, f := range files {
+		if format, ok := lockfile.Detect(f, nil); ok {
+			ecos[string(lockfile.EcosystemOf(format))] = true
+		}
+	}
+	for eco := range ecos {
+		if typosquat.Listed(eco) {
+			go typosquat.Preload(eco)
+		}
+	}
 }
 
 // missingLockfile describes a directory in which no lockfile was found: the

@@ -15,13 +15,15 @@ import (
 // notes are rules that read "not checked" for reasons of their own; what
 // evidence could not be gathered is evidence.gaps'. now may be nil
 // (time.Now).
-func supplyChainFindings(rc ruleContext, r *Report, now func() time.Time) (out []Finding, notes map[string]string) {
+//
+// typo holds the typosquat matches (typosquatMatches), computed beforehand.
+func supplyChainFindings(rc ruleContext, r *Report, typo []typosquatMatch, unlisted bool, now func() time.Time) (out []Finding, notes map[string]string) {
 	if now == nil {
 		now = time.Now
 	}
 	notes = map[string]string{}
 	if rc.enabled(RuleTyposquat) {
-		fs, note := typosquatFindings(rc, r, now())
+		fs, note := typosquatFindings(rc, r, typo, unlisted, now())
 		out = append(out, fs...)
 		if note != "" {
 			notes[RuleTyposquat] = note

@@ -9,22 +9,31 @@ import (
 	"github.com/installguard/guard/verify/provenance"
 )
 
-// typosquatFindings applies the typosquat rule: a registry package whose
-// name imitates a popular npm or PyPI name (guard/typosquat's embedded
-// lists) or one of the names [typosquat] protect lists, unless [typosquat]
-// allow lists it. The finding names the imitated package and how; when
-// the registry metadata was gathered (with provenance: the npm packument,
-// the Python index's PEP 700 data), it says how old the look-alike is and
-// how many versions it has: a new name with few versions is how
-// typosquats look. Packages of local or git sources are
-// not looked up by name in a registry and are not checked. crates.io names
-// are checked against protect only: guard ships no list of popular crates,
-// so the rule reads "not checked" for them.
-func typosquatFindings(rc ruleContext, r *Report, now time.Time) ([]Finding, string) {
-	s := newFindingSet(rc, RuleTyposquat)
-	unlisted := false
-	for i := range r.Packages {
-		p := &r.Packages[i]
+// typosquatMatch is a package (an index into Report.Packages) whose name
+// imitates another.
+type typosquatMatch struct {
+	pkg int
+	m   typosquat.Match
+}
+
+// typosquatMatches compares the report's registry packages with the
+// popular lists and the policy's protect list (reading the policy only, so
+// it may run beside other work); unlisted is set when a package's
+// ecosystem has no popular list.
+//
+// The typosquat rule: a registry package whose name imitates a popular npm
+// or PyPI name (guard/typosquat's embedded lists) or one of the names
+// [typosquat] protect lists, unless [typosquat] allow lists it. The finding
+// names the imitated package and how; when the registry metadata was
+// gathered (with provenance: the npm packument, the Python index's PEP 700
+// data), it says how old the look-alike is and how many versions it has: a
+// new name with few versions is how typosquats look. Packages of local or
+// git sources are not looked up by name in a registry and are not checked.
+// crates.io names are checked against protect only: guard ships no list of
+// popular crates, so the rule reads "not checked" for them.
+func typosquatMatches(rc ruleContext, pkgs []PackageResult) (out []typosquatMatch, unlisted bool) {
+	for i := range pkgs {
+		p := &pkgs[i]
 		if p.Source.Kind != lockfile.SourceRegistry && p.Source.Kind != "" {
 			continue
 		}
@@ -45,9 +54,20 @@ func typosquatFindings(rc ruleContext, r *Report, now time.Time) ([]Finding, str
 			m, ok = typosquat.Check(eco, p.Name)
 		}
 		if ok {
-			// The target may be a project policy's pattern: escaped.
-			s.add(p, "look-alike", oneLine(typosquatMessage(p, m, now), 600))
+			out = append(out, typosquatMatch{i, m})
 		}
+	}
+	return out, unlisted
+}
+
+// typosquatFindings turns the matches into findings (after the registry
+// metadata was attached to the packages, which the messages quote).
+func typosquatFindings(rc ruleContext, r *Report, ms []typosquatMatch, unlisted bool, now time.Time) ([]Finding, string) {
+	s := newFindingSet(rc, RuleTyposquat)
+	for _, x := range ms {
+		p := &r.Packages[x.pkg]
+		// The target may be a project policy's pattern: escaped.
+		s.add(p, "look-alike", oneLine(typosquatMessage(p, x.m, now), 600))
 	}
 	if unlisted {
 		return s.out, "crates.io names are checked only against [typosquat] protect: guard ships no list of popular crates"

@@ -75,6 +75,10 @@ func popular(eco string) *list {
 	return l
 }
 
+// Preload loads an ecosystem's list now (it is otherwise loaded by the
+// first Check that needs it); safe to call from any goroutine.
+func Preload(eco string) { popular(eco) }
+
 // ParseList reads a list file: one name a line after "#" comment lines.
 func ParseList(src string) []string {
 	names := make([]string, 0, strings.Count(src, "\n"))
