@@ -1,8 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/installguard/guard/guard"
 )
@@ -17,42 +20,193 @@ type jsonFormat struct{}
 // SetEscapeHTML(false). The report is marshalled compactly and indented by
 // indentJSON: encoding/json's own indenter runs its validating scanner over
 // every byte again and was two thirds of the cost of writing a 1,300-package
-// report (issue 14).
+// report (issue 14). The packages, most of a report, are marshalled in
+// chunks by one goroutine per CPU and streamed out in order, so a large
+// report is neither built whole in memory nor encoded on one core.
 func (jsonFormat) Write(w io.Writer, r *guard.Report) error {
 	c := *r
 	c.Findings = Ordered(r)
-	iw := &indentWriter{w: w}
-	enc := json.NewEncoder(iw)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(&c)
-}
-
-// indentWriter indents what a json.Encoder writes (one whole value, compact,
-// per Write) on its way to w, so the report is not copied into a buffer of
-// its own first.
-type indentWriter struct{ w io.Writer }
-
-func (iw *indentWriter) Write(p []byte) (int, error) {
-	if err := indentJSONTo(iw.w, p, "  "); err != nil {
-		return 0, err
+	pkgs := c.Packages
+	c.Packages = nil // marshals as "packages":null, replaced below
+	head, err := marshalCompact(&c)
+	if err != nil {
+		return err
 	}
-	return len(p), nil
-}
-
-// indentJSONTo writes src indented (see indentJSON) to w in pieces of about
-// 32 KB.
-func indentJSONTo(w io.Writer, src []byte, indent string) error {
-	var werr error
-	dst := make([]byte, 0, 40<<10)
-	dst = indentJSONFlush(dst, src, indent, func(b []byte) {
-		if werr == nil {
-			_, werr = w.Write(b)
+	at := topLevelValue(head, "packages")
+	if at < 0 || !bytes.HasPrefix(head[at:], []byte("null")) {
+		return fmt.Errorf("json report: no top-level packages member in %.80q", head)
+	}
+	ind := &indenter{w: w, indent: "  ", dst: make([]byte, 0, 40<<10)}
+	if r.Packages == nil {
+		ind.write(head) // null, as the encoder writes a nil slice
+		return ind.close()
+	}
+	if len(pkgs) == 0 {
+		ind.write(head[:at])
+		ind.write([]byte("[]"))
+		ind.write(head[at+len("null"):])
+		return ind.close()
+	}
+	ind.write(head[:at])
+	// An opening bracket may end a piece when something follows it (the
+	// indenter looks one byte ahead only to keep "[]" together).
+	ind.write([]byte{'['})
+	first := true
+	err = encodeChunks(pkgs, func(chunk []byte) {
+		if !first {
+			ind.write([]byte{','})
 		}
+		first = false
+		ind.write(chunk)
 	})
-	if werr == nil && len(dst) > 0 {
-		_, werr = w.Write(dst)
+	if err != nil {
+		return err
 	}
-	return werr
+	ind.write([]byte{']'})
+	ind.write(head[at+len("null"):])
+	return ind.close()
+}
+
+// marshalCompact is json.Marshal without HTML escaping and with the
+// encoder's final newline.
+func marshalCompact(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// chunkPackages is how many packages one goroutine marshals at a time.
+const chunkPackages = 64
+
+// encodeChunks marshals pkgs compactly, comma-separated, in chunks of
+// chunkPackages, on one goroutine per CPU, and hands the chunks to out in
+// order; at most twice as many chunks as goroutines wait to be written. The
+// first marshalling error is returned (after the goroutines have ended).
+func encodeChunks(pkgs []guard.PackageResult, out func([]byte)) error {
+	type result struct {
+		b   []byte
+		err error
+	}
+	n := (len(pkgs) + chunkPackages - 1) / chunkPackages
+	workers := min(runtime.GOMAXPROCS(0), n)
+	results := make([]chan result, n)
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	ahead := make(chan struct{}, 2*workers) // chunks handed out, not yet written
+	// Chunk buffers go back to the workers once written, so that a large
+	// report touches a few buffers' worth of fresh memory, not its size.
+	free := make(chan []byte, 2*workers+workers)
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range n {
+			ahead <- struct{}{}
+			next <- i
+		}
+	}()
+	for range workers {
+		go func() {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			for i := range next {
+				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+				}
+				var err error
+				for j := i * chunkPackages; j < min((i+1)*chunkPackages, len(pkgs)) && err == nil; j++ {
+					b.Reset()
+					if err = enc.Encode(&pkgs[j]); err == nil {
+						if j > i*chunkPackages {
+							buf = append(buf, ',')
+						}
+						buf = append(buf, bytes.TrimSuffix(b.Bytes(), []byte{'\n'})...)
+					}
+				}
+				results[i] <- result{buf, err}
+			}
+		}()
+	}
+	var first error
+	for i := range n {
+		res := <-results[i]
+		<-ahead
+		if res.err != nil && first == nil {
+			first = res.err
+		}
+		if first == nil {
+			out(res.b)
+		}
+		free <- res.b[:0]
+	}
+	return first
+}
+
+// topLevelValue is the offset in src, compact JSON of an object as
+// encoding/json writes it, of the value of the object's member key; -1
+// when it has none.
+func topLevelValue(src []byte, key string) int {
+	want := `"` + key + `":`
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			if depth == 1 && src[i-1] != ':' && bytes.HasPrefix(src[i:], []byte(want)) {
+				return i + len(want)
+			}
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return -1
+}
+
+// indenter is indentJSONFlush across several pieces of one document, each
+// ending outside a string, and not right after the opening bracket of an
+// empty array or object (whose "[]" or "{}" stays on one line), writing
+// to w in pieces of about 32 KB. The first write error is kept and returned
+// by close.
+type indenter struct {
+	w      io.Writer
+	indent string
+	depth  int
+	dst    []byte
+	err    error
+}
+
+func (d *indenter) write(src []byte) {
+	d.dst, d.depth = indentJSONState(d.dst, src, d.indent, d.depth, d.flush)
+}
+
+func (d *indenter) flush(b []byte) {
+	if d.err == nil {
+		_, d.err = d.w.Write(b)
+	}
+}
+
+func (d *indenter) close() error {
+	if len(d.dst) > 0 {
+		d.flush(d.dst)
+		d.dst = d.dst[:0]
+	}
+	return d.err
 }
 
 // indentJSON appends src, compact JSON as encoding/json writes it (valid, no
@@ -69,7 +223,13 @@ func indentJSON(dst, src []byte, indent string) []byte {
 // indentJSONFlush is indentJSON that hands dst to flush, when not nil, each
 // time it passes 32 KB, and continues in the emptied buffer.
 func indentJSONFlush(dst, src []byte, indent string, flush func([]byte)) []byte {
-	depth := 0
+	dst, _ = indentJSONState(dst, src, indent, 0, flush)
+	return dst
+}
+
+// indentJSONState is indentJSONFlush starting at a nesting depth, which it
+// returns at the end of src.
+func indentJSONState(dst, src []byte, indent string, depth int, flush func([]byte)) ([]byte, int) {
 	newline := func() {
 		dst = append(dst, '\n')
 		for range depth {
@@ -122,7 +282,7 @@ func indentJSONFlush(dst, src []byte, indent string, flush func([]byte)) []byte 
 			i = j - 1
 		}
 	}
-	return dst
+	return dst, depth
 }
 
 // jsonSpecial marks the bytes indentJSON acts on.
