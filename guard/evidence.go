@@ -38,6 +38,9 @@ func gatherEvidence(ctx context.Context, opts Options, lfs []*lockfile.Lockfile,
 	if ev.noMeta == "" {
 		ev.noMeta = "registry metadata was not read"
 	}
+	if opts.Provenance == nil && opts.Metadata == nil {
+		return ev // nothing to gather or join (an offline check)
+	}
 	var pkgs []lockfile.Package
 	for _, lf := range lfs {
 		pkgs = append(pkgs, lf.Packages...)

@@ -12,9 +12,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/installguard/guard/lockfile/regfile"
@@ -515,13 +517,19 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		loaded := map[uint32]*osvschema.Vulnerability{}
 		lc := newLookupCache()
-		for _, key := range keys {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+		ids := make([][]uint32, len(keys))
+		for k, key := range keys {
+			if ids[k], err = e.r.lookup(key, lc); err != nil {
+				return nil, fmt.Errorf("offline OSV DB %s: %s %q: %w", db.dir, f, key, err)
 			}
-			recs, err := e.records(key, loaded, lc)
+		}
+		loaded, err := e.load(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for k, key := range keys {
+			recs, err := e.records(key, ids[k], loaded)
 			if err != nil {
 				return nil, fmt.Errorf("offline OSV DB %s: %s %q: %w", db.dir, f, key, err)
 			}
@@ -540,27 +548,64 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 	return out, nil
 }
 
-// records returns every record (withdrawn included) that names key in this
-// ecosystem folder. loaded caches decoded records across keys of one call.
-func (e *ecoDB) records(key string, loaded map[uint32]*osvschema.Vulnerability, lc *lookupCache) ([]*osvschema.Vulnerability, error) {
-	ids, err := e.r.lookup(key, lc)
-	if err != nil {
-		return nil, err
+// loadedRecord is a record read and decoded by load, or why it could not be.
+type loadedRecord struct {
+	v   *osvschema.Vulnerability
+	err error
+}
+
+// load reads and decodes the records ids name (each once), on one
+// goroutine per CPU: inflating and decoding the few dozen records a
+// lockfile's names lead to is most of a query's time.
+func (e *ecoDB) load(ctx context.Context, ids [][]uint32) (map[uint32]*loadedRecord, error) {
+	loaded := map[uint32]*loadedRecord{}
+	var todo []uint32
+	for _, l := range ids {
+		for _, id := range l {
+			if loaded[id] == nil {
+				loaded[id] = &loadedRecord{}
+				todo = append(todo, id)
+			}
+		}
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1)) - 1
+				if n >= len(todo) || ctx.Err() != nil {
+					return
+				}
+				id := todo[n]
+				l := loaded[id] // written by this goroutine only; the map is not changed
+				data, err := e.r.readEntry(id)
+				if err != nil {
+					l.err = err
+					continue
+				}
+				if l.v, err = DecodeRecord(data); err != nil {
+					l.err = fmt.Errorf("%w: record %d: %v", ErrCorrupt, id, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return loaded, ctx.Err()
+}
+
+// records returns the loaded records of ids, every one of which
+// (withdrawn included) must name key in this ecosystem folder.
+func (e *ecoDB) records(key string, ids []uint32, loaded map[uint32]*loadedRecord) ([]*osvschema.Vulnerability, error) {
 	out := make([]*osvschema.Vulnerability, 0, len(ids))
 	for _, id := range ids {
-		v := loaded[id]
-		if v == nil {
-			data, err := e.r.readEntry(id)
-			if err != nil {
-				return nil, err
-			}
-			v, err = DecodeRecord(data)
-			if err != nil {
-				return nil, fmt.Errorf("%w: record %d: %v", ErrCorrupt, id, err)
-			}
-			loaded[id] = v
+		l := loaded[id]
+		if l.err != nil {
+			return nil, l.err
 		}
+		v := l.v
 		if !namesKey(v, e.name, key) {
 			return nil, fmt.Errorf("%w: index lists %s under %q but the record does not name it", ErrCorrupt, v.GetId(), key)
 		}

@@ -115,7 +115,15 @@ func FuzzIndexReader(f *testing.F) {
 		}
 		e := &ecoDB{name: "npm", r: r}
 		for _, key := range []string{"lodash", "qs", "@evil/pkg", "lodash-es", "zzz", ""} {
-			recs, err := e.records(key, map[uint32]*osvschema.Vulnerability{}, newLookupCache())
+			ids, err := e.r.lookup(key, newLookupCache())
+			if err != nil {
+				continue
+			}
+			loaded, err := e.load(context.Background(), [][]uint32{ids})
+			if err != nil {
+				t.Fatal(err) // only a cancelled context fails load itself
+			}
+			recs, err := e.records(key, ids, loaded)
 			if err != nil {
 				continue
 			}
