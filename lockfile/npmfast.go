@@ -307,6 +307,16 @@ func (p *npmFast) number() bool {
 }
 
 // packages reads the "packages" object as npmPackages does.
+//
+// A large object is read by two goroutines: the second starts at an entry
+// key near the middle of the rest of the file (npmSplitPoint) while the
+// first reads from the start. Raw newlines never occur inside JSON strings,
+// but a guessed key could still lie inside another value, so the second
+// half's entries are used only when the first reader, between two members
+// of the object, finds its next key exactly there; otherwise they are
+// dropped and the first reader goes on alone. Either way the entries, the
+// duplicate-key handling (a later entry replaces an earlier one in place)
+// and the result are those of one reader.
 func (p *npmFast) packages() ([]npmEntry, bool) {
 	if !p.eat('{') {
 		return nil, false
@@ -314,29 +324,143 @@ func (p *npmFast) packages() ([]npmEntry, bool) {
 	// About one entry per install path key: sizing both up front saves
 	// their doublings (a check of 1,300 packages copied ~1 MB of entries).
 	n := min(bytes.Count(p.data[p.i:], []byte(`"node_modules/`)), 1<<20) + 1
+	split, second := p.startSecondHalf()
 	out := make([]npmEntry, 0, n)
 	seen := make(map[string]int, n)
+	add := func(e npmEntry) {
+		if i, dup := seen[e.key]; dup {
+			out[i] = e
+			return
+		}
+		seen[e.key] = len(out)
+		out = append(out, e)
+	}
 	for first := true; ; first = false {
-		key, keyEnd, done, ok := p.member(first)
-		if !ok || strings.Count(key, "/") >= npmMaxSegments {
+		if second != nil && !first {
+			switch next := p.nextKey(); {
+			case next == split:
+				if npmSplitTrace != nil {
+					npmSplitTrace(true)
+				}
+				h := <-second
+				if !h.ok {
+					return nil, false
+				}
+				for _, e := range h.entries {
+					add(e)
+				}
+				p.i = h.end
+				return out, true
+			case next < 0 || next > split:
+				second = nil // the guess was not a member of this object
+				if npmSplitTrace != nil {
+					npmSplitTrace(false)
+				}
+			}
+		}
+		e, done, ok := p.packageEntry(first)
+		if !ok {
 			return nil, false
 		}
 		if done {
+			if second != nil && npmSplitTrace != nil {
+				npmSplitTrace(false)
+			}
 			return out, true
 		}
-		line := p.lines.at(int64(keyEnd))
-		var e npmEntry
-		if !p.entry(&e) {
-			return nil, false
-		}
-		e.key, e.line = key, line
-		if i, dup := seen[key]; dup {
-			out[i] = e
-			continue
-		}
-		seen[key] = len(out)
-		out = append(out, e)
+		add(e)
 	}
+}
+
+// npmSplitTrace, when set (tests), is told whether the second reader's
+// entries were used.
+var npmSplitTrace func(joined bool)
+
+// packageEntry reads the next member of "packages" (first: no ',' before
+// it), or its closing '}' (done).
+func (p *npmFast) packageEntry(first bool) (e npmEntry, done, ok bool) {
+	key, keyEnd, done, ok := p.member(first)
+	if !ok || strings.Count(key, "/") >= npmMaxSegments {
+		return e, false, false
+	}
+	if done {
+		return e, true, true
+	}
+	line := p.lines.at(int64(keyEnd))
+	if !p.entry(&e) {
+		return e, false, false
+	}
+	e.key, e.line = key, line
+	return e, false, true
+}
+
+// nextKey is the offset of the next member's key when the reader stands
+// after a member's value and a ',' follows (whitespace around it skipped);
+// -1 otherwise. It does not move the reader.
+func (p *npmFast) nextKey() int {
+	j := p.i
+	for j < len(p.data) && isJSONSpace(p.data[j]) {
+		j++
+	}
+	if j >= len(p.data) || p.data[j] != ',' {
+		return -1
+	}
+	for j++; j < len(p.data) && isJSONSpace(p.data[j]); j++ {
+	}
+	return j
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// npmSplitMin is the smallest rest of a file whose "packages" object is
+// read by two goroutines (a variable: tests lower it).
+var npmSplitMin = 256 << 10
+
+// npmHalf is what the second reader of "packages" read.
+type npmHalf struct {
+	entries []npmEntry
+	end     int // offset after the object's closing '}'
+	ok      bool
+}
+
+// startSecondHalf starts the second reader of a large "packages" object
+// at npmSplitPoint; split is -1 and second nil when there is none.
+func (p *npmFast) startSecondHalf() (split int, second chan npmHalf) {
+	if len(p.data)-p.i < npmSplitMin {
+		return -1, nil
+	}
+	split = npmSplitPoint(p.data, p.i)
+	if split < 0 {
+		return -1, nil
+	}
+	second = make(chan npmHalf, 1) // buffered: a dropped half never blocks its goroutine
+	go func() {
+		q := &npmFast{data: p.data, i: split,
+			lines: &npmLines{data: p.data, off: split, line: 1 + bytes.Count(p.data[:split], []byte{'\n'})}}
+		var h npmHalf
+		for first := true; ; first = false {
+			e, done, ok := q.packageEntry(first)
+			if !ok || done {
+				h.ok, h.end = ok, q.i
+				break
+			}
+			h.entries = append(h.entries, e)
+		}
+		second <- h
+	}()
+	return split, second
+}
+
+// npmSplitPoint guesses where an entry of "packages" starts near the
+// middle of data[from:]: the first key at npm's indentation for them (a
+// line of four spaces and "node_modules/) after the middle. -1 for none.
+func npmSplitPoint(data []byte, from int) int {
+	mid := from + (len(data)-from)/2
+	k := bytes.Index(data[mid:], []byte("\n    \"node_modules/"))
+	if k < 0 {
+		return -1
+	}
+	return mid + k + len("\n    ")
 }
 
 // npmFastFields are the JSON names of npmEntry's fields.

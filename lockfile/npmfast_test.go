@@ -1,6 +1,7 @@
 package lockfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -104,8 +105,76 @@ func FuzzNpmFastMatchesDecoder(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"lockfileVersion": 3, "packages": {"": {"dependencies": {"x": "1"}}, "node_modules/x": {"version": "1.0.0", "dev": true}}}`))
+	f.Add([]byte("{\"lockfileVersion\": 3, \"packages\": {\n    \"\": {},\n    \"node_modules/a\": {\"x\": {\n    \"node_modules/b\": 1}},\n    \"node_modules/b\": {\"version\": \"1.0.0\"}}}"))
+	// Any input may be read by two goroutines (npmSplitMin 0).
+	defer func(m int) { npmSplitMin = m }(npmSplitMin)
+	npmSplitMin = 0
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fast, slow, fe, se := parseBothNpm(t, "package-lock.json", data)
 		sameNpmResult(t, "fuzz", fast, slow, fe, se)
 	})
+}
+
+// With every file read by two goroutines wherever a split point exists,
+// every corpus and testdata package-lock still parses as the decoder
+// parses it.
+func TestNpmFastSplitMatchesDecoder(t *testing.T) {
+	defer func(m int) { npmSplitMin = m }(npmSplitMin)
+	npmSplitMin = 0
+	TestNpmFastMatchesDecoder(t)
+}
+
+// A guessed split point that is not a member of "packages" (a key inside an
+// entry's value, at the same indentation; a key of the object after
+// "packages"; a duplicate key across the two halves) changes nothing.
+func TestNpmFastSplitDecoys(t *testing.T) {
+	defer func(m int) { npmSplitMin = m }(npmSplitMin)
+	npmSplitMin = 0
+	entries := func(prefix string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "    \"node_modules/%s%d\": {\n      \"version\": \"1.0.%d\"\n    },\n", prefix, i, i)
+		}
+		return b.String()
+	}
+	cases := map[string]string{
+		// The middle falls in a's "dependencies", formatted with npm's
+		// entry indentation.
+		"inside a value": "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n" + entries("x", 40) + strings.Repeat(" ", 4000) +
+			"\n  \"node_modules/a\": {\"version\": \"1.0.0\", \"dependencies\": {\n    \"node_modules/fake\": \"1\"}},\n" +
+			entries("y", 3) +
+			"    \"node_modules/z\": {\"version\": \"9.9.9\"}\n  }\n}\n",
+		// The only candidate after the middle is outside "packages".
+		"after packages": "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n" + entries("x", 5) +
+			"    \"node_modules/z\": {\"version\": \"9.9.9\"}\n  },\n  \"extra\": {\n" + strings.Repeat(" ", 2000) +
+			"\n    \"node_modules/q\": {}\n  }\n}\n",
+		// The same key in both halves: the later entry wins, in the
+		// earlier one's place.
+		"duplicate across halves": "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n" +
+			"    \"node_modules/dup\": {\"version\": \"1.0.0\"},\n" + entries("x", 40) +
+			"    \"node_modules/dup\": {\"version\": \"2.0.0\"},\n" + entries("y", 40) +
+			"    \"node_modules/z\": {\"version\": \"9.9.9\"}\n  }\n}\n",
+		// The second half is invalid JSON: the file fails as a whole.
+		"invalid second half": "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n" + entries("x", 40) +
+			entries("y", 40) + "    \"node_modules/z\": {\"version\": 9.9.9}\n  }\n}\n",
+	}
+	joins := map[string]bool{"inside a value": false, "after packages": false, "duplicate across halves": true, "invalid second half": true}
+	var joined []bool
+	npmSplitTrace = func(j bool) { joined = append(joined, j) }
+	defer func() { npmSplitTrace = nil }()
+	for name, c := range cases {
+		data := []byte(c)
+		if npmSplitPoint(data, 0) < 0 {
+			t.Fatalf("%s: no split point", name)
+		}
+		joined = nil
+		fast, slow, fe, se := parseBothNpm(t, "package-lock.json", data)
+		if len(joined) != 1 || joined[0] != joins[name] {
+			t.Errorf("%s: second half joined %v, want [%v]", name, joined, joins[name])
+		}
+		sameNpmResult(t, name, fast, slow, fe, se)
+		if name != "invalid second half" && (fe != nil || len(fast.Packages) == 0) {
+			t.Fatalf("%s: %v", name, fe)
+		}
+	}
 }
