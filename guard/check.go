@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -121,14 +122,19 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Baseline != nil {
 		lfs = gateOnBaseline(opts, lfs, r)
 	}
+	n := 0
+	for _, lf := range lfs {
+		n += len(lf.Packages)
+	}
+	r.Packages = slices.Grow(r.Packages, n)
 	for _, lf := range lfs {
 		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
 			FormatVersion: lf.FormatVersion, Ecosystem: lf.Ecosystem, Packages: len(lf.Packages)})
-		for _, p := range lf.Packages {
-			if p.Hashes == nil {
+		for i := range lf.Packages {
+			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: lf.Packages[i]})
+			if p := &r.Packages[len(r.Packages)-1]; p.Hashes == nil {
 				p.Hashes = []lockfile.Hash{}
 			}
-			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: p})
 		}
 	}
 	r.disabled = map[string]bool{}

@@ -67,7 +67,8 @@ func popular(eco string) *list {
 	default:
 		return nil
 	}
-	l := newList(eco, ParseList(src))
+	names, keys := parseList(src)
+	l := &list{eco: eco, names: names, keys: keys}
 	if !l.load(idx) {
 		l.sortOrders()
 	}
@@ -79,18 +80,33 @@ func popular(eco string) *list {
 // first Check that needs it); safe to call from any goroutine.
 func Preload(eco string) { popular(eco) }
 
-// ParseList reads a list file: one name a line after "#" comment lines.
+// ParseList reads a list file: one name a line after "#" comment lines
+// (the names as published; see parseList).
 func ParseList(src string) []string {
-	names := make([]string, 0, strings.Count(src, "\n"))
+	names, _ := parseList(src)
+	return names
+}
+
+// parseList reads a list file into its names as published and their
+// normalised keys (Normalize). A line is the name itself when that is
+// normalised, else "key<TAB>name": internal/gen writes the keys, so that
+// loading a list normalises nothing (TestEmbeddedKeys checks them).
+func parseList(src string) (names, keys []string) {
+	n := strings.Count(src, "\n") + 1
+	names, keys = make([]string, 0, n), make([]string, 0, n)
 	for len(src) > 0 {
 		line, rest, _ := strings.Cut(src, "\n")
 		src = rest
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		names = append(names, line)
+		key, name, ok := strings.Cut(line, "\t")
+		if !ok {
+			name = key
+		}
+		names, keys = append(names, name), append(keys, key)
 	}
-	return names
+	return names, keys
 }
 
 func newList(eco string, names []string) *list {

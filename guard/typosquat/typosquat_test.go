@@ -183,6 +183,26 @@ func unload() {
 // TestEmbeddedIndex: the embedded orders are those Index computes from the
 // embedded lists (go generate ./guard/typosquat rewrites both), and a list
 // whose index does not fit is sorted at load.
+// The embedded lists carry each name's key (parseList): loading them
+// trusts it, so it must be Normalize's.
+func TestEmbeddedKeys(t *testing.T) {
+	for _, c := range []struct{ eco, list string }{{NPM, npmList}, {PyPI, pypiList}} {
+		names, keys := parseList(c.list)
+		if len(names) < 1000 || len(names) != len(keys) {
+			t.Fatalf("%s: %d names, %d keys", c.eco, len(names), len(keys))
+		}
+		for i, n := range names {
+			if keys[i] != Normalize(c.eco, n) {
+				t.Fatalf("%s: %q has key %q, want %q: run go generate ./guard/typosquat", c.eco, n, keys[i], Normalize(c.eco, n))
+			}
+		}
+	}
+	names, keys := parseList("# c\nabc\nfoo-bar\tFoo_Bar\n\n")
+	if strings.Join(names, ",") != "abc,Foo_Bar" || strings.Join(keys, ",") != "abc,foo-bar" {
+		t.Fatalf("parseList: %q %q", names, keys)
+	}
+}
+
 func TestEmbeddedIndex(t *testing.T) {
 	for _, c := range []struct{ eco, list, idx string }{{NPM, npmList, npmIndex}, {PyPI, pypiList, pypiIndex}} {
 		want, err := Index(c.eco, ParseList(c.list))

@@ -87,7 +87,7 @@ func readJSON(path string, v any) error {
 }
 
 // write writes a list, base.txt: comment lines ("# ..."), then one name a
-// line; and its search orders, base.idx (typosquat.Index). Names are
+// line ("key<TAB>name" when its normalised key differs); and its search orders, base.idx (typosquat.Index). Names are
 // checked: no name may be empty, hold white space or start with "#".
 func write(eco, base, source string, names []string) error {
 	path := base + ".txt"
@@ -105,6 +105,11 @@ func write(eco, base, source string, names []string) error {
 		}
 		seen[n] = true
 		kept = append(kept, n)
+		// The key goes first when it is not the name (parseList).
+		if k := typosquat.Normalize(eco, n); k != n {
+			b.WriteString(k)
+			b.WriteByte('\t')
+		}
 		b.WriteString(n)
 		b.WriteByte('\n')
 	}
