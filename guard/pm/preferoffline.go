@@ -290,3 +290,58 @@ func npmRunArgs(inv *Invocation, root string) []string {
 	}
 	return withFlag(args, "--prefer-offline")
 }
+
+// pnpmResolved are the pnpm commands whose private run resolved the
+// project's dependencies (pnpm ci installs the lockfile as it is).
+var pnpmResolved = map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true}
+
+// pnpmRunArgs is npmRunArgs for pnpm: pnpm keeps the registry metadata the
+// private run fetched in its cache folder (cache-dir), which both runs
+// share unless it is given relative to the working folder, and its
+// --prefer-offline takes that metadata without a staleness check. The
+// npmrc files are npm's (pnpm reads the same settings) plus every .npmrc
+// from the working folder up and pnpm's own global rc.
+func pnpmRunArgs(inv *Invocation, cmd string) []string {
+	if !pnpmResolved[cmd] {
+		return nil
+	}
+	args := inv.Args
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if n, _, _ := strings.Cut(a, "="); n == "-C" || n == "--dir" {
+			// The real run works in another folder than the private one
+			// copied (its .npmrc may differ).
+			return nil
+		}
+	}
+	pnpmValue := map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--reporter": true,
+		"--loglevel": true, "--registry": true, "--store-dir": true, "--cache-dir": true, "--userconfig": true}
+	if argsBlockOffline(args, inv.Getenv, pnpmValue) || envBlocksOffline(inv.environ(), inv.Getenv) {
+		return nil
+	}
+	files, ok := npmrcFiles(inv, args, inv.Dir)
+	if !ok {
+		return nil
+	}
+	for d := filepath.Dir(inv.Dir); ; d = filepath.Dir(d) {
+		files = append(files, filepath.Join(d, ".npmrc"))
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	cfg := inv.Getenv("XDG_CONFIG_HOME")
+	if cfg == "" {
+		home := inv.Getenv("HOME")
+		if home == "" {
+			return nil
+		}
+		cfg = filepath.Join(home, ".config")
+	}
+	files = append(files, filepath.Join(cfg, "pnpm", "rc"))
+	if rcBlocksOffline(files, inv.Getenv) {
+		return nil
+	}
+	return withFlag(args, "--prefer-offline")
+}

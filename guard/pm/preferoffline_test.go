@@ -79,3 +79,47 @@ func TestNpmRunArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestPnpmRunArgs(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		cmd   string
+		args  []string
+		env   []string
+		files map[string]string
+		want  []string
+	}{
+		{name: "add", cmd: "add", args: []string{"add", "express@4.21.2"}, want: []string{"add", "express@4.21.2", "--prefer-offline"}},
+		{name: "install", cmd: "install", args: []string{"i"}, want: []string{"i", "--prefer-offline"}},
+		{name: "ci", cmd: "ci", args: []string{"ci"}},
+		{name: "fetch", cmd: "fetch", args: []string{"fetch"}},
+		{name: "--offline", cmd: "add", args: []string{"add", "--offline", "x"}},
+		{name: "--prefer-offline", cmd: "add", args: []string{"add", "x", "--prefer-offline"}},
+		{name: "relative --cache-dir", cmd: "add", args: []string{"add", "--cache-dir", "c", "x"}},
+		{name: "absolute --cache-dir", cmd: "add", args: []string{"add", "--cache-dir", "/c", "x"}, want: []string{"add", "--cache-dir", "/c", "x", "--prefer-offline"}},
+		{name: "another folder", cmd: "add", args: []string{"-C", "../other", "add", "x"}},
+		{name: "env", cmd: "add", args: []string{"add", "x"}, env: []string{"npm_config_prefer_offline=false"}},
+		{name: "workspace root npmrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{".npmrc": "cache-dir=.pnpm-cache\n"}},
+		{name: "pnpm rc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"cfg/pnpm/rc": "offline=true\n"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, d := range []string{"proj", "home", "prefix"} {
+				os.Mkdir(filepath.Join(dir, d), 0o755)
+			}
+			for name, content := range tt.files {
+				p := filepath.Join(dir, filepath.FromSlash(name))
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix"),
+				"XDG_CONFIG_HOME=" + filepath.Join(dir, "cfg")}, tt.env...)
+			inv := &Invocation{Manager: "pnpm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
+			if got := pnpmRunArgs(inv, tt.cmd); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("pnpmRunArgs(%q) = %q, want %q", tt.args, got, tt.want)
+			}
+		})
+	}
+}
