@@ -328,10 +328,11 @@ func TestWrapPassThroughArgsAndExitCode(t *testing.T) {
 	if r.code != 7 || r.stdout != "run|build|--|--offline|a b|\ncwd="+real+"\n" {
 		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
-	// Install-like: resolved by the fake, checked, then run with the exact args.
+	// Install-like: resolved by the fake, checked, then run with the exact
+	// args plus --prefer-offline (README: what guard adds to the real command).
 	writeFiles(t, dir, map[string]string{"package.json": testManifest})
 	r = runBin(t, dir, env, "npm", "install", "--save-exact", "x")
-	if r.code != 7 || !strings.HasPrefix(r.stdout, "install|--save-exact|x|\n") || !strings.Contains(r.stderr, "0 packages checked") {
+	if r.code != 7 || !strings.HasPrefix(r.stdout, "install|--save-exact|x|--prefer-offline|\n") || !strings.Contains(r.stderr, "0 packages checked") {
 		t.Fatalf("install: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err == nil {
