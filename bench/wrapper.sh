@@ -8,7 +8,7 @@
 #
 #   BASE_REF=746c3c7   also time the guard built from that commit
 #   GUARD_FLAGS="..."  guard's flags (default: --offline with the corpus DB)
-#   BENCH_CASES="ci install"           which cases to run
+#   BENCH_CASES="ci install"           which cases to run (also: pnpm yarn app)
 #
 # ci:      the corpus's 1,291-package react-scripts lockfile (npm-generated/
 #          c-react-scripts; its placeholder registry host is replaced by the
@@ -16,6 +16,11 @@
 #          'npm ci', 'guard npm ci' (and the base guard) RUNS times.
 # install: 'npm install express@4.21.2' in a fresh folder, warm cache,
 #          plain vs guard (vs base).
+# pnpm, yarn: 'pnpm add' / 'yarn add express@4.21.2' in a fresh folder
+#          (pnpm 9 and yarn 1 from JSTOOLS_BIN, default /tmp/jstools/node_modules/.bin).
+# app:     'npm install dayjs@1.11.13' into the installed react-scripts
+#          project (package.json, lockfiles and node_modules put back
+#          between runs).
 # Prints the median wall time of each and the ratios. Needs npm and the npm
 # registry; GUARD_CORPUS (default ../shared/corpus).
 set -euo pipefail
@@ -37,18 +42,12 @@ if [ -n "${BASE_REF:-}" ]; then
   names+=("guard@$BASE_REF")
 fi
 
-# Advisories from an offline DB built from the corpus (no OSV API here).
+# Advisories from an offline DB made of the corpus's export (guard reads
+# <db>/<eco>/all.zip; 'guard db update' fetches over https only).
 if [ -z "${GUARD_FLAGS:-}" ]; then
-  mkdir -p "$work/srv/npm"
-  cp "$corpus/osv/npm/all.zip" "$work/srv/npm/"
-  port=$((20000 + RANDOM % 20000))
-  (cd "$work/srv" && exec timeout 120 python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
-  srv=$!
-  for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/npm/all.zip" -o /dev/null 2>/dev/null && break; sleep 0.1; done
-  "$work/guard" db update --db "$work/db" --url "http://127.0.0.1:$port" --ecosystem npm >/dev/null
-  kill "$srv" 2>/dev/null || true
-  wait "$srv" 2>/dev/null || true
-  GUARD_FLAGS="--offline --db $work/db"
+  mkdir -p "$work/db/npm"
+  cp "$corpus/osv/npm/all.zip" "$work/db/npm/"
+  GUARD_FLAGS="--offline --db $work/db --max-db-age 0"
 fi
 registry=$(npm config get registry)
 registry=${registry%/}
@@ -84,6 +83,26 @@ report() { # label, then the series as name=values
   done
 }
 
+# compare LABEL DIR SETUP CMD...: RUNS times, alternating, CMD plain and
+# through each guard (SETUP before each run), then the report.
+compare() {
+  local label=$1 dir=$2 setup=$3
+  shift 3
+  local series=("$*=")
+  for n in "${names[@]}"; do series+=("$n $*="); done
+  for ((i = 0; i < runs; i++)); do
+    series[0]+="$(timeit "$dir" "$setup" "$work/plain.err" "$@") "
+    for j in "${!tools[@]}"; do
+      # shellcheck disable=SC2086
+      series[j + 1]+="$(timeit "$dir" "$setup" "$work/tool$j.err" "${tools[j]}" $GUARD_FLAGS "$@") "
+    done
+  done
+  report "$label, $runs runs, load average $(cut -d' ' -f1-3 /proc/loadavg)" "${series[@]}"
+}
+
+jsbin=${JSTOOLS_BIN:-/tmp/jstools/node_modules/.bin}
+jsfresh='rm -rf node_modules package-lock.json pnpm-lock.yaml yarn.lock; echo "{\"name\":\"bench\",\"version\":\"1.0.0\",\"private\":true}" > package.json'
+
 for c in ${BENCH_CASES:-ci install}; do
   case $c in
   ci)
@@ -118,6 +137,30 @@ for c in ${BENCH_CASES:-ci install}; do
       done
     done
     report "npm install express@4.21.2 in a fresh folder, warm cache, $runs runs" "${series[@]}"
+    ;;
+  pnpm | yarn)
+    # pnpm 9 / yarn 1 from $JSTOOLS_BIN (npm install --prefix /tmp/jstools pnpm@9 yarn@1).
+    [ -x "$jsbin/$c" ] || { echo "$c: not in $jsbin (set JSTOOLS_BIN)" >&2; exit 1; }
+    proj="$work/$c"
+    mkdir "$proj"
+    (cd "$proj" && eval "$jsfresh" && PATH="$jsbin:$PATH" "$c" add express@4.21.2 >/dev/null 2>&1) # warm
+    PATH="$jsbin:$PATH" compare "$c add express@4.21.2 in a fresh folder, warm cache" "$proj" "$jsfresh" "$c" add express@4.21.2
+    ;;
+  app)
+    # One more package into an installed 1,291-package app (the corpus's
+    # react-scripts project): before each run package.json, the lockfile
+    # and node_modules' own record are put back and the package removed.
+    proj="$work/app"
+    mkdir "$proj"
+    cp "$corpus/lockfiles/npm-generated/c-react-scripts/package.json" "$proj/"
+    sed "s#https://npm-registry.invalid#$registry#g" "$corpus/lockfiles/npm-generated/c-react-scripts/package-lock.json" >"$proj/package-lock.json"
+    (cd "$proj" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
+    mkdir "$work/app-orig"
+    cp "$proj/package.json" "$proj/package-lock.json" "$proj/node_modules/.package-lock.json" "$work/app-orig/"
+    restore="cp $work/app-orig/package.json $work/app-orig/package-lock.json . && cp $work/app-orig/.package-lock.json node_modules/ && rm -rf node_modules/dayjs"
+    (cd "$proj" && npm install --ignore-scripts --no-audit --no-fund dayjs@1.11.13 >/dev/null 2>&1) # warm
+    compare "npm install dayjs@1.11.13 into the installed react-scripts app (1,291 packages), warm cache" "$proj" "$restore" \
+      npm install --no-audit --no-fund --ignore-scripts dayjs@1.11.13
     ;;
   esac
 done

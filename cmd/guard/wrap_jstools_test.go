@@ -96,3 +96,62 @@ func TestWrapPnpmAndYarnEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// After its private resolution guard runs pnpm with --prefer-offline added
+// (pnpm reuses the metadata that resolution just fetched): the end state
+// is plain pnpm's. pnpm ci and frozen installs get nothing added.
+func TestWrapPnpmPreferOfflineMatchesPlainPnpm(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell paths")
+	}
+	pnpm := jsTool(t, "pnpm")
+	env := []string{"PATH=" + filepath.Dir(pnpm) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	guarded, plain := t.TempDir(), t.TempDir()
+	for _, d := range []string{guarded, plain} {
+		writeFiles(t, d, map[string]string{"package.json": testManifest})
+	}
+	r := runBin(t, guarded, env, "--verbose", "pnpm", "add", "express@4.21.2")
+	if r.code != 0 {
+		t.Fatalf("guard pnpm add: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "guard: running pnpm add express@4.21.2 --prefer-offline\n") {
+		t.Errorf("stderr does not say guard added --prefer-offline:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "that were not checked") {
+		t.Errorf("the install added packages that were not checked:\n%s", r.stderr)
+	}
+	cmd := exec.Command(pnpm, "add", "express@4.21.2")
+	cmd.Dir = plain
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("plain pnpm add: %v\n%s", err, out)
+	}
+	// .modules.yaml records when and from which store pnpm linked: not
+	// part of what was installed. pnpm's .bin shims name the project's
+	// folder: compared with it replaced.
+	sums := func(dir string) map[string]string {
+		s := treeSums(t, dir)
+		delete(s, "node_modules/.modules.yaml")
+		for k := range s {
+			if strings.Contains(k, "/.bin/") && !strings.HasSuffix(k, "/") {
+				data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(k)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				s[k] = strings.ReplaceAll(string(data), dir, "<project>")
+			}
+		}
+		return s
+	}
+	ps, gs := sums(plain), sums(guarded)
+	if len(ps) < 100 {
+		t.Fatalf("plain pnpm add left %d files; want express's tree", len(ps))
+	}
+	if d := diffSums(ps, gs); len(d) > 0 {
+		t.Errorf("guard pnpm add and pnpm add differ:\n%s", strings.Join(d, "\n"))
+	}
+	r = runBin(t, guarded, env, "--verbose", "pnpm", "install", "--frozen-lockfile")
+	if r.code != 0 || strings.Contains(r.stderr, "guard: running") {
+		t.Errorf("pnpm install --frozen-lockfile: exit %d; guard must run the user's arguments as they are:\n%s", r.code, r.stderr)
+	}
+}

@@ -84,6 +84,11 @@ echo "real $*"; exit 5
 					continue
 				}
 				want := "real " + strings.Join(tt.args, " ")
+				if tt.tool == "pnpm" {
+					// After pnpm's private resolution (README: what guard
+					// adds to the real command).
+					want += " --prefer-offline"
+				}
 				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 package checked (1 new)") {
 					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
 				}
@@ -194,7 +199,7 @@ func TestWrapNpmAuditFixWithFake(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"package.json": testManifest})
 	r := runBin(t, dir, env, "npm", "audit", "fix", "--force")
-	if r.code != 0 || r.stdout != "real audit fix --force\n" || !strings.Contains(r.stderr, "npm audit fix: 0 packages checked") {
+	if r.code != 0 || r.stdout != "real audit fix --force --prefer-offline\n" || !strings.Contains(r.stderr, "npm audit fix: 0 packages checked") {
 		t.Fatalf("exit %d %q\n%s", r.code, r.stdout, r.stderr)
 	}
 	calls, _ := os.ReadFile(log)

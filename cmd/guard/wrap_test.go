@@ -328,10 +328,11 @@ func TestWrapPassThroughArgsAndExitCode(t *testing.T) {
 	if r.code != 7 || r.stdout != "run|build|--|--offline|a b|\ncwd="+real+"\n" {
 		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
-	// Install-like: resolved by the fake, checked, then run with the exact args.
+	// Install-like: resolved by the fake, checked, then run with the exact
+	// args plus --prefer-offline (README: what guard adds to the real command).
 	writeFiles(t, dir, map[string]string{"package.json": testManifest})
 	r = runBin(t, dir, env, "npm", "install", "--save-exact", "x")
-	if r.code != 7 || !strings.HasPrefix(r.stdout, "install|--save-exact|x|\n") || !strings.Contains(r.stderr, "0 packages checked") {
+	if r.code != 7 || !strings.HasPrefix(r.stdout, "install|--save-exact|x|--prefer-offline|\n") || !strings.Contains(r.stderr, "0 packages checked") {
 		t.Fatalf("install: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err == nil {
@@ -389,5 +390,51 @@ func TestWrapNpmWorkspace(t *testing.T) {
 	}
 	if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
 		t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+	}
+}
+
+// After its private resolution guard runs npm with --prefer-offline added
+// (npm reuses the packuments the resolution just revalidated): the end
+// state is plain npm's, byte for byte. A user's own freshness option is
+// left alone, and nothing is added to npm ci (no private resolution).
+func TestWrapNpmInstallPreferOfflineMatchesPlainNpm(t *testing.T) {
+	needNpm(t)
+	guarded, plain, online := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{guarded, plain, online} {
+		writeFiles(t, d, map[string]string{"package.json": testManifest})
+	}
+	r := runBin(t, guarded, nil, "--verbose", "npm", "install", "express@4.21.2")
+	if r.code != 0 {
+		t.Fatalf("guard npm install: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "guard: running npm install express@4.21.2 --prefer-offline\n") {
+		t.Errorf("stderr does not say guard added --prefer-offline:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "that were not checked") {
+		t.Errorf("the install added packages that were not checked:\n%s", r.stderr)
+	}
+	cmd := exec.Command("npm", "install", "express@4.21.2")
+	cmd.Dir = plain
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("plain npm install: %v\n%s", err, out)
+	}
+	ps, gs := treeSums(t, plain), treeSums(t, guarded)
+	if len(ps) < 100 {
+		t.Fatalf("plain npm install left %d files; want express's tree", len(ps))
+	}
+	if d := diffSums(ps, gs); len(d) > 0 {
+		t.Errorf("guard npm install and npm install differ:\n%s", strings.Join(d, "\n"))
+	}
+
+	r = runBin(t, online, nil, "--verbose", "npm", "install", "--prefer-online", "express@4.21.2")
+	if r.code != 0 || strings.Contains(r.stderr, "guard: running") {
+		t.Errorf("--prefer-online: exit %d; guard must run the user's arguments as they are:\n%s", r.code, r.stderr)
+	}
+	if d := diffSums(ps, treeSums(t, online)); len(d) > 0 {
+		t.Errorf("guard npm install --prefer-online and npm install differ:\n%s", strings.Join(d, "\n"))
+	}
+	r = runBin(t, guarded, nil, "--verbose", "npm", "ci")
+	if r.code != 0 || strings.Contains(r.stderr, "guard: running") {
+		t.Errorf("npm ci: exit %d; guard must run the user's arguments as they are:\n%s", r.code, r.stderr)
 	}
 }

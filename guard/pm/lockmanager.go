@@ -48,6 +48,9 @@ type lockManager struct {
 	// is (or fails): then that lockfile is the package set, and nothing is
 	// resolved.
 	frozen func(cmd string, args []string) bool
+	// runArgs, when set, gives the arguments of the real command after the
+	// private resolution ran (Resolution.RunArgs; nil: the user's).
+	runArgs func(inv *Invocation, cmd string) []string
 }
 
 // hasTrueFlag: args (before "--") hold one of the flags, not set to false.
@@ -213,6 +216,9 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	}
 	after.Path = displayPath(inv, filepath.Join(root, filepath.Base(after.Path)))
 	res.After = after
+	if m.runArgs != nil {
+		res.RunArgs = m.runArgs(inv, c)
+	}
 	return res, nil
 }
 
@@ -374,6 +380,7 @@ func init() {
 			}
 			return [][]string{withCommand(args, idx, cmd, extra...)}
 		},
+		runArgs: pnpmRunArgs,
 	}})
 	register(pnpxManager{})
 	register(&yarnManager{&lockManager{

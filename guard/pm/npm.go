@@ -409,6 +409,7 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 		after.Path = "npm " + strings.Join(inv.Args, " ")
 	}
 	res.After = after
+	res.RunArgs = npmRunArgs(inv, proj.root)
 	return res, nil
 }
 

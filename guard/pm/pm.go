@@ -152,6 +152,11 @@ type Resolution struct {
 	// Had names what Before is, as a label for the packages After shares
 	// with it: "already locked" (the default) or "already installed".
 	Had string
+	// RunArgs, when not nil, are the arguments the real command runs with
+	// in place of the user's: theirs with what guard adds (--prefer-offline
+	// after a private resolution that filled the cache the real command
+	// reads; see preferoffline.go).
+	RunArgs []string
 }
 
 // Manager wraps one package manager.

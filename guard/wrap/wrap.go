@@ -204,7 +204,11 @@ func Run(ctx context.Context, c *Config, manager string, args []string, dir stri
 		return code
 	}
 	if c.DryRun {
-		fmt.Fprintf(c.Stderr, "guard: --dry-run: allowed; it was not run: %s\n", wouldRun(inv))
+		line := wouldRun(inv)
+		if res.RunArgs != nil {
+			line = wouldRunArgs(inv.Manager, res.RunArgs)
+		}
+		fmt.Fprintf(c.Stderr, "guard: --dry-run: allowed; it was not run: %s\n", line)
 		return guard.ExitAllow
 	}
 	return runReal(c, m, inv, cmd, res)
@@ -220,9 +224,12 @@ func commandLabel(name string, cmd pm.Command) string {
 }
 
 // wouldRun is the command line guard would have run, shell-quoted.
-func wouldRun(inv *pm.Invocation) string {
-	parts := []string{shellQuote(inv.Manager)}
-	for _, a := range inv.Args {
+func wouldRun(inv *pm.Invocation) string { return wouldRunArgs(inv.Manager, inv.Args) }
+
+// wouldRunArgs is a command line, shell-quoted.
+func wouldRunArgs(manager string, args []string) string {
+	parts := []string{shellQuote(manager)}
+	for _, a := range args {
 		parts = append(parts, shellQuote(a))
 	}
 	return strings.Join(parts, " ")
@@ -334,7 +341,14 @@ func runReal(c *Config, m pm.Manager, inv *pm.Invocation, cmd pm.Command, res *p
 	if res != nil {
 		before, _ = m.Installed(inv, cmd)
 	}
-	code, err := pm.Run(inv, inv.Manager, inv.Args, pm.Stdio{Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
+	args := inv.Args
+	if res != nil && res.RunArgs != nil {
+		args = res.RunArgs
+		if c.Verbose {
+			fmt.Fprintf(c.Stderr, "guard: running %s\n", termSafe(wouldRunArgs(inv.Manager, args)))
+		}
+	}
+	code, err := pm.Run(inv, inv.Manager, args, pm.Stdio{Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "guard: %v\n", err)
 		return code
