@@ -79,8 +79,9 @@ func marshalCompact(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// chunkPackages is how many packages one goroutine marshals at a time.
-const chunkPackages = 64
+// chunkPackages is how many packages one goroutine marshals at a time
+// (about 20 KB of JSON for npm packages).
+const chunkPackages = 32
 
 // encodeChunks marshals pkgs compactly, comma-separated, in chunks of
 // chunkPackages, on one goroutine per CPU, and hands the chunks to out in
@@ -119,6 +120,7 @@ func encodeChunks(pkgs []guard.PackageResult, out func([]byte)) error {
 				select {
 				case buf = <-free:
 				default:
+					buf = make([]byte, 0, 32<<10)
 				}
 				var err error
 				for j := i * chunkPackages; j < min((i+1)*chunkPackages, len(pkgs)) && err == nil; j++ {

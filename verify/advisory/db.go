@@ -517,12 +517,9 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		lc := newLookupCache()
-		ids := make([][]uint32, len(keys))
-		for k, key := range keys {
-			if ids[k], err = e.r.lookup(key, lc); err != nil {
-				return nil, fmt.Errorf("offline OSV DB %s: %s %q: %w", db.dir, f, key, err)
-			}
+		ids, err := e.lookupAll(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("offline OSV DB %s: %s %w", db.dir, f, err)
 		}
 		loaded, err := e.load(ctx, ids)
 		if err != nil {
@@ -546,6 +543,37 @@ func (db *DB) Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerabili
 		}
 	}
 	return out, nil
+}
+
+// lookupAll looks the keys (sorted) up in the index: one contiguous run of
+// them per CPU, each with its own lookup cache (neighbouring keys share
+// the first steps of their binary searches). The error names the first
+// key, in order, whose lookup failed.
+func (e *ecoDB) lookupAll(ctx context.Context, keys []string) ([][]uint32, error) {
+	ids := make([][]uint32, len(keys))
+	errs := make([]error, len(keys))
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(keys)/256))
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lc := newLookupCache()
+			for k := p * len(keys) / parts; k < (p+1)*len(keys)/parts && ctx.Err() == nil; k++ {
+				ids[k], errs[k] = e.r.lookup(keys[k], lc)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for k, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", keys[k], err)
+		}
+	}
+	return ids, nil
 }
 
 // loadedRecord is a record read and decoded by load, or why it could not be.
