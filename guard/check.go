@@ -122,35 +122,13 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Baseline != nil {
 		lfs = gateOnBaseline(opts, lfs, r)
 	}
-	n := 0
-	for _, lf := range lfs {
-		n += len(lf.Packages)
-	}
-	r.Packages = slices.Grow(r.Packages, n)
-	for _, lf := range lfs {
-		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
-			FormatVersion: lf.FormatVersion, Ecosystem: lf.Ecosystem, Packages: len(lf.Packages)})
-		for i := range lf.Packages {
-			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: lf.Packages[i]})
-			if p := &r.Packages[len(r.Packages)-1]; p.Hashes == nil {
-				p.Hashes = []lockfile.Hash{}
-			}
-		}
-	}
-	r.disabled = map[string]bool{}
-	for _, it := range Items {
-		if it.Level <= r.Level && !rc.enabled(it.Rule) {
-			r.disabled[it.Rule] = true
-		}
-	}
-	if rc.enabled(RulePinning) {
-		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
-	}
-	// The advisory query runs beside the evidence sources (their network
-	// waits and the DB's reading overlap on a second core); findings are
-	// then made one source after the other, in a fixed order, since the
-	// policy (rc) records which exceptions were used and is not safe for
-	// concurrent use.
+	// The advisory query starts as soon as the lockfiles are read and runs
+	// beside everything else the check does until its findings are made:
+	// the evidence sources (network waits and the DB's reading overlap on
+	// a second core) and the findings of the other rules. Findings are
+	// made on this goroutine only, since the policy (rc) records which
+	// exceptions were used and is not safe for concurrent use; they are
+	// listed in a fixed order whatever finishes first.
 	var advRules []string
 	var hits map[advisory.Query][]hit
 	var advErr error
@@ -176,6 +154,30 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			}()
 		}
 	}
+	n := 0
+	for _, lf := range lfs {
+		n += len(lf.Packages)
+	}
+	r.Packages = slices.Grow(r.Packages, n)
+	for _, lf := range lfs {
+		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
+			FormatVersion: lf.FormatVersion, Ecosystem: lf.Ecosystem, Packages: len(lf.Packages)})
+		for i := range lf.Packages {
+			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: lf.Packages[i]})
+			if p := &r.Packages[len(r.Packages)-1]; p.Hashes == nil {
+				p.Hashes = []lockfile.Hash{}
+			}
+		}
+	}
+	r.disabled = map[string]bool{}
+	for _, it := range Items {
+		if it.Level <= r.Level && !rc.enabled(it.Rule) {
+			r.disabled[it.Rule] = true
+		}
+	}
+	if rc.enabled(RulePinning) {
+		r.Findings = append(r.Findings, checkPinning(rc, lfs, missing)...)
+	}
 	// Evidence from independent sources, joined to the packages by key;
 	// findings from it, then what could not be checked, each in one place.
 	ev := gatherEvidence(ctx, opts, lfs, r)
@@ -184,6 +186,17 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if rc.enabled(RuleTyposquat) {
 		typo, unlisted = typosquatMatches(rc, r.Packages)
 	}
+	var provFindings []Finding
+	if ev.prov != nil {
+		provFindings = provenanceFindings(rc, ev, r)
+	}
+	scFindings, scNotes := supplyChainFindings(rc, r, typo, unlisted, opts.Now)
+	minAge, _ := pol.MinAge()
+	unchecked, gapErrs := ev.gaps(rc, r, minAge > 0)
+	for rule, why := range scNotes {
+		unchecked[rule] = why
+	}
+	optFindings, optErrs := optionFindings(rc, lfs)
 	advDone.Wait()
 	if advRules != nil {
 		if advErr != nil {
@@ -192,19 +205,10 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 			r.Findings = append(r.Findings, advisoryFindings(rc, hits, lfs)...)
 		}
 	}
-	if ev.prov != nil {
-		r.Findings = append(r.Findings, provenanceFindings(rc, ev, r)...)
-	}
-	scFindings, scNotes := supplyChainFindings(rc, r, typo, unlisted, opts.Now)
+	r.Findings = append(r.Findings, provFindings...)
 	r.Findings = append(r.Findings, scFindings...)
-	minAge, _ := pol.MinAge()
-	unchecked, gapErrs := ev.gaps(rc, r, minAge > 0)
-	for rule, why := range scNotes {
-		unchecked[rule] = why
-	}
 	r.unchecked = unchecked
 	r.Errors = append(r.Errors, gapErrs...)
-	optFindings, optErrs := optionFindings(rc, lfs)
 	r.Findings, r.Errors = append(r.Findings, optFindings...), append(r.Errors, optErrs...)
 	applyReachability(rc, r)
 	r.Policy = append(r.Policy, pol.UnusedDiagnostics()...)
