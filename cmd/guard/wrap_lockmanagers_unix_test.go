@@ -266,3 +266,68 @@ func TestWrapFrozenInstallsCheckTheLockfileAsIs(t *testing.T) {
 		})
 	}
 }
+
+// A flag naming the project folder (pnpm -C/--dir, yarn --cwd, uv
+// --directory/--project, poetry -C/--directory/-P/--project) moves the
+// private resolution to the copy of that folder, and is not given to the
+// manager there: there it would point the manager at the user's own folder,
+// which the resolution would then change before the check. The fakes honour
+// the flag as the managers do.
+func TestWrapLockManagersProjectFolderFlag(t *testing.T) {
+	for _, tt := range []struct {
+		tool, lock, manifest string
+		args                 []string
+		resolveFlag          string
+		wantResolve          string
+	}{
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"-C", "./app", "add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile"},
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"--dir=app", "add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile"},
+		{"yarn", "yarn.lock", "package.json", []string{"--cwd", "./app", "add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile"},
+		{"uv", "uv.lock", "pyproject.toml", []string{"--directory", "./app", "sync"}, "lock", "lock --no-build"},
+		{"poetry", "poetry.lock", "pyproject.toml", []string{"-C", "app", "add", "x"}, "--lock", "add x --lock"},
+	} {
+		t.Run(tt.tool+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			for i, verdict := range []string{"blocked", "allowed"} {
+				dir := t.TempDir()
+				log := filepath.Join(t.TempDir(), "calls")
+				lockContent := filepath.Join(t.TempDir(), "lock")
+				writeFiles(t, filepath.Dir(lockContent), map[string]string{"lock": fakeLocks[tt.lock][i]})
+				script := `echo "$*" >> ` + log + `
+d=. prev=
+for a in "$@"; do
+  case "$prev" in -C|--dir|--cwd|--directory|--project) d=$a;; esac
+  case "$a" in --dir=*) d=${a#--dir=};; esac
+  prev=$a
+done
+cd "$d" || exit 7
+case "$*" in --version) echo 4.1.0; exit 0;; esac
+case " $* " in *" ` + tt.resolveFlag + ` "*) cp ` + lockContent + ` ` + tt.lock + `; exit 0;; esac
+echo "real $*"; exit 5
+`
+				bin := t.TempDir()
+				writeFiles(t, bin, map[string]string{tt.tool: "#!/bin/sh\n" + script})
+				env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+				writeFiles(t, filepath.Join(dir, "app"), map[string]string{tt.manifest: "{}\n"})
+				before := treeSums(t, dir)
+				r := runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
+				calls, _ := os.ReadFile(log)
+				if !strings.Contains(string(calls), tt.wantResolve+"\n") {
+					t.Errorf("%s: resolution calls:\n%s\nwant %q", verdict, calls, tt.wantResolve)
+				}
+				if verdict == "blocked" {
+					if r.code != 1 || r.stdout != "" {
+						t.Fatalf("blocked: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+					}
+					if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+						t.Errorf("the project changed before the check:\n%s", strings.Join(d, "\n"))
+					}
+					continue
+				}
+				// The real command keeps the user's folder flag.
+				if want := "real " + strings.Join(tt.args, " "); r.code != 5 || strings.TrimSpace(r.stdout) != want {
+					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
+				}
+			}
+		})
+	}
+}

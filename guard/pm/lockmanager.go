@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -27,6 +28,10 @@ type lockManager struct {
 	noCommand string
 	// valueFlags take the next argument as their value.
 	valueFlags map[string]bool
+	// dirFlags name the project folder in place of the working one
+	// (pnpm -C/--dir, yarn --cwd, uv --directory/--project, poetry
+	// -C/--directory/-P/--project); each is also in valueFlags.
+	dirFlags []string
 	// markers: the project root is the nearest folder holding one.
 	markers []string
 	// lockNames: the lockfile, first existing wins.
@@ -94,6 +99,48 @@ func (m *lockManager) parse(args []string) (cmd string, idx int) {
 	return m.noCommand, -1
 }
 
+// projectDir is the folder the command works in: the working folder, or
+// the one a dirFlag names (the last one; a relative one is relative to the
+// working folder). args are the arguments without that flag, for the
+// private resolution, which runs in the copy of that folder: given to the
+// manager there, the flag would point it at the user's own folder.
+func (m *lockManager) projectDir(inv *Invocation) (dir string, args []string) {
+	dir, args = inv.Dir, inv.Args
+	if len(m.dirFlags) == 0 {
+		return dir, args
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		if !slices.Contains(m.dirFlags, name) {
+			if !hasVal && m.valueFlags[name] {
+				i++
+			}
+			continue
+		}
+		n := 1
+		if !hasVal {
+			if i+1 >= len(args) {
+				break // no value: the manager says so when it runs
+			}
+			val, n = args[i+1], 2
+		}
+		dir = val
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(inv.Dir, dir)
+		}
+		args = append(append([]string{}, args[:i]...), args[i+n:]...)
+		i--
+	}
+	return dir, args
+}
+
 func (m *lockManager) Classify(inv *Invocation) Command {
 	c, _ := m.parse(inv.Args)
 	return Command{Name: c, Install: m.install[c]}
@@ -138,8 +185,9 @@ func (m *lockManager) copyProject(src string) (*tempProject, error) {
 }
 
 func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
-	c, idx := m.parse(inv.Args)
-	root := m.root(inv.Dir)
+	dir, args := m.projectDir(inv)
+	c, idx := m.parse(args)
+	root := m.root(dir)
 	// A root found by its lockfile alone may be a workspace member's parent:
 	// prefer the workspace root that lists the member.
 	res := &Resolution{}
@@ -178,7 +226,7 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 		}
 	}
 	workDir := tmp.Dir
-	if rel, err := filepath.Rel(root, inv.Dir); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(root, dir); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
 		workDir = filepath.Join(tmp.Dir, rel)
 		if err := os.MkdirAll(workDir, 0o700); err != nil {
 			return nil, err
@@ -196,7 +244,7 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 		}
 		version = strings.TrimSpace(out)
 	}
-	steps := m.resolve(c, absArgs(inv.Dir, inv.Args), idx, before != nil, version)
+	steps := m.resolve(c, absArgs(dir, args), idx, before != nil, version)
 	if steps == nil {
 		// This version of the manager fetches nothing for the command.
 		return nil, nil
@@ -223,7 +271,8 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 }
 
 func (m *lockManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, error) {
-	return m.lock(m.root(inv.Dir))
+	dir, _ := m.projectDir(inv)
+	return m.lock(m.root(dir))
 }
 
 // absArgs makes arguments that name local paths ("./x", "../y",
@@ -361,6 +410,7 @@ func init() {
 		noCommand: "",
 		valueFlags: map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--workspace-root": false,
 			"--reporter": true, "--loglevel": true, "--registry": true, "--store-dir": true, "--config": false},
+		dirFlags:    []string{"-C", "--dir"},
 		markers:     []string{"pnpm-workspace.yaml", "pnpm-lock.yaml", "package.json"},
 		lockNames:   []string{"pnpm-lock.yaml"},
 		copyFiles:   []string{"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"},
@@ -394,6 +444,7 @@ func init() {
 		install:     map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
 		noCommand:   "install",
 		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
+		dirFlags:    []string{"--cwd"},
 		markers:     []string{"yarn.lock", ".yarnrc.yml", "package.json"},
 		lockNames:   []string{"yarn.lock"},
 		copyFiles:   []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
@@ -413,6 +464,7 @@ func init() {
 		commands:    map[string]string{},
 		install:     map[string]bool{"sync": true, "add": true, "lock": true, "remove": true, "run": true},
 		valueFlags:  map[string]bool{"--directory": true, "--project": true, "--python": true, "-p": true, "--index": true, "--default-index": true, "--config-file": true, "--cache-dir": true},
+		dirFlags:    []string{"--directory", "--project"},
 		markers:     []string{"uv.lock", "pyproject.toml"},
 		lockNames:   []string{"uv.lock"},
 		copyFiles:   []string{"pyproject.toml", "uv.lock", "uv.toml", ".python-version", "README.md"},
@@ -445,6 +497,7 @@ func init() {
 		commands:   map[string]string{},
 		install:    map[string]bool{"install": true, "add": true, "lock": true, "update": true, "remove": true, "sync": true},
 		valueFlags: map[string]bool{"-C": true, "--directory": true, "-P": true, "--project": true},
+		dirFlags:   []string{"-C", "--directory", "-P", "--project"},
 		markers:    []string{"poetry.lock", "pyproject.toml"},
 		lockNames:  []string{"poetry.lock"},
 		copyFiles:  []string{"pyproject.toml", "poetry.lock", "poetry.toml", "README.md"},
