@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	depsemver "deps.dev/util/semver"
 
@@ -179,19 +180,25 @@ func (n NpmVersions) Versions(ctx context.Context, ecosystem, name string) ([]st
 func specStyle(spec string) string {
 	spec = strings.TrimSpace(spec)
 	for _, op := range []string{"^", "~"} {
-		if rest, ok := strings.CutPrefix(spec, op); ok && !strings.HasPrefix(rest, ">") && versionLike.MatchString(rest) {
+		if rest, ok := strings.CutPrefix(spec, op); ok && !strings.HasPrefix(rest, ">") && versionLike().MatchString(rest) {
 			return op
 		}
 	}
-	if exactSpec.MatchString(spec) {
+	if exactSpec().MatchString(spec) {
 		return "="
 	}
 	return ""
 }
 
+// Compiled on first use: package-level regexps cost every guard process
+// their compilation at start, whatever the command (issue 14).
 var (
-	exactSpec   = regexp.MustCompile(`^=?v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
-	versionLike = regexp.MustCompile(`^\s*v?\d+(?:\.(?:\d+|[xX*]))*(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+	exactSpec = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^=?v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+	})
+	versionLike = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s*v?\d+(?:\.(?:\d+|[xX*]))*(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+	})
 )
 
 // saveFlags are the npm flags that keep a direct dependency's spec in the

@@ -28,6 +28,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/osv-scalibr/semantic"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
@@ -625,7 +626,7 @@ func choose(ecosystem string, cands []string, deps []Dependent) (string, bool) {
 func isPrerelease(eco, v string) bool {
 	switch eco {
 	case "PyPI":
-		return pep440Pre.MatchString(v)
+		return pep440Pre().MatchString(v)
 	default:
 		core, _, _ := strings.Cut(v, "+")
 		return strings.Contains(core, "-")
@@ -634,7 +635,9 @@ func isPrerelease(eco, v string) bool {
 
 // pep440Pre matches PEP 440 pre-releases and development releases
 // ("1.0a1", "2.0.0rc2", "1.1.dev3").
-var pep440Pre = regexp.MustCompile(`(?i)\d[._-]?(a|alpha|b|beta|c|rc|pre|preview|dev)\d*`)
+var pep440Pre = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\d[._-]?(a|alpha|b|beta|c|rc|pre|preview|dev)\d*`)
+})
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)

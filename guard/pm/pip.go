@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/installguard/guard/lockfile"
 )
@@ -79,10 +80,10 @@ type pipReport struct {
 	} `json:"install"`
 }
 
-var pep503Sep = regexp.MustCompile(`[-_.]+`)
+var pep503Sep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
 // pep503Name normalises a Python project name (PEP 503).
-func pep503Name(n string) string { return strings.ToLower(pep503Sep.ReplaceAllString(n, "-")) }
+func pep503Name(n string) string { return strings.ToLower(pep503Sep().ReplaceAllString(n, "-")) }
 
 // pipReportLockfile turns pip's report into a package set.
 func pipReportLockfile(path string, data []byte) (*lockfile.Lockfile, error) {

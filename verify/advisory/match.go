@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/osv-scalibr/semantic"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
@@ -53,7 +54,7 @@ func BaseEcosystem(ecosystem string) string {
 	return base
 }
 
-var pep503Separators = regexp.MustCompile(`[-_.]+`)
+var pep503Separators = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
 // NormalizeName returns the form under which a package name is compared in
 // the given ecosystem: PyPI names are normalised per PEP 503 (lower case,
@@ -63,7 +64,7 @@ var pep503Separators = regexp.MustCompile(`[-_.]+`)
 // the canonical crate name). Other ecosystems are compared as written.
 func NormalizeName(ecosystem, name string) string {
 	if BaseEcosystem(ecosystem) == "PyPI" {
-		return strings.ToLower(pep503Separators.ReplaceAllLiteralString(name, "-"))
+		return strings.ToLower(pep503Separators().ReplaceAllLiteralString(name, "-"))
 	}
 	return name
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
@@ -265,10 +266,10 @@ func checkDistName(filename string) func(string) error {
 	}
 }
 
-var distNameRun = regexp.MustCompile(`[-_.]+`)
+var distNameRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-_.]+`) })
 
 func normalizeDist(f string) string {
-	name := func(n string) string { return strings.ToLower(distNameRun.ReplaceAllString(n, "_")) }
+	name := func(n string) string { return strings.ToLower(distNameRun().ReplaceAllString(n, "_")) }
 	tags := func(t string) string {
 		parts := strings.Split(strings.ToLower(t), ".")
 		sort.Strings(parts)
@@ -304,7 +305,7 @@ func normalizeDist(f string) string {
 
 // PEP503Name normalizes a project name for the simple API path.
 func PEP503Name(n string) string {
-	return strings.ToLower(distNameRun.ReplaceAllString(n, "-"))
+	return strings.ToLower(distNameRun().ReplaceAllString(n, "-"))
 }
 
 // pySHA256s are the package's sha256 digests from the lockfile, hex, sorted.
