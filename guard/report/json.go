@@ -180,7 +180,7 @@ func topLevelValue(src []byte, key string) int {
 	return -1
 }
 
-// indenter is indentJSONFlush across several pieces of one document, each
+// indenter is indentJSONState across several pieces of one document, each
 // ending outside a string, and not right after the opening bracket of an
 // empty array or object (whose "[]" or "{}" stays on one line), writing
 // to w in pieces of about 32 KB. The first write error is kept and returned
@@ -217,20 +217,16 @@ func (d *indenter) close() error {
 // "key": value with one space, empty objects and arrays kept as {} and [].
 // It only tracks strings and nesting, because its input comes from the
 // encoder; written by hand because encoding/json offers no indenter that
-// trusts its input.
+// trusts its input. (The report streams through indenter; tests hold both
+// to encoding/json's output.)
 func indentJSON(dst, src []byte, indent string) []byte {
-	return indentJSONFlush(dst, src, indent, nil)
-}
-
-// indentJSONFlush is indentJSON that hands dst to flush, when not nil, each
-// time it passes 32 KB, and continues in the emptied buffer.
-func indentJSONFlush(dst, src []byte, indent string, flush func([]byte)) []byte {
-	dst, _ = indentJSONState(dst, src, indent, 0, flush)
+	dst, _ = indentJSONState(dst, src, indent, 0, nil)
 	return dst
 }
 
-// indentJSONState is indentJSONFlush starting at a nesting depth, which it
-// returns at the end of src.
+// indentJSONState is indentJSON from a nesting depth, which it returns at
+// the end of src; it hands dst to flush, when not nil, each time dst
+// passes 32 KB, and continues in the emptied buffer.
 func indentJSONState(dst, src []byte, indent string, depth int, flush func([]byte)) ([]byte, int) {
 	newline := func() {
 		dst = append(dst, '\n')
