@@ -398,19 +398,14 @@ func (p *npmFast) packageEntry(first bool) (e npmEntry, done, ok bool) {
 // after a member's value and a ',' follows (whitespace around it skipped);
 // -1 otherwise. It does not move the reader.
 func (p *npmFast) nextKey() int {
-	j := p.i
-	for j < len(p.data) && isJSONSpace(p.data[j]) {
-		j++
-	}
-	if j >= len(p.data) || p.data[j] != ',' {
+	q := *p
+	q.ws()
+	if !q.eat(',') {
 		return -1
 	}
-	for j++; j < len(p.data) && isJSONSpace(p.data[j]); j++ {
-	}
-	return j
+	q.ws()
+	return q.i
 }
-
-func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // npmSplitMin is the smallest rest of a file whose "packages" object is
 // read by two goroutines (a variable: tests lower it).
