@@ -34,24 +34,39 @@ var fakeLocks = map[string][2]string{
 // sri is a well-formed SHA-512 digest in base64 made of one letter.
 func sri(letter string) string { return strings.Repeat(letter, 86) + "==" }
 
+// The fakes write the lockfile when asked to resolve and otherwise say
+// what they were asked to run. A flag naming the project folder (pnpm
+// -C/--dir, yarn --cwd, uv --directory/--project, poetry
+// -C/--directory/-P/--project) moves the private resolution to the copy of
+// that folder and is not given to the manager there: there it would point
+// the manager at the user's own folder, which the resolution would change
+// before the check. The fakes honour the flag as the managers do; the real
+// command keeps it.
 func TestWrapLockManagersWithFakes(t *testing.T) {
 	for _, tt := range []struct {
 		tool, lock, manifest string
 		args                 []string
 		resolveFlag          string // what marks the resolution call
 		wantResolve          string // the resolution call's arguments
+		project              string // the manifest's folder under the working one ("": the working one)
+		wantRun              string // the real command's arguments ("": args, with pnpm's --prefer-offline)
 	}{
-		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile"},
-		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"i"}, "--lockfile-only", "install --lockfile-only --ignore-scripts --ignore-pnpmfile"},
-		{"yarn", "yarn.lock", "package.json", nil, "--mode=update-lockfile", "install --mode=update-lockfile"},
-		{"yarn", "yarn.lock", "package.json", []string{"add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile"},
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile", "", ""},
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"i"}, "--lockfile-only", "install --lockfile-only --ignore-scripts --ignore-pnpmfile", "", ""},
+		{"yarn", "yarn.lock", "package.json", nil, "--mode=update-lockfile", "install --mode=update-lockfile", "", ""},
+		{"yarn", "yarn.lock", "package.json", []string{"add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile", "", ""},
 		// uv resolves with --no-build: an sdist-only dependency is never built
 		// (its build backend is the package's own code).
-		{"uv", "uv.lock", "pyproject.toml", []string{"sync"}, "lock", "lock --no-build"},
-		{"uv", "uv.lock", "pyproject.toml", []string{"add", "x"}, "--no-sync", "add x --no-sync --no-build"},
-		{"uv", "uv.lock", "pyproject.toml", []string{"remove", "x"}, "--no-sync", "remove x --no-sync --no-build"},
-		{"poetry", "poetry.lock", "pyproject.toml", []string{"install"}, "lock", "lock"},
-		{"poetry", "poetry.lock", "pyproject.toml", []string{"add", "x"}, "--lock", "add x --lock"},
+		{"uv", "uv.lock", "pyproject.toml", []string{"sync"}, "lock", "lock --no-build", "", ""},
+		{"uv", "uv.lock", "pyproject.toml", []string{"add", "x"}, "--no-sync", "add x --no-sync --no-build", "", ""},
+		{"uv", "uv.lock", "pyproject.toml", []string{"remove", "x"}, "--no-sync", "remove x --no-sync --no-build", "", ""},
+		{"poetry", "poetry.lock", "pyproject.toml", []string{"install"}, "lock", "lock", "", ""},
+		{"poetry", "poetry.lock", "pyproject.toml", []string{"add", "x"}, "--lock", "add x --lock", "", ""},
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"-C", "./app", "add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile", "app", "-C ./app add x"},
+		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"--dir=app", "add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile", "app", "--dir=app add x"},
+		{"yarn", "yarn.lock", "package.json", []string{"--cwd", "./app", "add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile", "app", ""},
+		{"uv", "uv.lock", "pyproject.toml", []string{"--directory", "./app", "sync"}, "lock", "lock --no-build", "app", ""},
+		{"poetry", "poetry.lock", "pyproject.toml", []string{"-C", "app", "add", "x"}, "--lock", "add x --lock", "app", ""},
 	} {
 		t.Run(tt.tool+" "+strings.Join(tt.args, " "), func(t *testing.T) {
 			for i, verdict := range []string{"blocked", "allowed"} {
@@ -60,6 +75,13 @@ func TestWrapLockManagersWithFakes(t *testing.T) {
 				lockContent := filepath.Join(t.TempDir(), "lock")
 				writeFiles(t, filepath.Dir(lockContent), map[string]string{"lock": fakeLocks[tt.lock][i]})
 				script := `echo "$*" >> ` + log + `
+d=. prev=
+for a in "$@"; do
+  case "$prev" in -C|--dir|--cwd|--directory|--project) d=$a;; esac
+  case "$a" in --dir=*) d=${a#--dir=};; esac
+  prev=$a
+done
+cd "$d" || exit 7
 case "$*" in --version) echo 4.1.0; exit 0;; esac
 case " $* " in *" ` + tt.resolveFlag + ` "*) cp ` + lockContent + ` ` + tt.lock + `; exit 0;; esac
 echo "real $*"; exit 5
@@ -67,7 +89,7 @@ echo "real $*"; exit 5
 				bin := t.TempDir()
 				writeFiles(t, bin, map[string]string{tt.tool: "#!/bin/sh\n" + script})
 				env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
-				writeFiles(t, dir, map[string]string{tt.manifest: "{}\n"})
+				writeFiles(t, filepath.Join(dir, tt.project), map[string]string{tt.manifest: "{}\n"})
 				before := treeSums(t, dir)
 				r := runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
 				calls, _ := os.ReadFile(log)
@@ -83,11 +105,14 @@ echo "real $*"; exit 5
 					}
 					continue
 				}
-				want := "real " + strings.Join(tt.args, " ")
-				if tt.tool == "pnpm" {
-					// After pnpm's private resolution (README: what guard
-					// adds to the real command).
-					want += " --prefer-offline"
+				want := "real " + tt.wantRun
+				if tt.wantRun == "" {
+					want = "real " + strings.Join(tt.args, " ")
+					if tt.tool == "pnpm" {
+						// After pnpm's private resolution (README: what
+						// guard adds to the real command).
+						want += " --prefer-offline"
+					}
 				}
 				if r.code != 5 || strings.TrimSpace(r.stdout) != strings.TrimSpace(want) || !strings.Contains(r.stderr, "1 package checked (1 new)") {
 					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
@@ -262,71 +287,6 @@ func TestWrapFrozenInstallsCheckTheLockfileAsIs(t *testing.T) {
 			r = runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
 			if r.code != 0 || r.stdout != "real "+strings.Join(tt.args, " ")+"\n" || !strings.Contains(r.stderr, "1 package checked (1 already locked)") {
 				t.Errorf("allowed: exit %d %q\n%s", r.code, r.stdout, r.stderr)
-			}
-		})
-	}
-}
-
-// A flag naming the project folder (pnpm -C/--dir, yarn --cwd, uv
-// --directory/--project, poetry -C/--directory/-P/--project) moves the
-// private resolution to the copy of that folder, and is not given to the
-// manager there: there it would point the manager at the user's own folder,
-// which the resolution would then change before the check. The fakes honour
-// the flag as the managers do.
-func TestWrapLockManagersProjectFolderFlag(t *testing.T) {
-	for _, tt := range []struct {
-		tool, lock, manifest string
-		args                 []string
-		resolveFlag          string
-		wantResolve          string
-	}{
-		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"-C", "./app", "add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile"},
-		{"pnpm", "pnpm-lock.yaml", "package.json", []string{"--dir=app", "add", "x"}, "--lockfile-only", "add x --lockfile-only --ignore-scripts --ignore-pnpmfile"},
-		{"yarn", "yarn.lock", "package.json", []string{"--cwd", "./app", "add", "x"}, "--mode=update-lockfile", "add x --mode=update-lockfile"},
-		{"uv", "uv.lock", "pyproject.toml", []string{"--directory", "./app", "sync"}, "lock", "lock --no-build"},
-		{"poetry", "poetry.lock", "pyproject.toml", []string{"-C", "app", "add", "x"}, "--lock", "add x --lock"},
-	} {
-		t.Run(tt.tool+" "+strings.Join(tt.args, " "), func(t *testing.T) {
-			for i, verdict := range []string{"blocked", "allowed"} {
-				dir := t.TempDir()
-				log := filepath.Join(t.TempDir(), "calls")
-				lockContent := filepath.Join(t.TempDir(), "lock")
-				writeFiles(t, filepath.Dir(lockContent), map[string]string{"lock": fakeLocks[tt.lock][i]})
-				script := `echo "$*" >> ` + log + `
-d=. prev=
-for a in "$@"; do
-  case "$prev" in -C|--dir|--cwd|--directory|--project) d=$a;; esac
-  case "$a" in --dir=*) d=${a#--dir=};; esac
-  prev=$a
-done
-cd "$d" || exit 7
-case "$*" in --version) echo 4.1.0; exit 0;; esac
-case " $* " in *" ` + tt.resolveFlag + ` "*) cp ` + lockContent + ` ` + tt.lock + `; exit 0;; esac
-echo "real $*"; exit 5
-`
-				bin := t.TempDir()
-				writeFiles(t, bin, map[string]string{tt.tool: "#!/bin/sh\n" + script})
-				env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
-				writeFiles(t, filepath.Join(dir, "app"), map[string]string{tt.manifest: "{}\n"})
-				before := treeSums(t, dir)
-				r := runBin(t, dir, env, append([]string{tt.tool}, tt.args...)...)
-				calls, _ := os.ReadFile(log)
-				if !strings.Contains(string(calls), tt.wantResolve+"\n") {
-					t.Errorf("%s: resolution calls:\n%s\nwant %q", verdict, calls, tt.wantResolve)
-				}
-				if verdict == "blocked" {
-					if r.code != 1 || r.stdout != "" {
-						t.Fatalf("blocked: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
-					}
-					if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
-						t.Errorf("the project changed before the check:\n%s", strings.Join(d, "\n"))
-					}
-					continue
-				}
-				// The real command keeps the user's folder flag.
-				if want := "real " + strings.Join(tt.args, " "); r.code != 5 || strings.TrimSpace(r.stdout) != want {
-					t.Fatalf("allowed: exit %d stdout %q, want 5 %q; stderr:\n%s", r.code, r.stdout, want, r.stderr)
-				}
 			}
 		})
 	}
