@@ -52,17 +52,7 @@ func TestNpmRunArgs(t *testing.T) {
 		{name: "unrelated settings", args: []string{"install"}, files: map[string]string{"home/.npmrc": "fund=false\ncache=/root/.npm\n", "prefix/etc/npmrc": "audit=false\n"}, want: add("install")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for _, d := range []string{"proj", "home", "prefix"} {
-				os.Mkdir(filepath.Join(dir, d), 0o755)
-			}
-			for name, content := range tt.files {
-				p := filepath.Join(dir, filepath.FromSlash(name))
-				os.MkdirAll(filepath.Dir(p), 0o755)
-				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			dir := rcTree(t, tt.files)
 			env := append([]string{"PATH=", "DIR=" + dir, "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix")}, tt.env...)
 			for i, kv := range env {
 				env[i] = expandRC(kv, func(k string) string { return map[string]string{"DIR": dir}[k] })
@@ -103,17 +93,7 @@ func TestPnpmRunArgs(t *testing.T) {
 		{name: "pnpm rc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"cfg/pnpm/rc": "offline=true\n"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for _, d := range []string{"proj", "home", "prefix"} {
-				os.Mkdir(filepath.Join(dir, d), 0o755)
-			}
-			for name, content := range tt.files {
-				p := filepath.Join(dir, filepath.FromSlash(name))
-				os.MkdirAll(filepath.Dir(p), 0o755)
-				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			dir := rcTree(t, tt.files)
 			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix"),
 				"XDG_CONFIG_HOME=" + filepath.Join(dir, "cfg")}, tt.env...)
 			inv := &Invocation{Manager: "pnpm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
@@ -122,4 +102,22 @@ func TestPnpmRunArgs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rcTree is a folder with proj, home and prefix folders and files (slash
+// paths under it, made with their folders).
+func rcTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"proj", "home", "prefix"} {
+		os.Mkdir(filepath.Join(dir, d), 0o755)
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
