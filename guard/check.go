@@ -162,11 +162,11 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	for _, lf := range lfs {
 		r.Lockfiles = append(r.Lockfiles, LockfileSummary{Path: lf.Path, Format: lf.Format,
 			FormatVersion: lf.FormatVersion, Ecosystem: lf.Ecosystem, Packages: len(lf.Packages)})
-		for i := range lf.Packages {
-			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: lf.Packages[i]})
-			if p := &r.Packages[len(r.Packages)-1]; p.Hashes == nil {
+		for _, p := range lf.Packages {
+			if p.Hashes == nil {
 				p.Hashes = []lockfile.Hash{}
 			}
+			r.Packages = append(r.Packages, PackageResult{Lockfile: lf.Path, Package: p})
 		}
 	}
 	r.disabled = map[string]bool{}
