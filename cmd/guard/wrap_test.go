@@ -438,3 +438,59 @@ func TestWrapNpmInstallPreferOfflineMatchesPlainNpm(t *testing.T) {
 		t.Errorf("npm ci: exit %d; guard must run the user's arguments as they are:\n%s", r.code, r.stderr)
 	}
 }
+
+// guard gives npm the lockfile it checked (guard/pm/handoff.go). The project
+// ends as plain npm leaves it, with or without a lockfile before; --no-save
+// gets no handoff; and when the real npm fails, the project is as plain
+// npm's failed run leaves it (the lockfile put back, or not there).
+func TestWrapNpmHandoff(t *testing.T) {
+	needNpm(t)
+	root := t.TempDir()
+	guarded, plain, bad := filepath.Join(root, "guarded"), filepath.Join(root, "plain"), filepath.Join(root, "bad")
+	writeFiles(t, guarded, map[string]string{"package.json": testManifest})
+	writeFiles(t, plain, map[string]string{"package.json": testManifest})
+	writeFiles(t, bad, map[string]string{"package.json": `{"name":"bad-postinstall","version":"1.0.0","scripts":{"postinstall":"exit 7"}}` + "\n"})
+	pack := exec.Command("npm", "pack", "--ignore-scripts")
+	pack.Dir = bad
+	if out, err := pack.CombinedOutput(); err != nil {
+		t.Fatalf("npm pack: %v\n%s", err, out)
+	}
+	tgz := filepath.Join(bad, "bad-postinstall-1.0.0.tgz")
+
+	const handed = "guard: npm installs from the checked package-lock.json\n"
+	for _, step := range []struct {
+		args    []string
+		handoff bool
+		fails   bool
+	}{
+		{args: []string{"install", "express@4.21.2"}, handoff: true},         // no lockfile before
+		{args: []string{"install", "ms@2.1.3"}, handoff: true},               // a lockfile before
+		{args: []string{"install", "--no-save", "ms@2.0.0"}, handoff: false}, // npm writes no lockfile
+		{args: []string{"install", tgz}, handoff: true, fails: true},         // npm fails after the handoff
+	} {
+		before := treeSums(t, guarded)
+		r := runBin(t, guarded, nil, append([]string{"--verbose", "--level", "0", "npm"}, step.args...)...)
+		if (r.code != 0) != step.fails {
+			t.Fatalf("guard npm %q: exit %d\nstderr:\n%s", step.args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, handed) != step.handoff {
+			t.Errorf("guard npm %q: handoff %v, want %v:\n%s", step.args, !step.handoff, step.handoff, r.stderr)
+		}
+		cmd := exec.Command("npm", step.args...)
+		cmd.Dir = plain
+		if out, err := cmd.CombinedOutput(); (err != nil) != step.fails {
+			t.Fatalf("plain npm %q: %v\n%s", step.args, err, out)
+		}
+		if d := diffSums(treeSums(t, plain), treeSums(t, guarded)); len(d) > 0 {
+			t.Errorf("after npm %q, guard's project and plain npm's differ:\n%s", step.args, strings.Join(d, "\n"))
+		}
+		if step.fails {
+			after := treeSums(t, guarded)
+			for _, f := range []string{"package.json", "package-lock.json"} {
+				if before[f] != after[f] {
+					t.Errorf("after the failed npm %q, %s changed: %s -> %s", step.args, f, before[f], after[f])
+				}
+			}
+		}
+	}
+}

@@ -391,6 +391,11 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 		}
 	}
 	args := npmResolveArgs(inv, a)
+	handoff := !a.global && npmHandoff(inv, a, proj.root)
+	if handoff {
+		// The tarball URLs let the real npm skip the packuments (see Handoff).
+		args = append(args, "--omit-lockfile-registry-resolved=false")
+	}
 	rinv := *inv
 	rinv.Env = npmResolveEnv(inv.environ())
 	if err := runCaptured(ctx, &rinv, workDir, "npm "+a.cmd+" --package-lock-only", "npm", args...); err != nil {
@@ -404,6 +409,14 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 		return nil, &ResolveError{Step: "npm " + a.cmd + " --package-lock-only", Err: ErrNoLockfile}
 	}
 	name := filepath.Base(after.Path)
+	if handoff {
+		data, err := lockfile.ReadFile(after.Path)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(proj.root, name)
+		res.Handoff = &Handoff{Path: p, Name: displayPath(inv, p), Data: data}
+	}
 	after.Path = displayPath(inv, filepath.Join(proj.root, name))
 	if a.global {
 		after.Path = "npm " + strings.Join(inv.Args, " ")

@@ -157,6 +157,9 @@ type Resolution struct {
 	// after a private resolution that filled the cache the real command
 	// reads; see preferoffline.go).
 	RunArgs []string
+	// Handoff, when not nil, is the checked lockfile to put in the project
+	// before the real command runs (see Handoff).
+	Handoff *Handoff
 }
 
 // Manager wraps one package manager.

@@ -84,10 +84,19 @@ func expandRC(s string, getenv func(string) string) string {
 	}
 }
 
-// argsBlockOffline: the command line (before "--") holds a freshness option
-// or a relative cache folder. valueFlags says which options take the next
-// argument as their value.
-func argsBlockOffline(args []string, getenv func(string) string, valueFlags map[string]bool) bool {
+// A setting tells, for one configuration key and its value as written,
+// whether guard must leave the real command as it is.
+type setting func(key, val string) bool
+
+// offline is offlineSetting as a setting.
+func offline(getenv func(string) string) setting {
+	return func(k, v string) bool { return offlineSetting(k, v, getenv) }
+}
+
+// argsSet: the command line (before "--") holds an option set holds.
+// valueFlags says which options take the next argument as their value (and
+// a cache option always does).
+func argsSet(args []string, set setting, valueFlags map[string]bool) bool {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if arg == "--" {
@@ -103,7 +112,7 @@ func argsBlockOffline(args []string, getenv func(string) string, valueFlags map[
 			}
 			val = args[i+1]
 		}
-		if offlineSetting(name, val, getenv) {
+		if set(name, val) {
 			return true
 		}
 		if !hasVal && valueFlags[name] {
@@ -113,10 +122,9 @@ func argsBlockOffline(args []string, getenv func(string) string, valueFlags map[
 	return false
 }
 
-// envBlocksOffline: the environment sets a freshness setting or a relative
-// cache folder (npm reads npm_config_* whatever the case; pnpm also
-// pnpm_config_*).
-func envBlocksOffline(env []string, getenv func(string) string) bool {
+// envSet: the environment has a setting set holds (npm reads npm_config_*
+// whatever the case; pnpm also pnpm_config_*).
+func envSet(env []string, set setting) bool {
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		lk := strings.ToLower(k)
@@ -129,34 +137,34 @@ func envBlocksOffline(env []string, getenv func(string) string) bool {
 		default:
 			continue
 		}
-		if offlineSetting(key, v, getenv) {
+		if set(key, v) {
 			return true
 		}
 	}
 	return false
 }
 
-// rcBlocksOffline: one of the npmrc files sets a freshness setting or a
-// relative cache folder. A file that exists but cannot be read blocks too.
-func rcBlocksOffline(files []string, getenv func(string) string) bool {
+// rcSet: one of the npmrc files has a setting set holds. A file that
+// exists but cannot be read counts as one.
+func rcSet(files []string, set setting) bool {
 	for _, p := range files {
 		data, err := readProjectFile(p)
 		if err != nil {
 			return true
 		}
-		blocked := false
+		found := false
 		scanLines(data, func(_ int, line string) error {
 			k := rcKey(line, "=")
 			if k == "" {
 				return nil
 			}
 			_, v, _ := strings.Cut(line, "=")
-			if offlineSetting(k, v, getenv) {
-				blocked = true
+			if set(k, v) {
+				found = true
 			}
 			return nil
 		})
-		if blocked {
+		if found {
 			return true
 		}
 	}
@@ -281,11 +289,11 @@ func npmrcFiles(inv *Invocation, args []string, root string) (files []string, ok
 // says how fresh metadata must be or the caches may differ.
 func npmRunArgs(inv *Invocation, root string) []string {
 	args := inv.Args
-	if argsBlockOffline(args, inv.Getenv, npmValueFlags) || envBlocksOffline(inv.environ(), inv.Getenv) {
+	if argsSet(args, offline(inv.Getenv), npmValueFlags) || envSet(inv.environ(), offline(inv.Getenv)) {
 		return nil
 	}
 	files, ok := npmrcFiles(inv, args, root)
-	if !ok || rcBlocksOffline(files, inv.Getenv) {
+	if !ok || rcSet(files, offline(inv.Getenv)) {
 		return nil
 	}
 	return withFlag(args, "--prefer-offline")
@@ -318,7 +326,7 @@ func pnpmRunArgs(inv *Invocation, cmd string) []string {
 	}
 	pnpmValue := map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--reporter": true,
 		"--loglevel": true, "--registry": true, "--store-dir": true, "--cache-dir": true, "--userconfig": true}
-	if argsBlockOffline(args, inv.Getenv, pnpmValue) || envBlocksOffline(inv.environ(), inv.Getenv) {
+	if argsSet(args, offline(inv.Getenv), pnpmValue) || envSet(inv.environ(), offline(inv.Getenv)) {
 		return nil
 	}
 	files, ok := npmrcFiles(inv, args, inv.Dir)
@@ -340,7 +348,7 @@ func pnpmRunArgs(inv *Invocation, cmd string) []string {
 		cfg = filepath.Join(home, ".config")
 	}
 	files = append(files, filepath.Join(cfg, "pnpm", "rc"))
-	if rcBlocksOffline(files, inv.Getenv) {
+	if rcSet(files, offline(inv.Getenv)) {
 		return nil
 	}
 	return withFlag(args, "--prefer-offline")

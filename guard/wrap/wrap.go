@@ -348,7 +348,26 @@ func runReal(c *Config, m pm.Manager, inv *pm.Invocation, cmd pm.Command, res *p
 			fmt.Fprintf(c.Stderr, "guard: running %s\n", termSafe(wouldRunArgs(inv.Manager, args)))
 		}
 	}
+	var undo func(bool) error
+	if res != nil && res.Handoff != nil {
+		u, err := res.Handoff.Place()
+		switch {
+		case err != nil:
+			// Not an error: the command resolves again as it would have.
+			if c.Verbose {
+				fmt.Fprintf(c.Stderr, "guard: could not give %s the checked lockfile: %s\n", inv.Manager, termSafe(err.Error()))
+			}
+		case c.Verbose:
+			fmt.Fprintf(c.Stderr, "guard: %s installs from the checked %s\n", inv.Manager, termSafe(res.Handoff.Name))
+		}
+		undo = u
+	}
 	code, err := pm.Run(inv, inv.Manager, args, pm.Stdio{Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
+	if undo != nil {
+		if uerr := undo(err == nil && code == 0); uerr != nil {
+			fmt.Fprintf(c.Stderr, "guard: warning: %s failed, and its lockfile could not be put back as it was: %s\n", inv.Manager, termSafe(uerr.Error()))
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "guard: %v\n", err)
 		return code

@@ -1,0 +1,144 @@
+package pm
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/verify/atomicfile"
+)
+
+// A Handoff gives the real command the lockfile guard checked. After the
+// private resolution of `npm install ...`, the lockfile it wrote is put in
+// the project before the real npm runs: npm then builds its tree from
+// exactly the packages that were checked instead of resolving again, and
+// with the registry's tarball URLs in it (the private run keeps them even
+// where npm's configuration omits them from saved lockfiles) it goes
+// straight to the cached tarballs instead of reading every packument a
+// second time. npm writes the lockfile again when it finishes, from its
+// own configuration, so the project ends as plain npm leaves it (the
+// end-to-end tests compare every file).
+//
+// When the real command fails or is interrupted, the project's lockfile is
+// put back as it was (removed when there was none), unless the command
+// wrote the file itself.
+type Handoff struct {
+	// Path is the project's lockfile (absolute).
+	Path string
+	// Name is Path as the user sees it from their folder.
+	Name string
+	// Data is the checked lockfile as the private resolution wrote it.
+	Data []byte
+}
+
+// errNotRegular: the project's lockfile exists but is no regular file (a
+// symbolic link, say); guard does not replace it.
+var errNotRegular = errors.New("not a regular file")
+
+// Place writes the checked lockfile in place of the project's. The caller
+// runs undo once the real command has ended, telling whether it succeeded;
+// undo's error says the project's lockfile could not be put back. On error
+// the project is as it was.
+func (h *Handoff) Place() (undo func(succeeded bool) error, err error) {
+	st, err := os.Lstat(h.Path)
+	var orig []byte
+	var mode fs.FileMode
+	had := err == nil
+	switch {
+	case had && !st.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: %w", h.Path, errNotRegular)
+	case had:
+		mode = st.Mode().Perm()
+		if orig, err = lockfile.ReadFile(h.Path); err != nil {
+			return nil, err
+		}
+		if err := atomicfile.WriteBytes(h.Path, h.Data, mode, false); err != nil {
+			return nil, err
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := writeNew(h.Path, h.Data); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	return func(succeeded bool) error {
+		if succeeded {
+			return nil
+		}
+		now, err := lockfile.ReadFile(h.Path)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !bytes.Equal(now, h.Data)) {
+			return nil // the command removed or wrote the file itself
+		}
+		if err != nil {
+			return err
+		}
+		if !had {
+			return os.Remove(h.Path)
+		}
+		return atomicfile.WriteBytes(h.Path, orig, mode, false)
+	}, nil
+}
+
+// writeNew creates path with data, whole or not at all, with the mode the
+// package manager would have given it (0666 less the umask).
+func writeNew(path string, data []byte) error {
+	var r [8]byte
+	rand.Read(r[:])
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".guard-"+hex.EncodeToString(r[:]))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// npmHandoff: the checked lockfile can be given to the real npm command.
+// Only for npm install: npm builds its tree from the lockfile it finds and
+// writes it back when done. Not when the user's configuration (command
+// line, environment, any npmrc) names package-lock, package-lock-only,
+// save or dry-run, whatever the value: then npm may read no lockfile or
+// write none back, and the one guard put there would stay.
+func npmHandoff(inv *Invocation, a npmArgs, root string) bool {
+	if a.cmd != "install" && a.cmd != "install-test" {
+		return false
+	}
+	if argsSet(inv.Args, lockSetting, npmValueFlags) || envSet(inv.environ(), lockSetting) {
+		return false
+	}
+	files, ok := npmrcFiles(inv, inv.Args, root)
+	return ok && !rcSet(files, lockSetting)
+}
+
+// lockSetting: the key is one of the settings that decide whether npm reads
+// and writes the project's lockfile, or an abbreviation npm would expand to
+// one.
+func lockSetting(key, _ string) bool {
+	k := normKey(key)
+	if len(k) < 3 {
+		return false
+	}
+	for _, w := range []string{"package-lock", "package-lock-only", "save", "dry-run"} {
+		if strings.HasPrefix(w, k) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,159 @@
+//go:build unix
+
+package pm
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestNpmHandoff(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		args  []string
+		env   []string
+		files map[string]string
+		want  bool
+	}{
+		{name: "install", args: []string{"install", "express@4.21.2"}, want: true},
+		{name: "i", args: []string{"i"}, want: true},
+		{name: "install-test", args: []string{"it", "x"}, want: true},
+		{name: "save-dev", args: []string{"install", "-D", "--save-dev", "--save-exact", "x"}, want: true},
+		{name: "update", args: []string{"update", "x"}},
+		{name: "uninstall", args: []string{"uninstall", "x"}},
+		{name: "audit fix", args: []string{"audit", "fix"}},
+		{name: "--no-save", args: []string{"install", "--no-save", "x"}},
+		{name: "--save=false", args: []string{"install", "--save=false", "x"}},
+		{name: "--no-package-lock", args: []string{"install", "--no-package-lock", "x"}},
+		{name: "--package-lock-only", args: []string{"install", "--package-lock-only"}},
+		{name: "abbreviation", args: []string{"install", "--no-package-l", "x"}},
+		{name: "--dry-run", args: []string{"install", "--dry-run", "x"}},
+		{name: "after --", args: []string{"install", "x", "--", "--no-save"}, want: true},
+		{name: "env", args: []string{"install"}, env: []string{"NPM_CONFIG_PACKAGE_LOCK=false"}},
+		{name: "env dry-run", args: []string{"install"}, env: []string{"npm_config_dry_run=true"}},
+		{name: "project npmrc", args: []string{"install"}, files: map[string]string{"proj/.npmrc": "package-lock=false\n"}},
+		{name: "user npmrc", args: []string{"install"}, files: map[string]string{"home/.npmrc": "save = false\n"}},
+		{name: "global npmrc", args: []string{"install"}, files: map[string]string{"prefix/etc/npmrc": "package-lock-only=true\n"}},
+		{name: "unreadable npmrc", args: []string{"install"}, files: map[string]string{"home/.npmrc/x": ""}},
+		{name: "other settings", args: []string{"install"}, env: []string{"npm_config_fund=false"}, files: map[string]string{"proj/.npmrc": "save-exact=true\naudit=false\n"}, want: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := rcTree(t, tt.files)
+			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix")}, tt.env...)
+			inv := &Invocation{Manager: "npm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
+			if got := npmHandoff(inv, parseNpmArgs(tt.args, inv.Getenv), inv.Dir); got != tt.want {
+				t.Errorf("npmHandoff(%q) = %v, want %v", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHandoffPlace(t *testing.T) {
+	checked := []byte(`{"lockfileVersion": 3, "checked": true}` + "\n")
+	orig := []byte(`{"lockfileVersion": 3}` + "\n")
+	written := []byte(`{"lockfileVersion": 3, "written by npm": true}` + "\n")
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+
+	read := func(t *testing.T, p string) (string, os.FileMode) {
+		t.Helper()
+		st, err := os.Lstat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			return "<none>", 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data), st.Mode().Perm()
+	}
+	for _, tt := range []struct {
+		name      string
+		had       []byte // nil: no lockfile
+		mode      os.FileMode
+		npmWrites bool // the real command wrote the lockfile itself
+		succeeded bool
+		want      string // the lockfile after undo
+		wantMode  os.FileMode
+	}{
+		{name: "new, succeeded", succeeded: true, want: string(checked), wantMode: 0o644},
+		{name: "new, failed", want: "<none>"},
+		{name: "existing, failed", had: orig, mode: 0o600, want: string(orig), wantMode: 0o600},
+		{name: "existing, succeeded", had: orig, mode: 0o640, succeeded: true, want: string(checked), wantMode: 0o640},
+		{name: "new, failed after npm wrote it", npmWrites: true, want: string(written), wantMode: 0o644},
+		{name: "existing, failed after npm wrote it", had: orig, mode: 0o600, npmWrites: true, want: string(written), wantMode: 0o600},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "package-lock.json")
+			if tt.had != nil {
+				if err := os.WriteFile(p, tt.had, tt.mode); err != nil {
+					t.Fatal(err)
+				}
+				os.Chmod(p, tt.mode)
+			}
+			h := &Handoff{Path: p, Name: "package-lock.json", Data: checked}
+			undo, err := h.Place()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, mode := read(t, p)
+			wantMode := tt.mode
+			if tt.had == nil {
+				wantMode = 0o644 // 0666 less the umask, as npm creates it
+			}
+			if got != string(checked) || mode != wantMode {
+				t.Errorf("placed: %q %v, want the checked lockfile, %v", got, mode, wantMode)
+			}
+			if tt.npmWrites {
+				f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Write(written)
+				f.Close()
+			}
+			if err := undo(tt.succeeded); err != nil {
+				t.Fatal(err)
+			}
+			if got, mode := read(t, p); got != tt.want || mode != tt.wantMode {
+				t.Errorf("after undo: %q %v, want %q %v", got, mode, tt.want, tt.wantMode)
+			}
+			if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) > 1 {
+				t.Errorf("left behind: %v", ents)
+			}
+		})
+	}
+
+	t.Run("symlink is not replaced", func(t *testing.T) {
+		dir := t.TempDir()
+		target := filepath.Join(dir, "elsewhere.json")
+		os.WriteFile(target, orig, 0o644)
+		p := filepath.Join(dir, "package-lock.json")
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := (&Handoff{Path: p, Data: checked}).Place(); !errors.Is(err, errNotRegular) {
+			t.Errorf("Place over a symlink: %v, want errNotRegular", err)
+		}
+		if got, _ := read(t, target); got != string(orig) {
+			t.Errorf("the symlink's target changed: %q", got)
+		}
+	})
+	t.Run("read-only folder", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root writes into read-only folders")
+		}
+		dir := t.TempDir()
+		os.Chmod(dir, 0o555)
+		defer os.Chmod(dir, 0o755)
+		if _, err := (&Handoff{Path: filepath.Join(dir, "package-lock.json"), Data: checked}).Place(); err == nil {
+			t.Error("Place in a read-only folder succeeded")
+		}
+	})
+}
