@@ -155,3 +155,64 @@ func TestWrapPnpmPreferOfflineMatchesPlainPnpm(t *testing.T) {
 		t.Errorf("pnpm install --frozen-lockfile: exit %d; guard must run the user's arguments as they are:\n%s", r.code, r.stderr)
 	}
 }
+
+// guard gives yarn 1 the yarn.lock it checked (guard/pm/handoff.go): the
+// project ends as plain yarn leaves it, with or without a lockfile before;
+// --pure-lockfile gets no handoff; and when the real yarn fails, the
+// project is as plain yarn's failed run leaves it.
+func TestWrapYarn1Handoff(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell paths")
+	}
+	yarn := jsTool(t, "yarn")
+	env := []string{"PATH=" + filepath.Dir(yarn) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	root := t.TempDir()
+	guarded, plain, bad := filepath.Join(root, "guarded"), filepath.Join(root, "plain"), filepath.Join(root, "bad")
+	writeFiles(t, guarded, map[string]string{"package.json": testManifest})
+	writeFiles(t, plain, map[string]string{"package.json": testManifest})
+	writeFiles(t, bad, map[string]string{"package.json": `{"name":"bad-postinstall","version":"1.0.0","scripts":{"postinstall":"exit 7"}}` + "\n"})
+	pack := exec.Command("npm", "pack", "--ignore-scripts")
+	pack.Dir = bad
+	if out, err := pack.CombinedOutput(); err != nil {
+		t.Fatalf("npm pack: %v\n%s", err, out)
+	}
+	tgz := filepath.Join(bad, "bad-postinstall-1.0.0.tgz")
+
+	const handed = "guard: yarn installs from the checked yarn.lock\n"
+	for _, step := range []struct {
+		args    []string
+		handoff bool
+		fails   bool
+	}{
+		{args: []string{"add", "express@4.21.2"}, handoff: true},                 // no lockfile before
+		{args: []string{"add", "ms@2.1.3"}, handoff: true},                       // a lockfile before
+		{args: []string{"add", "--pure-lockfile", "depd@1.1.2"}, handoff: false}, // yarn writes no lockfile
+		{args: []string{"add", "file:" + tgz}, handoff: true, fails: true},       // yarn fails after the handoff
+	} {
+		before := treeSums(t, guarded)
+		r := runBin(t, guarded, env, append([]string{"--verbose", "--level", "0", "yarn"}, step.args...)...)
+		if (r.code != 0) != step.fails {
+			t.Fatalf("guard yarn %q: exit %d\nstderr:\n%s", step.args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, handed) != step.handoff {
+			t.Errorf("guard yarn %q: handoff %v, want %v:\n%s", step.args, !step.handoff, step.handoff, r.stderr)
+		}
+		cmd := exec.Command(yarn, step.args...)
+		cmd.Dir = plain
+		cmd.Env = append(os.Environ(), env...)
+		if out, err := cmd.CombinedOutput(); (err != nil) != step.fails {
+			t.Fatalf("plain yarn %q: %v\n%s", step.args, err, out)
+		}
+		if d := diffSums(treeSums(t, plain), treeSums(t, guarded)); len(d) > 0 {
+			t.Errorf("after yarn %q, guard's project and plain yarn's differ:\n%s", step.args, strings.Join(d, "\n"))
+		}
+		if step.fails {
+			after := treeSums(t, guarded)
+			for _, f := range []string{"package.json", "yarn.lock"} {
+				if before[f] != after[f] {
+					t.Errorf("after the failed yarn %q, %s changed: %s -> %s", step.args, f, before[f], after[f])
+				}
+			}
+		}
+	}
+}

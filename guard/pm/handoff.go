@@ -142,3 +142,75 @@ func lockSetting(key, _ string) bool {
 	}
 	return false
 }
+
+// yarnHandoff: the checked yarn.lock can be given to the real yarn 1 add or
+// install. yarn 1 takes what the lockfile holds and resolves only what it
+// lacks (the packages named on the command line, resolved the same way
+// again), then leaves a lockfile that already matches as it is: the end
+// state is plain yarn's, and its second resolution of every dependency is
+// saved. Not when the command line, a YARN_* or npm_config_* variable, or
+// any yarnrc yarn 1 reads mentions a lockfile option (--no-lockfile,
+// --pure-lockfile, --frozen-lockfile): yarn may then write no lockfile,
+// and the one guard put there would stay.
+func yarnHandoff(inv *Invocation, cmd, version, dir string) bool {
+	if !isYarn1(version) || (cmd != "add" && cmd != "install") {
+		return false
+	}
+	for _, a := range inv.Args {
+		if a == "--" {
+			break
+		}
+		if strings.Contains(strings.ToLower(a), "lockfile") {
+			return false
+		}
+	}
+	for _, kv := range inv.environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		lk := strings.ToLower(k)
+		if (strings.HasPrefix(lk, "yarn_") || strings.HasPrefix(lk, "npm_config_")) && strings.Contains(lk, "lockfile") {
+			return false
+		}
+	}
+	for _, p := range yarnrcFiles(inv, dir) {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && st.IsDir()) {
+			continue // yarn skips these too
+		}
+		data, err := readProjectFile(p)
+		if err != nil || bytes.Contains(bytes.ToLower(data), []byte("lockfile")) {
+			return false
+		}
+	}
+	return true
+}
+
+// yarnrcFiles are the files yarn 1 reads its rc settings from (its
+// getRcPaths, Unix): /etc/yarn/config, /etc/yarnrc, the config folder and
+// the user's rc files, $YARN_CONFIG, and .yarnrc (and .yarnrc.yml) in
+// every folder from the working one up, for both the working folder and
+// the project's.
+func yarnrcFiles(inv *Invocation, dir string) []string {
+	files := []string{"/etc/yarn/config", "/etc/yarnrc"}
+	if home := inv.Getenv("HOME"); home != "" {
+		if x := inv.Getenv("XDG_CONFIG_HOME"); x != "" {
+			files = append(files, filepath.Join(x, "yarn"))
+		}
+		files = append(files, filepath.Join(home, ".config", "yarn", "config"), filepath.Join(home, ".config", "yarn"),
+			filepath.Join(home, ".yarn", "config"), filepath.Join(home, ".yarnrc"), filepath.Join(home, ".yarnrc.yml"))
+	}
+	if p := inv.Getenv("YARN_CONFIG"); p != "" {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(inv.Dir, p)
+		}
+		files = append(files, p)
+	}
+	for _, start := range []string{inv.Dir, dir} {
+		for d := start; ; d = filepath.Dir(d) {
+			files = append(files, filepath.Join(d, ".yarnrc"), filepath.Join(d, ".yarnrc.yml"))
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return files
+}

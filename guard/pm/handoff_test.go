@@ -157,3 +157,45 @@ func TestHandoffPlace(t *testing.T) {
 		}
 	})
 }
+
+func TestYarnHandoff(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		cmd     string
+		version string
+		args    []string
+		env     []string
+		files   map[string]string
+		want    bool
+	}{
+		{name: "add", cmd: "add", args: []string{"add", "x"}, want: true},
+		{name: "install", cmd: "install", args: nil, want: true},
+		{name: "yarn 2+", cmd: "add", version: "4.5.0", args: []string{"add", "x"}},
+		{name: "upgrade", cmd: "upgrade", args: []string{"upgrade", "x"}},
+		{name: "remove", cmd: "remove", args: []string{"remove", "x"}},
+		{name: "--pure-lockfile", cmd: "add", args: []string{"add", "--pure-lockfile", "x"}},
+		{name: "--no-lockfile", cmd: "install", args: []string{"--no-lockfile"}},
+		{name: "after --", cmd: "add", args: []string{"add", "x", "--", "--no-lockfile"}, want: true},
+		{name: "env", cmd: "add", args: []string{"add", "x"}, env: []string{"YARN_PURE_LOCKFILE=true"}},
+		{name: "project yarnrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"proj/.yarnrc": "--install.pure-lockfile true\n"}},
+		{name: "parent yarnrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{".yarnrc": "--no-lockfile true\n"}},
+		{name: "user yarnrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"home/.yarnrc": "pure-lockfile true\n"}},
+		{name: "config folder", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"home/.config/yarn/config": "--frozen-lockfile true\n"}},
+		{name: "YARN_CONFIG", cmd: "add", args: []string{"add", "x"}, env: []string{"YARN_CONFIG=rc"}, files: map[string]string{"proj/rc": "--pure-lockfile true\n"}},
+		{name: "config folder is a folder", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"home/.config/yarn/global/x": ""}, want: true},
+		{name: "other settings", cmd: "add", args: []string{"add", "--exact", "x"}, files: map[string]string{"proj/.yarnrc": "registry \"https://registry.invalid\"\n"}, want: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := rcTree(t, tt.files)
+			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home")}, tt.env...)
+			inv := &Invocation{Manager: "yarn", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
+			version := tt.version
+			if version == "" {
+				version = "1.22.22"
+			}
+			if got := yarnHandoff(inv, tt.cmd, version, inv.Dir); got != tt.want {
+				t.Errorf("yarnHandoff(%q) = %v, want %v", tt.args, got, tt.want)
+			}
+		})
+	}
+}

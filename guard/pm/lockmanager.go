@@ -56,6 +56,10 @@ type lockManager struct {
 	// runArgs, when set, gives the arguments of the real command after the
 	// private resolution ran (Resolution.RunArgs; nil: the user's).
 	runArgs func(inv *Invocation, cmd string) []string
+	// handoff, when set, says whether the lockfile the private resolution
+	// wrote is given to the real command (Resolution.Handoff); dir is the
+	// project folder, version the manager's (versionArgs).
+	handoff func(inv *Invocation, cmd, version, dir string) bool
 }
 
 // hasTrueFlag: args (before "--") hold one of the flags, not set to false.
@@ -262,6 +266,14 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	if after == nil {
 		return nil, &ResolveError{Step: tool + " " + c, Err: ErrNoLockfile}
 	}
+	if m.handoff != nil && m.handoff(inv, c, version, dir) {
+		data, err := lockfile.ReadFile(after.Path)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(root, filepath.Base(after.Path))
+		res.Handoff = &Handoff{Path: p, Name: displayPath(inv, p), Data: data}
+	}
 	after.Path = displayPath(inv, filepath.Join(root, filepath.Base(after.Path)))
 	res.After = after
 	if m.runArgs != nil {
@@ -453,6 +465,7 @@ func init() {
 		members:     npmStyleMembers,
 		versionArgs: []string{"--version"},
 		resolve:     yarnResolveSteps,
+		handoff:     yarnHandoff,
 		// yarn 1 --frozen-lockfile, yarn 2+ --immutable (and its old
 		// spelling --frozen-lockfile).
 		frozen: func(cmd string, args []string) bool {
