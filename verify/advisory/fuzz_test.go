@@ -5,10 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/installguard/guard/lockfile/corpustest"
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -28,7 +29,7 @@ func FuzzDecodeRecord(f *testing.F) {
 	}) {
 		f.Add([]byte(r))
 	}
-	if dir := os.Getenv("GUARD_CORPUS"); dir != "" {
+	if dir, ok := corpustest.Root(); ok {
 		for _, eco := range []string{"npm", "PyPI", "crates.io"} {
 			if zr, err := zip.OpenReader(filepath.Join(dir, "osv", eco, "all.zip")); err == nil {
 				for _, zf := range zr.File[:min(5, len(zr.File))] {

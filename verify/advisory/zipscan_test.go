@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/installguard/guard/lockfile/corpustest"
 )
 
 // TestZipScanMatchesArchiveZip: the streaming central-directory reader
@@ -38,7 +40,7 @@ func TestZipScanMatchesArchiveZip(t *testing.T) {
 		t.Fatal(err)
 	}
 	zips := map[string][]byte{"generated": buf.Bytes(), "zip64 (66,000 entries)": many.Bytes()}
-	if dir := os.Getenv("GUARD_CORPUS"); dir != "" {
+	if dir, ok := corpustest.Root(); ok {
 		for _, eco := range []string{"npm", "PyPI", "crates.io"} {
 			if b, err := os.ReadFile(filepath.Join(dir, "osv", eco, "all.zip")); err == nil {
 				zips[eco] = b

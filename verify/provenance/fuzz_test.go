@@ -4,14 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/installguard/guard/lockfile/corpustest"
 )
 
 // corpusSeed reads a corpus file for a fuzz seed, nil when the corpus is absent.
 func corpusSeed(rel string) []byte {
-	dir := os.Getenv("GUARD_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "corpus")
-	}
+	dir, _ := corpustest.Root()
 	b, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 	return b
 }
