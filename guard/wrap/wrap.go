@@ -140,12 +140,17 @@ func Run(ctx context.Context, c *Config, manager string, args []string, dir stri
 	signal.Stop(sigc)
 	if err != nil {
 		code := resolveFailure(c, label, err, rctx)
+		// A SIGTERM also cancels ctx (main's signal.NotifyContext): the
+		// goroutine above may have ended on that before it saw sigc, where
+		// the signal then still is.
+		var got os.Signal
 		select {
-		case s := <-gotSig:
-			if n, ok := s.(syscall.Signal); ok {
-				code = 128 + int(n)
-			}
+		case got = <-gotSig:
+		case got = <-sigc:
 		default:
+		}
+		if n, ok := got.(syscall.Signal); ok {
+			code = 128 + int(n)
 		}
 		return code
 	}
