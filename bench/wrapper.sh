@@ -8,7 +8,7 @@
 #
 #   BASE_REF=746c3c7   also time the guard built from that commit
 #   GUARD_FLAGS="..."  guard's flags (default: --offline with the corpus DB)
-#   BENCH_CASES="ci install"           which cases to run (also: pnpm yarn app)
+#   BENCH_CASES="ci install"           which cases to run (also: pnpm yarn app clone scratch)
 #
 # ci:      the corpus's 1,291-package react-scripts lockfile (npm-generated/
 #          c-react-scripts; its placeholder registry host is replaced by the
@@ -21,6 +21,10 @@
 # app:     'npm install dayjs@1.11.13' into the installed react-scripts
 #          project (package.json, lockfiles and node_modules put back
 #          between runs).
+# clone:   'npm install' in a fresh clone of the react-scripts project (its
+#          lockfile, no node_modules), warm cache.
+# scratch: 'npm install react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1'
+#          into an empty folder, warm cache.
 # Prints the median wall time of each and the ratios. Needs npm and the npm
 # registry; GUARD_CORPUS (default ../shared/corpus).
 set -euo pipefail
@@ -145,6 +149,26 @@ for c in ${BENCH_CASES:-ci install}; do
     mkdir "$proj"
     (cd "$proj" && eval "$jsfresh" && PATH="$jsbin:$PATH" "$c" add express@4.21.2 >/dev/null 2>&1) # warm
     PATH="$jsbin:$PATH" compare "$c add express@4.21.2 in a fresh folder, warm cache" "$proj" "$jsfresh" "$c" add express@4.21.2
+    ;;
+  clone | scratch)
+    # A 1,291-package app installed with a warm cache: clone is 'npm
+    # install' in a fresh clone of the react-scripts project (package.json
+    # and its lockfile, no node_modules); scratch is 'npm install' of its
+    # three dependencies into an empty folder (no lockfile: every package
+    # resolved).
+    proj="$work/$c"
+    mkdir "$proj"
+    if [ "$c" = clone ]; then
+      setup="rm -rf node_modules && cp $corpus/lockfiles/npm-generated/c-react-scripts/package.json . && sed 's#https://npm-registry.invalid#$registry#g' $corpus/lockfiles/npm-generated/c-react-scripts/package-lock.json >package-lock.json"
+      what=()
+      label="npm install in a fresh clone of the react-scripts app (1,291 packages, its lockfile, no node_modules), warm cache"
+    else
+      setup='rm -rf node_modules package-lock.json; echo "{\"name\":\"bench\",\"version\":\"1.0.0\",\"private\":true}" > package.json'
+      what=(react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1)
+      label="npm install react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1 into an empty folder (1,291 packages, no lockfile), warm cache"
+    fi
+    (cd "$proj" && eval "$setup" && npm install --ignore-scripts --no-audit --no-fund "${what[@]}" >/dev/null 2>&1) # warm
+    compare "$label" "$proj" "$setup" npm install --no-audit --no-fund --ignore-scripts "${what[@]}"
     ;;
   app)
     # One more package into an installed 1,291-package app (the corpus's
