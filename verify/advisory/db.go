@@ -88,6 +88,22 @@ type ecoDB struct {
 	meta      *dbMeta // nil when the folder has no metadata
 	zipMod    time.Time
 	indexPath string // where the index was found or cached ("" if in memory)
+	// cacheRoot is the index cache folder ("" when there is none), where
+	// the record cache of this zip is kept (reccache.go).
+	cacheRoot string
+	rcOnce    sync.Once
+	rc        *recordCache
+}
+
+// recordCache opens (once) the record cache of the ecosystem's zip; nil
+// when there is no cache folder.
+func (e *ecoDB) recordCache() *recordCache {
+	e.rcOnce.Do(func() {
+		if e.cacheRoot != "" {
+			e.rc = openRecordCache(e.cacheRoot, e.r.h.ZipSHA256)
+		}
+	})
+	return e.rc
 }
 
 // dbMeta is meta.json, written by UpdateDB next to all.zip and all.idx.
@@ -211,6 +227,9 @@ func (db *DB) openEco(ctx context.Context, name string) (*ecoDB, error) {
 		return nil, fmt.Errorf("offline OSV DB: %w", err)
 	}
 	e := &ecoDB{name: name, root: root}
+	if c, err := db.cacheRoot(); err == nil {
+		e.cacheRoot = c
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -578,14 +597,18 @@ func (e *ecoDB) lookupAll(ctx context.Context, keys []string) ([][]uint32, error
 
 // loadedRecord is a record read and decoded by load, or why it could not be.
 type loadedRecord struct {
-	v   *osvschema.Vulnerability
-	err error
+	v      *osvschema.Vulnerability
+	err    error
+	cached bool // from the record cache
 }
 
 // load reads and decodes the records ids name (each once), on one
 // goroutine per CPU: inflating and decoding the few dozen records a
-// lockfile's names lead to is most of a query's time.
+// lockfile's names lead to is most of a query's time, hence the record
+// cache, which answers first and then learns the records read from the
+// zip.
 func (e *ecoDB) load(ctx context.Context, ids [][]uint32) (map[uint32]*loadedRecord, error) {
+	rc := e.recordCache()
 	loaded := map[uint32]*loadedRecord{}
 	var todo []uint32
 	for _, l := range ids {
@@ -609,6 +632,11 @@ func (e *ecoDB) load(ctx context.Context, ids [][]uint32) (map[uint32]*loadedRec
 				}
 				id := todo[n]
 				l := loaded[id] // written by this goroutine only; the map is not changed
+				if rc != nil {
+					if l.v, l.cached = rc.get(id); l.cached {
+						continue
+					}
+				}
 				data, err := e.r.readEntry(id)
 				if err != nil {
 					l.err = err
@@ -621,6 +649,17 @@ func (e *ecoDB) load(ctx context.Context, ids [][]uint32) (map[uint32]*loadedRec
 		}()
 	}
 	wg.Wait()
+	if rc != nil && ctx.Err() == nil {
+		read := map[uint32]*osvschema.Vulnerability{}
+		for id, l := range loaded {
+			if l.err == nil && !l.cached {
+				read[id] = l.v
+			}
+		}
+		if len(read) > 0 {
+			_ = rc.add(read, todo) // a cache: failing to write only costs time
+		}
+	}
 	return loaded, ctx.Err()
 }
 
