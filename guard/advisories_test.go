@@ -177,3 +177,40 @@ func TestMaxDBAge(t *testing.T) {
 		t.Fatalf("no limit: %v", err)
 	}
 }
+
+// preparingSource is a memSource that records what it was asked to make
+// ready (advisory.Preparer).
+type preparingSource struct {
+	memSource
+	prepared [][]string
+}
+
+func (p *preparingSource) Prepare(_ context.Context, ecosystems []string) {
+	p.prepared = append(p.prepared, ecosystems)
+}
+
+// Check tells a source that can get ready which ecosystems its lockfiles
+// are before it reads them, once.
+func TestCheckPreparesAdvisorySource(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "package-lock.json", `{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x"},
+		"node_modules/lodash":{"version":"4.17.15","resolved":"https://npm-registry.invalid/lodash/-/lodash-4.17.15.tgz","integrity":"sha512-AAAA"}}}`)
+	writeFile(t, dir, "Cargo.lock", "version = 3\n\n[[package]]\nname = \"old\"\nversion = \"0.1.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n")
+	src := &preparingSource{memSource: memSource{records: testRecords(t)}}
+	r, err := Check(context.Background(), Options{Paths: []string{dir}, Level: 2, Mode: Block, Advisories: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Lockfiles) != 2 {
+		t.Fatalf("%d lockfiles read", len(r.Lockfiles))
+	}
+	for _, p := range src.prepared {
+		slices.Sort(p)
+	}
+	if want := [][]string{{"crates.io", "npm"}}; !slices.EqualFunc(src.prepared, want, slices.Equal) {
+		t.Errorf("prepared %q, want %q", src.prepared, want)
+	}
+	if src.queries == 0 {
+		t.Error("the source was prepared but never asked")
+	}
+}

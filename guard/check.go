@@ -114,9 +114,26 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		Lockfiles: []LockfileSummary{}, Packages: []PackageResult{}, Findings: []Finding{}, Errors: []Error{},
 		onError: Action(pol.OnError())}
 	rc := ruleContext{p: pol, whatIf: opts.WhatIf}
-	var preload func([]string)
-	if rc.enabled(RuleTyposquat) {
-		preload = preloadTyposquat
+	// Once the lockfiles are found (before they are read), what the rules
+	// will need of their ecosystems is made ready on other goroutines: the
+	// typosquat lists, the offline DB's folders.
+	preloadTypo := rc.enabled(RuleTyposquat)
+	prep, _ := opts.Advisories.(advisory.Preparer)
+	if !rc.anyEnabled(policy.AdvisoryRules()...) {
+		prep = nil
+	}
+	preload := func(files []string) {
+		ecos := lockfileEcosystems(files)
+		if preloadTypo {
+			for _, eco := range ecos {
+				if typosquat.Listed(eco) {
+					go typosquat.Preload(eco)
+				}
+			}
+		}
+		if prep != nil {
+			prep.Prepare(ctx, ecos)
+		}
 	}
 	lfs, missing := loadLockfiles(opts, r, preload)
 	if opts.Baseline != nil {
@@ -300,23 +317,21 @@ func loadLockfiles(opts Options, r *Report, preload func([]string)) ([]*lockfile
 	return out, missing
 }
 
-// preloadTyposquat loads, in the background, the popular-name lists of
-// the ecosystems whose lockfiles are about to be parsed, so that the
-// typosquat rule does not wait for them after parsing. A file whose format
-// its name does not tell preloads nothing (the rule loads its list when
-// it first needs it).
-func preloadTyposquat(files []string) {
-	ecos := map[string]bool{}
+// lockfileEcosystems lists the ecosystems of the lockfiles about to be
+// parsed, as their names tell, for what Check makes ready meanwhile (the
+// typosquat lists, the offline DB's folders). A file whose format its name
+// does not tell adds nothing (the rule loads its list, the query opens its
+// folder, when first needed).
+func lockfileEcosystems(files []string) []string {
+	var out []string
 	for _, f := range files {
 		if format, ok := lockfile.Detect(f, nil); ok {
-			ecos[string(lockfile.EcosystemOf(format))] = true
+			if eco := string(lockfile.EcosystemOf(format)); !slices.Contains(out, eco) {
+				out = append(out, eco)
+			}
 		}
 	}
-	for eco := range ecos {
-		if typosquat.Listed(eco) {
-			go typosquat.Preload(eco)
-		}
-	}
+	return out
 }
 
 // missingLockfile describes a directory in which no lockfile was found: the

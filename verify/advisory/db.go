@@ -42,6 +42,27 @@ type DB struct {
 
 	mu   sync.Mutex
 	ecos map[string]*ecoDB
+	// preparing counts the Prepare goroutines still opening folders
+	// (Close waits for them).
+	preparing sync.WaitGroup
+}
+
+// Prepare opens the folders of the ecosystems named (index and record
+// cache) on other goroutines and returns at once, so that a Query coming
+// after finds them open: a check calls it as soon as it knows which
+// ecosystems its lockfiles are, and reads them meanwhile. Errors are left
+// for Query to meet again and report; cancelling ctx stops an index build.
+func (db *DB) Prepare(ctx context.Context, ecosystems []string) {
+	for _, eco := range ecosystems {
+		if eco == "" {
+			continue
+		}
+		db.preparing.Go(func() {
+			if e, err := db.eco(ctx, db.folderFor(eco)); err == nil {
+				e.recordCache()
+			}
+		})
+	}
 }
 
 type dbOptions struct {
@@ -161,6 +182,7 @@ func (db *DB) Ecosystems() ([]string, error) {
 
 // Close releases the open files.
 func (db *DB) Close() error {
+	db.preparing.Wait()
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	var errs []error

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	osvschema "github.com/ossf/osv-schema/bindings/go/osvschema"
@@ -216,4 +217,50 @@ func FuzzParseRecordCache(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Prepare opens folders ahead of a query without changing its answers, and
+// leaves the errors of folders it cannot open for the query to report.
+func TestPrepare(t *testing.T) {
+	ctx := context.Background()
+	dbDir, cacheDir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(dbDir, "npm", "all.zip"), zipBytes(t, recordEntries(npmTestRecords...)))
+	qs := []Query{{"npm", "lodash", "1.0.0"}, {"npm", "lodash", "4.17.20"}}
+	want := queryDB(t, dbDir, cacheDir, qs)
+
+	db, err := OpenDB(dbDir, WithCacheDir(cacheDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Prepare(ctx, []string{"npm", "PyPI", "", "../x"})
+	got, err := db.Query(ctx, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAnswers(t, "after Prepare", want, got)
+	if _, err := db.Query(ctx, []Query{{"PyPI", "django", "1.0"}}); err == nil || !strings.Contains(err.Error(), "PyPI") {
+		t.Errorf("a folder Prepare could not open: %v, want the query's own error", err)
+	}
+	db.Close()
+	db.mu.Lock()
+	n := len(db.ecos)
+	db.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d folders open after Close", n)
+	}
+
+	// A cancelled Prepare opens nothing a query needs: the query opens it.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	db2, err := OpenDB(dbDir, WithCacheDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Prepare(cctx, []string{"npm"})
+	got, err = db2.Query(ctx, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAnswers(t, "after a cancelled Prepare", want, got)
+	db2.Close()
 }

@@ -25,3 +25,9 @@ type Source interface {
 	// answer is incomplete and must not be read as "no advisories".
 	Query(ctx context.Context, qs []Query) ([][]*osvschema.Vulnerability, error)
 }
+
+// A Preparer is a Source that can get ready for queries of some
+// ecosystems before they come (DB.Prepare); it returns at once.
+type Preparer interface {
+	Prepare(ctx context.Context, ecosystems []string)
+}
