@@ -57,7 +57,6 @@ func sourceFindings(rc ruleContext, pkgs []PackageResult) []Finding {
 		if p.Ecosystem == lockfile.CratesIO {
 			table = `[sources."crates.io"]`
 		}
-		host := hostOf(u)
 		reported := false
 		if p.Ecosystem == lockfile.NPM && strings.HasPrefix(p.Name, "@") && kind != lockfile.SourceGit {
 			scope, _, _ := strings.Cut(p.Name, "/")
@@ -81,7 +80,7 @@ func sourceFindings(rc ruleContext, pkgs []PackageResult) []Finding {
 				reported = true
 			}
 		case (kind == lockfile.SourceURL || kind == lockfile.SourceGit) && (sr.Registries != nil || sr.Hosts != nil):
-			if !hostAllowed(host, sr.Registries, sr.Hosts) {
+			if host := hostOf(u); !hostAllowed(host, sr.Registries, sr.Hosts) {
 				s.add(p, SrcHostNotAllowed, fmt.Sprintf("is downloaded from %s, a host that is neither one of %s registries (%s) nor in its hosts (%s)",
 					describeHost(host, u), table, sr.RegistriesFrom, sr.HostsFrom))
 				reported = true
@@ -93,9 +92,11 @@ func sourceFindings(rc ruleContext, pkgs []PackageResult) []Finding {
 		// Without listed registries, resolved-match checks only that the
 		// URL names its own package; the host is checked against the
 		// registries and hosts the policy lists.
-		if regs := sr.Registries; !reported && regs != nil && !hostAllowed(host, regs, sr.Hosts) {
-			s.add(p, SrcHostNotAllowed, fmt.Sprintf("has resolved URL %s on %s, which is not an allowed registry or host ([sources] resolved-match = true, %s)",
-				u, describeHost(host, u), sr.ResolvedMatchFrom))
+		if regs := sr.Registries; !reported && regs != nil {
+			if host := hostOf(u); !hostAllowed(host, regs, sr.Hosts) {
+				s.add(p, SrcHostNotAllowed, fmt.Sprintf("has resolved URL %s on %s, which is not an allowed registry or host ([sources] resolved-match = true, %s)",
+					u, describeHost(host, u), sr.ResolvedMatchFrom))
+			}
 		}
 		if name, file, ok := npmTarball(u); ok {
 			base := p.Name[strings.LastIndexByte(p.Name, '/')+1:]
@@ -157,14 +158,19 @@ func registryOf(u string) string {
 	return u
 }
 
+// hostedShorthands are the hosted-git shorthands hostOf knows.
+var hostedShorthands = [...]struct{ prefix, host string }{
+	{"github:", "github.com"}, {"gitlab:", "gitlab.com"}, {"bitbucket:", "bitbucket.org"},
+}
+
 // hostOf returns the lower-case host of a URL, a git URL ("git+ssh://",
 // "git@host:owner/repo") or a hosted shorthand ("github:owner/repo"); ""
 // when it cannot tell.
 func hostOf(u string) string {
 	u = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(u, "registry+"), "sparse+"), "git+")
-	for short, host := range map[string]string{"github:": "github.com", "gitlab:": "gitlab.com", "bitbucket:": "bitbucket.org"} {
-		if strings.HasPrefix(u, short) {
-			return host
+	for _, h := range hostedShorthands {
+		if strings.HasPrefix(u, h.prefix) {
+			return h.host
 		}
 	}
 	if strings.Contains(u, "://") {
