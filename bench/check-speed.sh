@@ -15,7 +15,10 @@
 # bench/README.md), LOCKS (space-separated corpus-relative lockfiles; default
 # the react-scripts package-lock of issue 14), GUARD_BIN (a guard binary to
 # measure instead of building the tree's, e.g. an older commit's for a
-# before/after), KEEP=1 keeps the work dir.
+# before/after), BASE_BIN (a second guard binary, an older commit's, run in
+# the same interleaved loop with its own index cache: a before/after that
+# the host's drift between two invocations does not blur; printed as a
+# second row), KEEP=1 keeps the work dir.
 set -euo pipefail
 runs=${1:-21}
 # shellcheck source=bench/peer.sh
@@ -27,6 +30,7 @@ if [ -n "${GUARD_BIN:-}" ]; then
 else
 	(cd "$root" && go build -o "$work/guard" ./cmd/guard)
 fi
+[ -n "${BASE_BIN:-}" ] && cp "$BASE_BIN" "$work/guard-base"
 
 # One DB for both: guard reads <db>/<eco>/all.zip, osv-scanner
 # <dir>/osv-scalibr/<eco>/all.zip (hard links to the same files).
@@ -57,17 +61,29 @@ for rel in ${LOCKS:-lockfiles/npm-generated/c-react-scripts/package-lock.json}; 
 	f=$corpus/$rel
 	g=("$work/guard" check --offline --db "$work/db" --max-db-age 0 --mode warn --format json "$f")
 	o=(env OSV_SCALIBR_LOCAL_DB_CACHE_DIRECTORY="$work/osvdb" "$osv" scan source --offline --format json -L "$f")
+	b=()
+	if [ -n "${BASE_BIN:-}" ]; then
+		b=(env XDG_CACHE_HOME="$work/cache-base" "$work/guard-base" "${g[@]:1}")
+		"${b[@]}" >/dev/null 2>&1 || true
+	fi
 	"${g[@]}" >"$work/g.json" 2>/dev/null || true # warm-up; builds guard's index
 	"${o[@]}" >/dev/null 2>&1 || true
 	pk=$(jq '.packages | length' "$work/g.json" 2>/dev/null || echo '?')
-	rm -f "$work/guard.t" "$work/osv.t"
+	rm -f "$work/guard.t" "$work/osv.t" "$work/base.t"
 	for ((i = 0; i < runs; i++)); do
 		run guard.t "${g[@]}"
 		run osv.t "${o[@]}"
+		[ ${#b[@]} -eq 0 ] || run base.t "${b[@]}"
 	done
 	gw=$(cut -d' ' -f1 "$work/guard.t" | median) ow=$(cut -d' ' -f1 "$work/osv.t" | median)
 	gc=$(cut -d' ' -f2 "$work/guard.t" | median) oc=$(cut -d' ' -f2 "$work/osv.t" | median)
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$(dirname "$rel")")/$(basename "$rel")" "$pk" \
 		"$(echo "$gw" | ms)" "$(echo "$ow" | ms)" "$(awk -v g="$gw" -v o="$ow" 'BEGIN { printf "%.3f", g / o }')" \
 		"$(echo "$gc" | ms)" "$(echo "$oc" | ms)" "$(awk -v g="$gc" -v o="$oc" 'BEGIN { printf "%.3f", (o > 0 ? g / o : 0) }')"
+	if [ ${#b[@]} -gt 0 ]; then
+		bw=$(cut -d' ' -f1 "$work/base.t" | median) bc=$(cut -d' ' -f2 "$work/base.t" | median)
+		printf '| %s (BASE_BIN) | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$(dirname "$rel")")/$(basename "$rel")" "$pk" \
+			"$(echo "$bw" | ms)" "$(echo "$ow" | ms)" "$(awk -v g="$bw" -v o="$ow" 'BEGIN { printf "%.3f", g / o }')" \
+			"$(echo "$bc" | ms)" "$(echo "$oc" | ms)" "$(awk -v g="$bc" -v o="$oc" 'BEGIN { printf "%.3f", (o > 0 ? g / o : 0) }')"
+	fi
 done
