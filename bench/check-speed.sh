@@ -28,7 +28,7 @@ command -v jq >/dev/null || { echo "needs jq" >&2; exit 1; }
 if [ -n "${GUARD_BIN:-}" ]; then
 	cp "$GUARD_BIN" "$work/guard"
 else
-	(cd "$root" && go build -o "$work/guard" ./cmd/guard)
+	(cd "$root" && CGO_ENABLED=0 go build -o "$work/guard" ./cmd/guard)
 fi
 [ -n "${BASE_BIN:-}" ] && cp "$BASE_BIN" "$work/guard-base"
 

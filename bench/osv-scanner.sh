@@ -27,7 +27,7 @@ runs=${1:-5}
 # shellcheck source=bench/peer.sh
 source "$(dirname "$0")/peer.sh"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-(cd "$root" && go build -o "$work/guard" ./cmd/guard && go build -o "$work/gen" ./bench/gen)
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/guard" ./cmd/guard && go build -o "$work/gen" ./bench/gen)
 
 # DBs: guard reads <db>/<eco>/all.zip, osv-scanner <dir>/osv-scalibr/<eco>/all.zip.
 mkdir -p "$work/db"

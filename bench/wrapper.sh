@@ -35,13 +35,13 @@ corpus=$(cd "$corpus" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-go build -o "$work/guard" "$root/cmd/guard"
+CGO_ENABLED=0 go build -o "$work/guard" "$root/cmd/guard"
 tools=("$work/guard")
 names=("guard")
 if [ -n "${BASE_REF:-}" ]; then
   mkdir "$work/base-src"
   git -C "$root" archive "$BASE_REF" | tar -x -C "$work/base-src"
-  (cd "$work/base-src" && go build -o "$work/guard-base" ./cmd/guard)
+  (cd "$work/base-src" && CGO_ENABLED=0 go build -o "$work/guard-base" ./cmd/guard)
   tools+=("$work/guard-base")
   names+=("guard@$BASE_REF")
 fi
