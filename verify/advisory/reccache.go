@@ -43,6 +43,8 @@ const (
 	recCacheMaxRecords = 8192
 )
 
+var errTooManyRecords = errors.New("record cache: one query's records exceed its bounds")
+
 // recordCache is the record cache of one ecosystem zip; recs maps record
 // ids to protobuf bytes.
 type recordCache struct {
@@ -108,6 +110,9 @@ func (c *recordCache) get(id uint32) (v *osvschema.Vulnerability, ok bool) {
 // effort: the cache only saves time). used lists every record the query
 // needed: when the file would grow past its bounds, only those are kept.
 func (c *recordCache) add(read map[uint32]*osvschema.Vulnerability, used []uint32) error {
+	if len(read) > recCacheMaxRecords {
+		return errTooManyRecords // not worth marshalling what cannot be kept
+	}
 	recs := make(map[uint32][]byte, len(c.recs)+len(read))
 	for id, b := range c.recs {
 		recs[id] = b
@@ -135,7 +140,7 @@ func (c *recordCache) add(read map[uint32]*osvschema.Vulnerability, used []uint3
 		}
 		recs = keep
 		if len(recs) > recCacheMaxRecords || size() > recCacheMax {
-			return errors.New("record cache: one query's records exceed its bounds")
+			return errTooManyRecords
 		}
 	}
 	ids := make([]uint32, 0, len(recs))
