@@ -8,7 +8,8 @@
 #
 #   BASE_REF=746c3c7   also time the guard built from that commit
 #   GUARD_FLAGS="..."  guard's flags (default: --offline with the corpus DB)
-#   BENCH_CASES="ci install"           which cases to run (also: pnpm yarn app clone scratch)
+#   BENCH_CASES="ci install"           which cases to run (also: pnpm yarn app clone scratch
+#                                      pnpm-app yarn-app)
 #
 # ci:      the corpus's 1,291-package react-scripts lockfile (npm-generated/
 #          c-react-scripts; its placeholder registry host is replaced by the
@@ -25,6 +26,8 @@
 #          lockfile, no node_modules), warm cache.
 # scratch: 'npm install react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1'
 #          into an empty folder, warm cache.
+# pnpm-app, yarn-app: 'pnpm add' / 'yarn add' of react@18.2.0
+#          react-dom@18.2.0 react-scripts@5.0.1 into an empty folder.
 # Prints the median wall time of each and the ratios. Needs npm and the npm
 # registry; GUARD_CORPUS (default ../shared/corpus).
 set -euo pipefail
@@ -141,6 +144,17 @@ for c in ${BENCH_CASES:-ci install}; do
       done
     done
     report "npm install express@4.21.2 in a fresh folder, warm cache, $runs runs" "${series[@]}"
+    ;;
+  pnpm-app | yarn-app)
+    # The 1,291-package react-scripts app's three dependencies added into
+    # an empty folder with pnpm 9 / yarn 1, warm cache.
+    tool=${c%-app}
+    [ -x "$jsbin/$tool" ] || { echo "$tool: not in $jsbin (set JSTOOLS_BIN)" >&2; exit 1; }
+    proj="$work/$c"
+    mkdir "$proj"
+    (cd "$proj" && eval "$jsfresh" && PATH="$jsbin:$PATH" "$tool" add react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1 >/dev/null 2>&1) # warm
+    PATH="$jsbin:$PATH" compare "$tool add react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1 into an empty folder (~1,300 packages), warm cache" "$proj" "$jsfresh" \
+      "$tool" add react@18.2.0 react-dom@18.2.0 react-scripts@5.0.1
     ;;
   pnpm | yarn)
     # pnpm 9 / yarn 1 from $JSTOOLS_BIN (npm install --prefix /tmp/jstools pnpm@9 yarn@1).

@@ -126,24 +126,7 @@ func TestWrapPnpmPreferOfflineMatchesPlainPnpm(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("plain pnpm add: %v\n%s", err, out)
 	}
-	// .modules.yaml records when and from which store pnpm linked: not
-	// part of what was installed. pnpm's .bin shims name the project's
-	// folder: compared with it replaced.
-	sums := func(dir string) map[string]string {
-		s := treeSums(t, dir)
-		delete(s, "node_modules/.modules.yaml")
-		for k := range s {
-			if strings.Contains(k, "/.bin/") && !strings.HasSuffix(k, "/") {
-				data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(k)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				s[k] = strings.ReplaceAll(string(data), dir, "<project>")
-			}
-		}
-		return s
-	}
-	ps, gs := sums(plain), sums(guarded)
+	ps, gs := pnpmSums(t, plain), pnpmSums(t, guarded)
 	if len(ps) < 100 {
 		t.Fatalf("plain pnpm add left %d files; want express's tree", len(ps))
 	}
@@ -166,53 +149,50 @@ func TestWrapYarn1Handoff(t *testing.T) {
 	}
 	yarn := jsTool(t, "yarn")
 	env := []string{"PATH=" + filepath.Dir(yarn) + string(os.PathListSeparator) + os.Getenv("PATH")}
-	root := t.TempDir()
-	guarded, plain, bad := filepath.Join(root, "guarded"), filepath.Join(root, "plain"), filepath.Join(root, "bad")
-	writeFiles(t, guarded, map[string]string{"package.json": testManifest})
-	writeFiles(t, plain, map[string]string{"package.json": testManifest})
-	writeFiles(t, bad, map[string]string{"package.json": `{"name":"bad-postinstall","version":"1.0.0","scripts":{"postinstall":"exit 7"}}` + "\n"})
-	pack := exec.Command("npm", "pack", "--ignore-scripts")
-	pack.Dir = bad
-	if out, err := pack.CombinedOutput(); err != nil {
-		t.Fatalf("npm pack: %v\n%s", err, out)
-	}
-	tgz := filepath.Join(bad, "bad-postinstall-1.0.0.tgz")
-
-	const handed = "guard: yarn installs from the checked yarn.lock\n"
-	for _, step := range []struct {
-		args    []string
-		handoff bool
-		fails   bool
-	}{
+	guarded, plain, tgz := handoffProjects(t)
+	runHandoffSteps(t, "yarn", yarn, "yarn.lock", env, guarded, plain, []handoffStep{
 		{args: []string{"add", "express@4.21.2"}, handoff: true},                 // no lockfile before
 		{args: []string{"add", "ms@2.1.3"}, handoff: true},                       // a lockfile before
 		{args: []string{"add", "--pure-lockfile", "depd@1.1.2"}, handoff: false}, // yarn writes no lockfile
 		{args: []string{"add", "file:" + tgz}, handoff: true, fails: true},       // yarn fails after the handoff
-	} {
-		before := treeSums(t, guarded)
-		r := runBin(t, guarded, env, append([]string{"--verbose", "--level", "0", "yarn"}, step.args...)...)
-		if (r.code != 0) != step.fails {
-			t.Fatalf("guard yarn %q: exit %d\nstderr:\n%s", step.args, r.code, r.stderr)
-		}
-		if strings.Contains(r.stderr, handed) != step.handoff {
-			t.Errorf("guard yarn %q: handoff %v, want %v:\n%s", step.args, !step.handoff, step.handoff, r.stderr)
-		}
-		cmd := exec.Command(yarn, step.args...)
-		cmd.Dir = plain
-		cmd.Env = append(os.Environ(), env...)
-		if out, err := cmd.CombinedOutput(); (err != nil) != step.fails {
-			t.Fatalf("plain yarn %q: %v\n%s", step.args, err, out)
-		}
-		if d := diffSums(treeSums(t, plain), treeSums(t, guarded)); len(d) > 0 {
-			t.Errorf("after yarn %q, guard's project and plain yarn's differ:\n%s", step.args, strings.Join(d, "\n"))
-		}
-		if step.fails {
-			after := treeSums(t, guarded)
-			for _, f := range []string{"package.json", "yarn.lock"} {
-				if before[f] != after[f] {
-					t.Errorf("after the failed yarn %q, %s changed: %s -> %s", step.args, f, before[f], after[f])
-				}
+	})
+}
+
+// pnpmSums is treeSums for a pnpm project: .modules.yaml records when and
+// from which store pnpm linked, not part of what was installed; pnpm's
+// .bin shims name the project's folder: compared with it replaced.
+func pnpmSums(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	s := treeSums(t, dir)
+	delete(s, "node_modules/.modules.yaml")
+	for k := range s {
+		if strings.Contains(k, "/.bin/") && !strings.HasSuffix(k, "/") {
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(k)))
+			if err != nil {
+				t.Fatal(err)
 			}
+			s[k] = strings.ReplaceAll(string(data), dir, "<project>")
 		}
 	}
+	return s
+}
+
+// guard gives pnpm add the pnpm-lock.yaml it checked: the project ends as
+// plain pnpm leaves it, with or without a lockfile before; pnpm install and
+// --lockfile-only get no handoff; and when the real pnpm fails, the project
+// is as plain pnpm's failed run leaves it.
+func TestWrapPnpmHandoff(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell paths")
+	}
+	pnpm := jsTool(t, "pnpm")
+	env := []string{"PATH=" + filepath.Dir(pnpm) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	guarded, plain, tgz := handoffProjects(t)
+	runHandoffStepsSums(t, "pnpm", pnpm, "pnpm-lock.yaml", env, guarded, plain, []handoffStep{
+		{args: []string{"add", "express@4.21.2"}, handoff: true},                 // no lockfile before
+		{args: []string{"add", "ms@2.1.3"}, handoff: true},                       // a lockfile before
+		{args: []string{"install"}, handoff: false},                              // install: no handoff
+		{args: []string{"add", "--lockfile-only", "depd@1.1.2"}, handoff: false}, // the user's lockfile option
+		{args: []string{"add", tgz}, handoff: true, fails: true},                 // pnpm fails after the handoff
+	}, func(dir string) map[string]string { return pnpmSums(t, dir) })
 }

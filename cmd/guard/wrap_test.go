@@ -439,14 +439,21 @@ func TestWrapNpmInstallPreferOfflineMatchesPlainNpm(t *testing.T) {
 	}
 }
 
-// guard gives npm the lockfile it checked (guard/pm/handoff.go). The project
-// ends as plain npm leaves it, with or without a lockfile before; --no-save
-// gets no handoff; and when the real npm fails, the project is as plain
-// npm's failed run leaves it (the lockfile put back, or not there).
-func TestWrapNpmHandoff(t *testing.T) {
-	needNpm(t)
+// handoffStep is one command of a handoff test: whether guard is to hand
+// the checked lockfile over, and whether the command fails.
+type handoffStep struct {
+	args           []string
+	handoff, fails bool
+}
+
+// handoffProjects makes, under a new folder, the guarded and plain projects
+// (testManifest only) and a package tarball whose postinstall fails, whose
+// path it returns.
+func handoffProjects(t *testing.T) (guarded, plain, badTarball string) {
+	t.Helper()
 	root := t.TempDir()
-	guarded, plain, bad := filepath.Join(root, "guarded"), filepath.Join(root, "plain"), filepath.Join(root, "bad")
+	guarded, plain = filepath.Join(root, "guarded"), filepath.Join(root, "plain")
+	bad := filepath.Join(root, "bad")
 	writeFiles(t, guarded, map[string]string{"package.json": testManifest})
 	writeFiles(t, plain, map[string]string{"package.json": testManifest})
 	writeFiles(t, bad, map[string]string{"package.json": `{"name":"bad-postinstall","version":"1.0.0","scripts":{"postinstall":"exit 7"}}` + "\n"})
@@ -455,42 +462,68 @@ func TestWrapNpmHandoff(t *testing.T) {
 	if out, err := pack.CombinedOutput(); err != nil {
 		t.Fatalf("npm pack: %v\n%s", err, out)
 	}
-	tgz := filepath.Join(bad, "bad-postinstall-1.0.0.tgz")
+	return guarded, plain, filepath.Join(bad, "bad-postinstall-1.0.0.tgz")
+}
 
-	const handed = "guard: npm installs from the checked package-lock.json\n"
-	for _, step := range []struct {
-		args    []string
-		handoff bool
-		fails   bool
-	}{
-		{args: []string{"install", "express@4.21.2"}, handoff: true},         // no lockfile before
-		{args: []string{"install", "ms@2.1.3"}, handoff: true},               // a lockfile before
-		{args: []string{"install", "--no-save", "ms@2.0.0"}, handoff: false}, // npm writes no lockfile
-		{args: []string{"install", tgz}, handoff: true, fails: true},         // npm fails after the handoff
-	} {
+// runHandoffSteps runs each step with guard (tool as named on PATH, env
+// added) in guarded and with the plain tool (plainBin) in plain: guard
+// hands lockfile over exactly when the step says, the two projects end
+// alike, and after a failed command the guarded project's package.json
+// and lockfile are as they were.
+func runHandoffSteps(t *testing.T, tool, plainBin, lock string, env []string, guarded, plain string, steps []handoffStep) {
+	t.Helper()
+	runHandoffStepsSums(t, tool, plainBin, lock, env, guarded, plain, steps, func(dir string) map[string]string { return treeSums(t, dir) })
+}
+
+// runHandoffStepsSums is runHandoffSteps comparing the projects through
+// sums (treeSums less what differs between any two runs of the tool).
+func runHandoffStepsSums(t *testing.T, tool, plainBin, lock string, env []string, guarded, plain string, steps []handoffStep, sums func(string) map[string]string) {
+	t.Helper()
+	handed := "guard: " + tool + " installs from the checked " + lock + "\n"
+	for _, step := range steps {
 		before := treeSums(t, guarded)
-		r := runBin(t, guarded, nil, append([]string{"--verbose", "--level", "0", "npm"}, step.args...)...)
+		r := runBin(t, guarded, env, append([]string{"--verbose", "--level", "0", tool}, step.args...)...)
 		if (r.code != 0) != step.fails {
-			t.Fatalf("guard npm %q: exit %d\nstderr:\n%s", step.args, r.code, r.stderr)
+			t.Fatalf("guard %s %q: exit %d\nstderr:\n%s", tool, step.args, r.code, r.stderr)
 		}
 		if strings.Contains(r.stderr, handed) != step.handoff {
-			t.Errorf("guard npm %q: handoff %v, want %v:\n%s", step.args, !step.handoff, step.handoff, r.stderr)
+			t.Errorf("guard %s %q: handoff %v, want %v:\n%s", tool, step.args, !step.handoff, step.handoff, r.stderr)
 		}
-		cmd := exec.Command("npm", step.args...)
+		cmd := exec.Command(plainBin, step.args...)
 		cmd.Dir = plain
+		cmd.Env = append(os.Environ(), env...)
 		if out, err := cmd.CombinedOutput(); (err != nil) != step.fails {
-			t.Fatalf("plain npm %q: %v\n%s", step.args, err, out)
+			t.Fatalf("plain %s %q: %v\n%s", tool, step.args, err, out)
 		}
-		if d := diffSums(treeSums(t, plain), treeSums(t, guarded)); len(d) > 0 {
-			t.Errorf("after npm %q, guard's project and plain npm's differ:\n%s", step.args, strings.Join(d, "\n"))
+		if d := diffSums(sums(plain), sums(guarded)); len(d) > 0 {
+			t.Errorf("after %s %q, guard's project and plain %s's differ:\n%s", tool, step.args, tool, strings.Join(d, "\n"))
 		}
 		if step.fails {
 			after := treeSums(t, guarded)
-			for _, f := range []string{"package.json", "package-lock.json"} {
+			for _, f := range []string{"package.json", lock} {
 				if before[f] != after[f] {
-					t.Errorf("after the failed npm %q, %s changed: %s -> %s", step.args, f, before[f], after[f])
+					t.Errorf("after the failed %s %q, %s changed: %s -> %s", tool, step.args, f, before[f], after[f])
 				}
 			}
 		}
 	}
+}
+
+// guard gives npm the lockfile it checked (guard/pm/handoff.go). The project
+// ends as plain npm leaves it, with or without a lockfile before; --no-save
+// gets no handoff; and when the real npm fails, the project is as plain
+// npm's failed run leaves it (the lockfile put back, or not there).
+func TestWrapNpmHandoff(t *testing.T) {
+	needNpm(t)
+	guarded, plain, tgz := handoffProjects(t)
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runHandoffSteps(t, "npm", npm, "package-lock.json", nil, guarded, plain, []handoffStep{
+		{args: []string{"install", "express@4.21.2"}, handoff: true},         // no lockfile before
+		{args: []string{"install", "ms@2.1.3"}, handoff: true},               // a lockfile before
+		{args: []string{"install", "--no-save", "ms@2.0.0"}, handoff: false}, // npm writes no lockfile
+		{args: []string{"install", tgz}, handoff: true, fails: true},         // npm fails after the handoff
+	})
 }

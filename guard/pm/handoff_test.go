@@ -199,3 +199,42 @@ func TestYarnHandoff(t *testing.T) {
 		})
 	}
 }
+
+func TestPnpmHandoff(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		cmd   string
+		args  []string
+		env   []string
+		files map[string]string
+		want  bool
+	}{
+		{name: "add", cmd: "add", args: []string{"add", "x"}, want: true},
+		{name: "install", cmd: "install", args: []string{"install"}},
+		{name: "update", cmd: "update", args: []string{"up", "x"}},
+		{name: "--lockfile-only", cmd: "add", args: []string{"add", "--lockfile-only", "x"}},
+		{name: "--no-lockfile", cmd: "add", args: []string{"add", "x", "--no-lockfile"}},
+		{name: "env", cmd: "add", args: []string{"add", "x"}, env: []string{"PNPM_CONFIG_LOCKFILE=false"}},
+		{name: "project npmrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"proj/.npmrc": "lockfile=false\n"}},
+		{name: "parent npmrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{".npmrc": "prefer-frozen-lockfile=false\n"}},
+		{name: "pnpm rc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"cfg/pnpm/rc": "lockfile=false\n"}},
+		{name: "workspace yaml", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"pnpm-workspace.yaml": "packages: [proj]\nlockfile: false\n"}},
+		{name: "other settings", cmd: "add", args: []string{"add", "-D", "x"}, files: map[string]string{"proj/.npmrc": "save-exact=true\n", "pnpm-workspace.yaml": "packages: [proj]\n"}, want: true},
+		{name: "npm's omit-lockfile-registry-resolved", cmd: "add", args: []string{"add", "x"}, env: []string{"npm_config_omit_lockfile_registry_resolved=true"},
+			files: map[string]string{"prefix/etc/npmrc": "omit-lockfile-registry-resolved=true\n"}, want: true},
+		{name: "and lockfile=false beside it", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"prefix/etc/npmrc": "omit-lockfile-registry-resolved=true\nlockfile=false\n"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := rcTree(t, tt.files)
+			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix"),
+				"XDG_CONFIG_HOME=" + filepath.Join(dir, "cfg")}, tt.env...)
+			inv := &Invocation{Manager: "pnpm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
+			if got := pnpmHandoff(inv, tt.cmd, "9.15.0", inv.Dir); got != tt.want {
+				t.Errorf("pnpmHandoff(%q) = %v, want %v", tt.args, got, tt.want)
+			}
+			if pnpmHandoff(inv, tt.cmd, "9.15.0", filepath.Join(dir, "other")) {
+				t.Errorf("pnpmHandoff(%q) with -C another folder = true", tt.args)
+			}
+		})
+	}
+}

@@ -443,6 +443,7 @@ func init() {
 			return [][]string{withCommand(args, idx, cmd, extra...)}
 		},
 		runArgs: pnpmRunArgs,
+		handoff: pnpmHandoff,
 	}})
 	register(pnpxManager{})
 	register(&yarnManager{&lockManager{

@@ -299,6 +299,31 @@ func npmRunArgs(inv *Invocation, root string) []string {
 	return withFlag(args, "--prefer-offline")
 }
 
+// pnpmrcFiles are the configuration files pnpm may read: npm's (pnpm reads
+// the same settings), every .npmrc from the working folder up and pnpm's
+// own global rc; ok is false when one cannot be located.
+func pnpmrcFiles(inv *Invocation) (files []string, ok bool) {
+	files, ok = npmrcFiles(inv, inv.Args, inv.Dir)
+	if !ok {
+		return nil, false
+	}
+	for d := filepath.Dir(inv.Dir); ; d = filepath.Dir(d) {
+		files = append(files, filepath.Join(d, ".npmrc"))
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	cfg := inv.Getenv("XDG_CONFIG_HOME")
+	if cfg == "" {
+		home := inv.Getenv("HOME")
+		if home == "" {
+			return nil, false
+		}
+		cfg = filepath.Join(home, ".config")
+	}
+	return append(files, filepath.Join(cfg, "pnpm", "rc")), true
+}
+
 // pnpmResolved are the pnpm commands whose private run resolved the
 // project's dependencies (pnpm ci installs the lockfile as it is).
 var pnpmResolved = map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true}
@@ -329,25 +354,10 @@ func pnpmRunArgs(inv *Invocation, cmd string) []string {
 	if argsSet(args, offline(inv.Getenv), pnpmValue) || envSet(inv.environ(), offline(inv.Getenv)) {
 		return nil
 	}
-	files, ok := npmrcFiles(inv, args, inv.Dir)
+	files, ok := pnpmrcFiles(inv)
 	if !ok {
 		return nil
 	}
-	for d := filepath.Dir(inv.Dir); ; d = filepath.Dir(d) {
-		files = append(files, filepath.Join(d, ".npmrc"))
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	cfg := inv.Getenv("XDG_CONFIG_HOME")
-	if cfg == "" {
-		home := inv.Getenv("HOME")
-		if home == "" {
-			return nil
-		}
-		cfg = filepath.Join(home, ".config")
-	}
-	files = append(files, filepath.Join(cfg, "pnpm", "rc"))
 	if rcSet(files, offline(inv.Getenv)) {
 		return nil
 	}
