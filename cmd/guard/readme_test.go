@@ -70,7 +70,7 @@ func TestReadmeFirstRun(t *testing.T) {
 			cmds = append(cmds, l)
 		}
 	}
-	if len(cmds) != 2 || cmds[0] != "go build -o bin/guard ./cmd/guard" || !strings.HasPrefix(cmds[1], "bin/guard check ") {
+	if len(cmds) != 2 || cmds[0] != "CGO_ENABLED=0 go build -o bin/guard ./cmd/guard" || !strings.HasPrefix(cmds[1], "bin/guard check ") {
 		t.Fatalf("Install commands are %q, want the build into bin/ and the first run", cmds)
 	}
 	gi, err := os.ReadFile(filepath.Join(root, ".gitignore"))
