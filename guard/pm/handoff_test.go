@@ -226,9 +226,7 @@ func TestPnpmHandoff(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := rcTree(t, tt.files)
-			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix"),
-				"XDG_CONFIG_HOME=" + filepath.Join(dir, "cfg")}, tt.env...)
-			inv := &Invocation{Manager: "pnpm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
+			inv := pnpmRCInv(dir, tt.args, tt.env)
 			if got := pnpmHandoff(inv, tt.cmd, "9.15.0", inv.Dir); got != tt.want {
 				t.Errorf("pnpmHandoff(%q) = %v, want %v", tt.args, got, tt.want)
 			}

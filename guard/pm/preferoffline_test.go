@@ -94,14 +94,20 @@ func TestPnpmRunArgs(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := rcTree(t, tt.files)
-			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix"),
-				"XDG_CONFIG_HOME=" + filepath.Join(dir, "cfg")}, tt.env...)
-			inv := &Invocation{Manager: "pnpm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
+			inv := pnpmRCInv(dir, tt.args, tt.env)
 			if got := pnpmRunArgs(inv, tt.cmd); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("pnpmRunArgs(%q) = %q, want %q", tt.args, got, tt.want)
 			}
 		})
 	}
+}
+
+// pnpmRCInv is pnpm run with args in dir's proj folder, with HOME, PREFIX
+// and XDG_CONFIG_HOME (cfg) in dir's folders (rcTree) and env added.
+func pnpmRCInv(dir string, args, env []string) *Invocation {
+	env = append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix"),
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "cfg")}, env...)
+	return &Invocation{Manager: "pnpm", Args: args, Dir: filepath.Join(dir, "proj"), Env: env}
 }
 
 // rcTree is a folder with proj, home and prefix folders and files (slash
