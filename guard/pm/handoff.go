@@ -15,9 +15,11 @@ import (
 	"github.com/installguard/guard/verify/atomicfile"
 )
 
-// A Handoff gives the real command the lockfile guard checked. After the
-// private resolution of `npm install ...`, the lockfile it wrote is put in
-// the project before the real npm runs: npm then builds its tree from
+// A Handoff gives the real command the lockfile guard checked (npm install,
+// pnpm add, yarn 1 add and install; npmHandoff, pnpmHandoff, yarnHandoff
+// say when). After the private resolution of `npm install ...`, the
+// lockfile it wrote is put in the project before the real npm runs: npm
+// then builds its tree from
 // exactly the packages that were checked instead of resolving again, and
 // with the registry's tarball URLs in it (the private run keeps them even
 // where npm's configuration omits them from saved lockfiles) it goes
