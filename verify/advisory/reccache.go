@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	osvschema "github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/proto"
@@ -49,6 +50,7 @@ var errTooManyRecords = errors.New("record cache: one query's records exceed its
 // ids to protobuf bytes.
 type recordCache struct {
 	path string
+	mu   sync.RWMutex // queries of one DB may run at once
 	recs map[uint32][]byte
 }
 
@@ -95,7 +97,9 @@ func parseRecordCache(data []byte) (map[uint32][]byte, bool) {
 // get decodes the cached record id; ok is false when there is none or it
 // does not decode.
 func (c *recordCache) get(id uint32) (v *osvschema.Vulnerability, ok bool) {
+	c.mu.RLock()
 	b, ok := c.recs[id]
+	c.mu.RUnlock()
 	if !ok {
 		return nil, false
 	}
@@ -113,6 +117,8 @@ func (c *recordCache) add(read map[uint32]*osvschema.Vulnerability, used []uint3
 	if len(read) > recCacheMaxRecords {
 		return errTooManyRecords // not worth marshalling what cannot be kept
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	recs := make(map[uint32][]byte, len(c.recs)+len(read))
 	for id, b := range c.recs {
 		recs[id] = b

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	osvschema "github.com/ossf/osv-schema/bindings/go/osvschema"
@@ -263,4 +264,32 @@ func TestPrepare(t *testing.T) {
 	}
 	sameAnswers(t, "after a cancelled Prepare", want, got)
 	db2.Close()
+}
+
+// Queries of one DB may run at once: the record cache is read and written
+// under its lock (run with -race).
+func TestRecordCacheConcurrentQueries(t *testing.T) {
+	dbDir, cacheDir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(dbDir, "npm", "all.zip"), zipBytes(t, recordEntries(npmTestRecords...)))
+	want := queryDB(t, dbDir, cacheDir, []Query{{"npm", "lodash", "1.0.0"}})
+	db, err := OpenDB(dbDir, WithCacheDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	answers := make([][][]*osvschema.Vulnerability, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			answers[i], errs[i] = db.Query(context.Background(), []Query{{"npm", "lodash", "1.0.0"}})
+		})
+	}
+	wg.Wait()
+	for i := range answers {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		sameAnswers(t, "concurrent", want, answers[i])
+	}
 }
