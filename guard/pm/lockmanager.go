@@ -55,7 +55,7 @@ type lockManager struct {
 	frozen func(cmd string, args []string) bool
 	// runArgs, when set, gives the arguments of the real command after the
 	// private resolution ran (Resolution.RunArgs; nil: the user's).
-	runArgs func(inv *Invocation, cmd string) []string
+	runArgs func(inv *Invocation, cmd, dir string) []string
 	// handoff, when set, says whether the lockfile the private resolution
 	// wrote is given to the real command (Resolution.Handoff); dir is the
 	// project folder, version the manager's (versionArgs).
@@ -277,7 +277,7 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	after.Path = displayPath(inv, filepath.Join(root, filepath.Base(after.Path)))
 	res.After = after
 	if m.runArgs != nil {
-		res.RunArgs = m.runArgs(inv, c)
+		res.RunArgs = m.runArgs(inv, c, dir)
 	}
 	return res, nil
 }

@@ -334,21 +334,14 @@ var pnpmResolved = map[string]bool{"install": true, "add": true, "update": true,
 // --prefer-offline takes that metadata without a staleness check. The
 // npmrc files are npm's (pnpm reads the same settings) plus every .npmrc
 // from the working folder up and pnpm's own global rc.
-func pnpmRunArgs(inv *Invocation, cmd string) []string {
-	if !pnpmResolved[cmd] {
+func pnpmRunArgs(inv *Invocation, cmd, dir string) []string {
+	if !pnpmResolved[cmd] || dir != inv.Dir {
+		// Not resolved privately; or, with -C/--dir (dir is the project
+		// folder lockManager.projectDir found), the real run works in
+		// another folder than the one whose configuration guard reads.
 		return nil
 	}
 	args := inv.Args
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if n, _, _ := strings.Cut(a, "="); n == "-C" || n == "--dir" {
-			// The real run works in another folder than the private one
-			// copied (its .npmrc may differ).
-			return nil
-		}
-	}
 	pnpmValue := map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--reporter": true,
 		"--loglevel": true, "--registry": true, "--store-dir": true, "--cache-dir": true, "--userconfig": true}
 	if argsSet(args, offline(inv.Getenv), pnpmValue) || envSet(inv.environ(), offline(inv.Getenv)) {

@@ -88,6 +88,8 @@ func TestPnpmRunArgs(t *testing.T) {
 		{name: "relative --cache-dir", cmd: "add", args: []string{"add", "--cache-dir", "c", "x"}},
 		{name: "absolute --cache-dir", cmd: "add", args: []string{"add", "--cache-dir", "/c", "x"}, want: []string{"add", "--cache-dir", "/c", "x", "--prefer-offline"}},
 		{name: "another folder", cmd: "add", args: []string{"-C", "../other", "add", "x"}},
+		{name: "another folder --dir=", cmd: "add", args: []string{"--dir=../other", "add", "x"}},
+		{name: "the same folder named", cmd: "add", args: []string{"-C", ".", "add", "x"}, want: []string{"-C", ".", "add", "x", "--prefer-offline"}},
 		{name: "env", cmd: "add", args: []string{"add", "x"}, env: []string{"npm_config_prefer_offline=false"}},
 		{name: "workspace root npmrc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{".npmrc": "cache-dir=.pnpm-cache\n"}},
 		{name: "pnpm rc", cmd: "add", args: []string{"add", "x"}, files: map[string]string{"cfg/pnpm/rc": "offline=true\n"}},
@@ -95,7 +97,9 @@ func TestPnpmRunArgs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := rcTree(t, tt.files)
 			inv := pnpmRCInv(dir, tt.args, tt.env)
-			if got := pnpmRunArgs(inv, tt.cmd); !reflect.DeepEqual(got, tt.want) {
+			m, _ := Lookup("pnpm")
+			project, _ := m.(*pnpmManager).projectDir(inv)
+			if got := pnpmRunArgs(inv, tt.cmd, project); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("pnpmRunArgs(%q) = %q, want %q", tt.args, got, tt.want)
 			}
 		})
