@@ -40,6 +40,16 @@ type Handoff struct {
 	Data []byte
 }
 
+// newHandoff is the Handoff of the lockfile the private resolution wrote
+// at private, to be put at project.
+func newHandoff(inv *Invocation, private, project string) (*Handoff, error) {
+	data, err := lockfile.ReadFile(private)
+	if err != nil {
+		return nil, err
+	}
+	return &Handoff{Path: project, Name: displayPath(inv, project), Data: data}, nil
+}
+
 // errNotRegular: the project's lockfile exists but is no regular file (a
 // symbolic link, say); guard does not replace it.
 var errNotRegular = errors.New("not a regular file")
@@ -90,7 +100,9 @@ func (h *Handoff) Place() (undo func(succeeded bool) error, err error) {
 }
 
 // writeNew creates path with data, whole or not at all, with the mode the
-// package manager would have given it (0666 less the umask).
+// package manager would have given it (0666 less the umask; atomicfile
+// sets an explicit mode instead, hence this variant of its temporary file
+// and rename).
 func writeNew(path string, data []byte) error {
 	var r [8]byte
 	rand.Read(r[:])
@@ -118,15 +130,8 @@ func writeNew(path string, data []byte) error {
 // line, environment, any npmrc) names package-lock, package-lock-only,
 // save or dry-run, whatever the value: then npm may read no lockfile or
 // write none back, and the one guard put there would stay.
-func npmHandoff(inv *Invocation, a npmArgs, root string) bool {
-	if a.cmd != "install" && a.cmd != "install-test" {
-		return false
-	}
-	if argsSet(inv.Args, lockSetting, npmValueFlags) || envSet(inv.environ(), lockSetting) {
-		return false
-	}
-	files, ok := npmrcFiles(inv, inv.Args, root)
-	return ok && !rcSet(files, lockSetting)
+func npmHandoff(a npmArgs, cfg userConfig) bool {
+	return (a.cmd == "install" || a.cmd == "install-test") && !cfg.sets(lockSetting)
 }
 
 // lockSetting: the key is one of the settings that decide whether npm reads
@@ -166,26 +171,12 @@ func yarnHandoff(inv *Invocation, cmd, version, dir string) bool {
 // what it lacks (on a 1,300-package app, 4.9-7.8 s instead of 7.4-10.5 s
 // with --prefer-offline). Only add: pnpm install in CI is a frozen install
 // by default, which a handed lockfile would turn from a failure into a
-// success. Not with -C/--dir (the real run reads another folder's
-// configuration), nor when the command line, a pnpm_config_* or
-// npm_config_* variable, an npmrc pnpm reads or pnpm-workspace.yaml
+// success. Not when the command line, a pnpm_config_* or npm_config_*
+// variable, an npmrc pnpm reads or pnpm-workspace.yaml (in dir or above)
 // mentions a lockfile setting (lockfile=false, --lockfile-only,
-// --frozen-lockfile, ...).
-func pnpmHandoff(inv *Invocation, cmd, _, dir string) bool {
-	if cmd != "add" || dir != inv.Dir {
-		return false
-	}
-	files, ok := pnpmrcFiles(inv)
-	if !ok {
-		return false
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		files = append(files, filepath.Join(d, "pnpm-workspace.yaml"))
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	return !mentionsLockfile(inv, files)
+// --frozen-lockfile, ...). pnpmRealRun calls it.
+func pnpmHandoff(cmd, dir string, cfg userConfig) bool {
+	return cmd == "add" && cfg.ok && !mentionsLockfile(cfg.inv, append(cfg.files, upward(dir, "pnpm-workspace.yaml")...))
 }
 
 // mentionsLockfile: "lockfile" appears in an option on the command line
@@ -248,13 +239,6 @@ func yarnrcFiles(inv *Invocation, dir string) []string {
 		}
 		files = append(files, p)
 	}
-	for _, start := range []string{inv.Dir, dir} {
-		for d := start; ; d = filepath.Dir(d) {
-			files = append(files, filepath.Join(d, ".yarnrc"), filepath.Join(d, ".yarnrc.yml"))
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return files
+	files = append(files, upward(inv.Dir, ".yarnrc", ".yarnrc.yml")...)
+	return append(files, upward(dir, ".yarnrc", ".yarnrc.yml")...)
 }

@@ -44,7 +44,7 @@ func TestNpmHandoff(t *testing.T) {
 			dir := rcTree(t, tt.files)
 			env := append([]string{"PATH=", "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix")}, tt.env...)
 			inv := &Invocation{Manager: "npm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
-			if got := npmHandoff(inv, parseNpmArgs(tt.args, inv.Getenv), inv.Dir); got != tt.want {
+			if got := npmHandoff(parseNpmArgs(tt.args, inv.Getenv), npmConfig(inv, inv.Dir)); got != tt.want {
 				t.Errorf("npmHandoff(%q) = %v, want %v", tt.args, got, tt.want)
 			}
 		})
@@ -227,10 +227,10 @@ func TestPnpmHandoff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := rcTree(t, tt.files)
 			inv := pnpmRCInv(dir, tt.args, tt.env)
-			if got := pnpmHandoff(inv, tt.cmd, "9.15.0", inv.Dir); got != tt.want {
+			if _, got := pnpmRealRun(inv, tt.cmd, "9.15.0", inv.Dir); got != tt.want {
 				t.Errorf("pnpmHandoff(%q) = %v, want %v", tt.args, got, tt.want)
 			}
-			if pnpmHandoff(inv, tt.cmd, "9.15.0", filepath.Join(dir, "other")) {
+			if _, got := pnpmRealRun(inv, tt.cmd, "9.15.0", filepath.Join(dir, "other")); got {
 				t.Errorf("pnpmHandoff(%q) with -C another folder = true", tt.args)
 			}
 		})

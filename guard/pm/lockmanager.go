@@ -53,13 +53,12 @@ type lockManager struct {
 	// is (or fails): then that lockfile is the package set, and nothing is
 	// resolved.
 	frozen func(cmd string, args []string) bool
-	// runArgs, when set, gives the arguments of the real command after the
-	// private resolution ran (Resolution.RunArgs; nil: the user's).
-	runArgs func(inv *Invocation, cmd, dir string) []string
-	// handoff, when set, says whether the lockfile the private resolution
-	// wrote is given to the real command (Resolution.Handoff); dir is the
-	// project folder, version the manager's (versionArgs).
-	handoff func(inv *Invocation, cmd, version, dir string) bool
+	// realRun, when set, says how the real command runs after the private
+	// resolution: with runArgs in place of the user's arguments
+	// (Resolution.RunArgs; nil: the user's), and whether the lockfile the
+	// private resolution wrote is given to it (Resolution.Handoff). dir is
+	// the project folder, version the manager's (versionArgs).
+	realRun func(inv *Invocation, cmd, version, dir string) (runArgs []string, handoff bool)
 }
 
 // hasTrueFlag: args (before "--") hold one of the flags, not set to false.
@@ -266,19 +265,17 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	if after == nil {
 		return nil, &ResolveError{Step: tool + " " + c, Err: ErrNoLockfile}
 	}
-	if m.handoff != nil && m.handoff(inv, c, version, dir) {
-		data, err := lockfile.ReadFile(after.Path)
-		if err != nil {
-			return nil, err
+	project := filepath.Join(root, filepath.Base(after.Path))
+	if m.realRun != nil {
+		var handoff bool
+		if res.RunArgs, handoff = m.realRun(inv, c, version, dir); handoff {
+			if res.Handoff, err = newHandoff(inv, after.Path, project); err != nil {
+				return nil, err
+			}
 		}
-		p := filepath.Join(root, filepath.Base(after.Path))
-		res.Handoff = &Handoff{Path: p, Name: displayPath(inv, p), Data: data}
 	}
-	after.Path = displayPath(inv, filepath.Join(root, filepath.Base(after.Path)))
+	after.Path = displayPath(inv, project)
 	res.After = after
-	if m.runArgs != nil {
-		res.RunArgs = m.runArgs(inv, c, dir)
-	}
 	return res, nil
 }
 
@@ -442,8 +439,7 @@ func init() {
 			}
 			return [][]string{withCommand(args, idx, cmd, extra...)}
 		},
-		runArgs: pnpmRunArgs,
-		handoff: pnpmHandoff,
+		realRun: pnpmRealRun,
 	}})
 	register(pnpxManager{})
 	register(&yarnManager{&lockManager{
@@ -466,7 +462,9 @@ func init() {
 		members:     npmStyleMembers,
 		versionArgs: []string{"--version"},
 		resolve:     yarnResolveSteps,
-		handoff:     yarnHandoff,
+		realRun: func(inv *Invocation, cmd, version, dir string) ([]string, bool) {
+			return nil, yarnHandoff(inv, cmd, version, dir)
+		},
 		// yarn 1 --frozen-lockfile, yarn 2+ --immutable (and its old
 		// spelling --frozen-lockfile).
 		frozen: func(cmd string, args []string) bool {

@@ -391,7 +391,8 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 		}
 	}
 	args := npmResolveArgs(inv, a)
-	handoff := !a.global && npmHandoff(inv, a, proj.root)
+	cfg := npmConfig(inv, proj.root)
+	handoff := !a.global && npmHandoff(a, cfg)
 	if handoff {
 		// The tarball URLs let the real npm skip the packuments (see Handoff).
 		args = append(args, "--omit-lockfile-registry-resolved=false")
@@ -410,19 +411,16 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 	}
 	name := filepath.Base(after.Path)
 	if handoff {
-		data, err := lockfile.ReadFile(after.Path)
-		if err != nil {
+		if res.Handoff, err = newHandoff(inv, after.Path, filepath.Join(proj.root, name)); err != nil {
 			return nil, err
 		}
-		p := filepath.Join(proj.root, name)
-		res.Handoff = &Handoff{Path: p, Name: displayPath(inv, p), Data: data}
 	}
 	after.Path = displayPath(inv, filepath.Join(proj.root, name))
 	if a.global {
 		after.Path = "npm " + strings.Join(inv.Args, " ")
 	}
 	res.After = after
-	res.RunArgs = npmRunArgs(inv, proj.root)
+	res.RunArgs = npmRunArgs(cfg)
 	return res, nil
 }
 

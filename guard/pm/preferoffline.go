@@ -283,76 +283,104 @@ func npmrcFiles(inv *Invocation, args []string, root string) (files []string, ok
 	return files, true
 }
 
+// userConfig is where the user's settings for one package-manager command
+// are: the command line (valueFlags say which options take the next
+// argument as their value), the environment and the rc files the manager
+// reads (ok false: one could not be located, which counts as holding any
+// setting).
+type userConfig struct {
+	inv        *Invocation
+	valueFlags map[string]bool
+	files      []string
+	ok         bool
+}
+
+// sets: the user's configuration holds a setting set holds.
+func (u userConfig) sets(set setting) bool {
+	return argsSet(u.inv.Args, set, u.valueFlags) || envSet(u.inv.environ(), set) || !u.ok || rcSet(u.files, set)
+}
+
+// npmConfig is npm's configuration for a command in the project at root.
+func npmConfig(inv *Invocation, root string) userConfig {
+	files, ok := npmrcFiles(inv, inv.Args, root)
+	return userConfig{inv: inv, valueFlags: npmValueFlags, files: files, ok: ok}
+}
+
 // npmRunArgs are the arguments of the real npm command after guard's
 // private resolution ran: the user's with --prefer-offline added, or nil
 // (run the user's arguments as they are) when the user's configuration
 // says how fresh metadata must be or the caches may differ.
-func npmRunArgs(inv *Invocation, root string) []string {
-	args := inv.Args
-	if argsSet(args, offline(inv.Getenv), npmValueFlags) || envSet(inv.environ(), offline(inv.Getenv)) {
+func npmRunArgs(cfg userConfig) []string {
+	if cfg.sets(offline(cfg.inv.Getenv)) {
 		return nil
 	}
-	files, ok := npmrcFiles(inv, args, root)
-	if !ok || rcSet(files, offline(inv.Getenv)) {
-		return nil
-	}
-	return withFlag(args, "--prefer-offline")
+	return withFlag(cfg.inv.Args, "--prefer-offline")
 }
 
-// pnpmrcFiles are the configuration files pnpm may read: npm's (pnpm reads
-// the same settings), every .npmrc from the working folder up and pnpm's
-// own global rc; ok is false when one cannot be located.
-func pnpmrcFiles(inv *Invocation) (files []string, ok bool) {
-	files, ok = npmrcFiles(inv, inv.Args, inv.Dir)
-	if !ok {
-		return nil, false
-	}
-	for d := filepath.Dir(inv.Dir); ; d = filepath.Dir(d) {
-		files = append(files, filepath.Join(d, ".npmrc"))
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
+// pnpmValueFlags are the pnpm options whose value is the next argument.
+var pnpmValueFlags = map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--reporter": true,
+	"--loglevel": true, "--registry": true, "--store-dir": true, "--cache-dir": true, "--userconfig": true}
+
+// pnpmConfig is pnpm's configuration for a command in the working folder:
+// npm's files (pnpm reads the same settings), every .npmrc from the working
+// folder up and pnpm's own global rc.
+func pnpmConfig(inv *Invocation) userConfig {
+	files, ok := npmrcFiles(inv, inv.Args, inv.Dir)
 	cfg := inv.Getenv("XDG_CONFIG_HOME")
 	if cfg == "" {
-		home := inv.Getenv("HOME")
-		if home == "" {
-			return nil, false
+		if home := inv.Getenv("HOME"); home != "" {
+			cfg = filepath.Join(home, ".config")
+		} else {
+			ok = false
 		}
-		cfg = filepath.Join(home, ".config")
 	}
-	return append(files, filepath.Join(cfg, "pnpm", "rc")), true
+	if !ok {
+		return userConfig{inv: inv, valueFlags: pnpmValueFlags}
+	}
+	files = append(files, upward(filepath.Dir(inv.Dir), ".npmrc")...)
+	files = append(files, filepath.Join(cfg, "pnpm", "rc"))
+	return userConfig{inv: inv, valueFlags: pnpmValueFlags, files: files, ok: true}
 }
 
 // pnpmResolved are the pnpm commands whose private run resolved the
 // project's dependencies (pnpm ci installs the lockfile as it is).
 var pnpmResolved = map[string]bool{"install": true, "add": true, "update": true, "remove": true, "install-test": true, "dedupe": true}
 
+// pnpmRealRun says how the real pnpm command runs after the private
+// resolution: with the arguments pnpmRunArgs gives, and with the checked
+// lockfile handed over when pnpmHandoff says so; both read the same
+// configuration. With -C/--dir naming another folder (dir is the project
+// folder lockManager.projectDir found), neither: the real run reads
+// another folder's configuration than the one guard read.
+func pnpmRealRun(inv *Invocation, cmd, _, dir string) (runArgs []string, handoff bool) {
+	if dir != inv.Dir {
+		return nil, false
+	}
+	cfg := pnpmConfig(inv)
+	return pnpmRunArgs(cmd, cfg), pnpmHandoff(cmd, dir, cfg)
+}
+
 // pnpmRunArgs is npmRunArgs for pnpm: pnpm keeps the registry metadata the
 // private run fetched in its cache folder (cache-dir), which both runs
 // share unless it is given relative to the working folder, and its
-// --prefer-offline takes that metadata without a staleness check. The
-// npmrc files are npm's (pnpm reads the same settings) plus every .npmrc
-// from the working folder up and pnpm's own global rc.
-func pnpmRunArgs(inv *Invocation, cmd, dir string) []string {
-	if !pnpmResolved[cmd] || dir != inv.Dir {
-		// Not resolved privately; or, with -C/--dir (dir is the project
-		// folder lockManager.projectDir found), the real run works in
-		// another folder than the one whose configuration guard reads.
+// --prefer-offline takes that metadata without a staleness check.
+func pnpmRunArgs(cmd string, cfg userConfig) []string {
+	if !pnpmResolved[cmd] || cfg.sets(offline(cfg.inv.Getenv)) {
 		return nil
 	}
-	args := inv.Args
-	pnpmValue := map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--reporter": true,
-		"--loglevel": true, "--registry": true, "--store-dir": true, "--cache-dir": true, "--userconfig": true}
-	if argsSet(args, offline(inv.Getenv), pnpmValue) || envSet(inv.environ(), offline(inv.Getenv)) {
-		return nil
+	return withFlag(cfg.inv.Args, "--prefer-offline")
+}
+
+// upward lists each of names in dir and in every folder above it, up to
+// the root.
+func upward(dir string, names ...string) []string {
+	var out []string
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, n := range names {
+			out = append(out, filepath.Join(d, n))
+		}
+		if filepath.Dir(d) == d {
+			return out
+		}
 	}
-	files, ok := pnpmrcFiles(inv)
-	if !ok {
-		return nil
-	}
-	if rcSet(files, offline(inv.Getenv)) {
-		return nil
-	}
-	return withFlag(args, "--prefer-offline")
 }

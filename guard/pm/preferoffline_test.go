@@ -59,7 +59,7 @@ func TestNpmRunArgs(t *testing.T) {
 			}
 			inv := &Invocation{Manager: "npm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
 			orig := append([]string{}, tt.args...)
-			got := npmRunArgs(inv, inv.Dir)
+			got := npmRunArgs(npmConfig(inv, inv.Dir))
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("npmRunArgs(%q) = %q, want %q", tt.args, got, tt.want)
 			}
@@ -99,7 +99,7 @@ func TestPnpmRunArgs(t *testing.T) {
 			inv := pnpmRCInv(dir, tt.args, tt.env)
 			m, _ := Lookup("pnpm")
 			project, _ := m.(*pnpmManager).projectDir(inv)
-			if got := pnpmRunArgs(inv, tt.cmd, project); !reflect.DeepEqual(got, tt.want) {
+			if got, _ := pnpmRealRun(inv, tt.cmd, "9.15.0", project); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("pnpmRunArgs(%q) = %q, want %q", tt.args, got, tt.want)
 			}
 		})
