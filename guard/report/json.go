@@ -211,22 +211,16 @@ func (d *indenter) close() error {
 	return d.err
 }
 
-// indentJSON appends src, compact JSON as encoding/json writes it (valid, no
-// insignificant whitespace except a final newline), to dst indented the way
-// json.Indent(dst, src, "", indent) does: one member or element per line,
-// "key": value with one space, empty objects and arrays kept as {} and [].
-// It only tracks strings and nesting, because its input comes from the
-// encoder; written by hand because encoding/json offers no indenter that
-// trusts its input. (The report streams through indenter; tests hold both
-// to encoding/json's output.)
-func indentJSON(dst, src []byte, indent string) []byte {
-	dst, _ = indentJSONState(dst, src, indent, 0, nil)
-	return dst
-}
-
-// indentJSONState is indentJSON from a nesting depth, which it returns at
-// the end of src; it hands dst to flush, when not nil, each time dst
-// passes 32 KB, and continues in the emptied buffer.
+// indentJSONState appends src, compact JSON as encoding/json writes it
+// (valid, no insignificant whitespace except a final newline), to dst
+// indented the way json.Indent(dst, src, "", indent) does: one member or
+// element per line, "key": value with one space, empty objects and arrays
+// kept as {} and []. It starts at a nesting depth, which it returns at the
+// end of src (the report streams through indenter in pieces), and hands
+// dst to flush, when not nil, each time dst passes 32 KB, continuing in the
+// emptied buffer. It only tracks strings and nesting, because its input
+// comes from the encoder; written by hand because encoding/json offers no
+// indenter that trusts its input.
 func indentJSONState(dst, src []byte, indent string, depth int, flush func([]byte)) ([]byte, int) {
 	newline := func() {
 		dst = append(dst, '\n')

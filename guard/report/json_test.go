@@ -182,3 +182,10 @@ func TestTopLevelValue(t *testing.T) {
 		}
 	}
 }
+
+// indentJSON indents one whole document (indentJSONState from depth 0):
+// the tests hold it to encoding/json's own indenter.
+func indentJSON(dst, src []byte, indent string) []byte {
+	dst, _ = indentJSONState(dst, src, indent, 0, nil)
+	return dst
+}
