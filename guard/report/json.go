@@ -18,7 +18,7 @@ type jsonFormat struct{}
 //
 // The bytes are those of a json.Encoder with SetIndent("", "  ") and
 // SetEscapeHTML(false). The report is marshalled compactly and indented by
-// indentJSON: encoding/json's own indenter runs its validating scanner over
+// indenter (indentJSONState): encoding/json's own indenter runs its validating scanner over
 // every byte again and was two thirds of the cost of writing a 1,300-package
 // report (issue 14). The packages, most of a report, are marshalled in
 // chunks by one goroutine per CPU and streamed out in order, so a large
@@ -277,5 +277,5 @@ func indentJSONState(dst, src []byte, indent string, depth int, flush func([]byt
 	return dst, depth
 }
 
-// jsonSpecial marks the bytes indentJSON acts on.
+// jsonSpecial marks the bytes indentJSONState acts on.
 var jsonSpecial = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, ',': true, ':': true}
