@@ -11,13 +11,10 @@ import (
 // for names (nil = every package manager guard wraps; install only) and
 // returns the exit code.
 func Command(verb, dir string, names []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if dir == "" {
-		d, err := DefaultDir(getenv)
-		if err != nil {
-			fmt.Fprintf(stderr, "guard shims: %v\n", err)
-			return guard.ExitInvalid
-		}
-		dir = d
+	dir, err := dirOrDefault(dir, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "guard shims: %v\n", err)
+		return guard.ExitInvalid
 	}
 	switch verb {
 	case "install":
@@ -44,13 +41,10 @@ func Command(verb, dir string, names []string, stdout, stderr io.Writer, getenv 
 // prints InitScript for shell on stdout: guard shell-init. It returns the
 // exit code.
 func ShellInit(shell, dir string, names []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if dir == "" {
-		d, err := DefaultDir(getenv)
-		if err != nil {
-			fmt.Fprintf(stderr, "guard shell-init: %v\n", err)
-			return guard.ExitInvalid
-		}
-		dir = d
+	dir, err := dirOrDefault(dir, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "guard shell-init: %v\n", err)
+		return guard.ExitInvalid
 	}
 	if err := Install(dir, names); err != nil {
 		fmt.Fprintf(stderr, "guard shell-init: %v\n", err)
@@ -58,4 +52,12 @@ func ShellInit(shell, dir string, names []string, stdout, stderr io.Writer, gete
 	}
 	fmt.Fprint(stdout, InitScript(shell, dir, names))
 	return guard.ExitAllow
+}
+
+// dirOrDefault is dir, or DefaultDir when dir is "".
+func dirOrDefault(dir string, getenv func(string) string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	return DefaultDir(getenv)
 }
