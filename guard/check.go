@@ -118,8 +118,9 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	// will need of their ecosystems is made ready on other goroutines: the
 	// typosquat lists, the offline DB's folders.
 	preloadTypo := rc.enabled(RuleTyposquat)
+	advOn := rc.anyEnabled(policy.AdvisoryRules()...)
 	prep, _ := opts.Advisories.(advisory.Preparer)
-	if !rc.anyEnabled(policy.AdvisoryRules()...) {
+	if !advOn {
 		prep = nil
 	}
 	preload := func(files []string) {
@@ -150,7 +151,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	var hits map[advisory.Query][]hit
 	var advErr error
 	var advDone sync.WaitGroup
-	if rc.anyEnabled(policy.AdvisoryRules()...) && len(lfs) > 0 {
+	if advOn && len(lfs) > 0 {
 		now := time.Now
 		if opts.Now != nil {
 			now = opts.Now
