@@ -596,14 +596,12 @@ func (e *ecoDB) lookupAll(ctx context.Context, keys []string) ([][]uint32, error
 	parts := min(runtime.GOMAXPROCS(0), max(1, len(keys)/256))
 	var wg sync.WaitGroup
 	for p := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			lc := newLookupCache()
 			for k := p * len(keys) / parts; k < (p+1)*len(keys)/parts && ctx.Err() == nil; k++ {
 				ids[k], errs[k] = e.r.lookup(keys[k], lc)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -644,9 +642,7 @@ func (e *ecoDB) load(ctx context.Context, ids [][]uint32) (map[uint32]*loadedRec
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				n := int(next.Add(1)) - 1
 				if n >= len(todo) || ctx.Err() != nil {
@@ -668,7 +664,7 @@ func (e *ecoDB) load(ctx context.Context, ids [][]uint32) (map[uint32]*loadedRec
 					l.err = fmt.Errorf("%w: record %d: %v", ErrCorrupt, id, err)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if rc != nil && ctx.Err() == nil {
