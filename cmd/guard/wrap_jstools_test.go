@@ -102,11 +102,8 @@ func TestWrapPnpmAndYarnEndToEnd(t *testing.T) {
 // --pure-lockfile gets no handoff; and when the real yarn fails, the
 // project is as plain yarn's failed run leaves it.
 func TestWrapYarn1Handoff(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("shell paths")
-	}
+	env := jsEnv(t)
 	yarn := jsTool(t, "yarn")
-	env := []string{"PATH=" + filepath.Dir(yarn) + string(os.PathListSeparator) + os.Getenv("PATH")}
 	guarded, plain, tgz := handoffProjects(t)
 	runHandoffSteps(t, "yarn", yarn, "yarn.lock", env, guarded, plain, []handoffStep{
 		{args: []string{"add", "express@4.21.2"}, handoff: true},                 // no lockfile before
@@ -142,11 +139,8 @@ func pnpmSums(t *testing.T, dir string) map[string]string {
 // frozen install gets neither (no private resolution); and when the real
 // pnpm fails, the project is as plain pnpm's failed run leaves it.
 func TestWrapPnpmHandoff(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("shell paths")
-	}
+	env := jsEnv(t)
 	pnpm := jsTool(t, "pnpm")
-	env := []string{"PATH=" + filepath.Dir(pnpm) + string(os.PathListSeparator) + os.Getenv("PATH")}
 	guarded, plain, tgz := handoffProjects(t)
 	runHandoffStepsSums(t, "pnpm", pnpm, "pnpm-lock.yaml", env, guarded, plain, []handoffStep{
 		{args: []string{"add", "express@4.21.2"}, handoff: true, // no lockfile before
