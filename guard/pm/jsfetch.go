@@ -2,12 +2,14 @@ package pm
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 // pnpm and yarn commands that download packages outside the project (dlx,
@@ -259,6 +261,67 @@ func isYarn1(version string) bool {
 	return strings.HasPrefix(version, "0.") || strings.HasPrefix(version, "1.")
 }
 
+// yarnVersion is the version of the yarn that runs in cwd for the project
+// in dir: yarnInstalledVersion, else yarn --version's answer.
+func yarnVersion(ctx context.Context, inv *Invocation, cwd, dir string) (string, error) {
+	if v := yarnInstalledVersion(inv, dir); v != "" {
+		return v, nil
+	}
+	out, err := runOutput(ctx, inv, cwd, "yarn", "--version")
+	return strings.TrimSpace(out), err
+}
+
+// yarnInstalledVersion reads the version of yarn 1 from its installation
+// instead of starting it (yarn --version is a node start: 0.13-0.19 s of
+// every guarded yarn command): when the yarn on PATH is, through its
+// symbolic links, a yarn release's own bin/yarn.js or bin/yarn (npm's
+// global install and the release tarball), the package.json beside bin/
+// names it. "" — ask yarn — when that package is not yarn 1 (yarn 2+ is
+// published under another name), when the layout is anything else
+// (corepack's shims, a wrapper script), or when yarn 1 would run another
+// yarn in its place: a yarnrc it reads (yarnrcFiles) or the command line
+// (--use-yarnrc) mentioning yarn-path or yarnPath, or a yarnrc named on
+// the command line.
+func yarnInstalledVersion(inv *Invocation, dir string) string {
+	for _, a := range inv.Args {
+		if a == "--" {
+			break
+		}
+		if l := strings.ToLower(a); strings.Contains(l, "yarnrc") || strings.Contains(l, "yarn-path") || strings.Contains(l, "yarnpath") {
+			return ""
+		}
+	}
+	p, err := inv.LookPath("yarn")
+	if err != nil {
+		return ""
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil || filepath.Base(filepath.Dir(real)) != "bin" {
+		return ""
+	}
+	if b := filepath.Base(real); b != "yarn.js" && b != "yarn" {
+		return ""
+	}
+	data, err := regfile.Read(filepath.Join(filepath.Dir(filepath.Dir(real)), "package.json"), 1<<20)
+	if err != nil {
+		return ""
+	}
+	var pkg struct{ Name, Version string }
+	if json.Unmarshal(data, &pkg) != nil || pkg.Name != "yarn" || !strings.HasPrefix(pkg.Version, "1.") || strings.ContainsAny(pkg.Version, " \t\r\n") {
+		return ""
+	}
+	for _, f := range yarnrcFiles(inv, dir) {
+		if st, err := os.Stat(f); err == nil && st.IsDir() {
+			continue // yarn's config folder
+		}
+		data, err := readProjectFile(f)
+		if l := strings.ToLower(string(data)); err != nil || strings.Contains(l, "yarn-path") || strings.Contains(l, "yarnpath") {
+			return ""
+		}
+	}
+	return pkg.Version
+}
+
 func (m *yarnManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	c, idx := m.parse(inv.Args)
 	// Every path below runs yarn (yarn --version first): the project's
@@ -269,12 +332,12 @@ func (m *yarnManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	switch c {
 	case "global", "dlx", "create":
 	case "upgrade-interactive":
-		out, err := runOutput(ctx, inv, inv.Dir, "yarn", "--version")
+		v, err := yarnVersion(ctx, inv, inv.Dir, m.root(inv.Dir))
 		if err != nil {
 			return nil, err
 		}
-		if !isYarn1(strings.TrimSpace(out)) {
-			return nil, &ResolveError{Step: "yarn upgrade-interactive", Err: fmt.Errorf("guard cannot know which upgrades you will pick in yarn %s: run 'guard yarn up NAME@VERSION' for each", strings.TrimSpace(out))}
+		if !isYarn1(v) {
+			return nil, &ResolveError{Step: "yarn upgrade-interactive", Err: fmt.Errorf("guard cannot know which upgrades you will pick in yarn %s: run 'guard yarn up NAME@VERSION' for each", v)}
 		}
 		fallthrough
 	default:
@@ -287,11 +350,11 @@ func (m *yarnManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 		}
 		return res, err
 	}
-	out, err := runOutput(ctx, inv, inv.Dir, "yarn", "--version")
+	v, err := yarnVersion(ctx, inv, inv.Dir, m.root(inv.Dir))
 	if err != nil {
 		return nil, err
 	}
-	yarn1 := isYarn1(strings.TrimSpace(out))
+	yarn1 := isYarn1(v)
 	switch {
 	case c == "dlx" && yarn1:
 		// yarn 1 has no dlx: it runs the package.json script of that name.

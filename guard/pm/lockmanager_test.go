@@ -121,8 +121,11 @@ func TestDlxSpecsAndYarnSteps(t *testing.T) {
 		cmd, version string
 		want         [][]string
 	}{
-		{"upgrade", "1.22.22", [][]string{{"upgrade", "--ignore-scripts", "--non-interactive", "--no-progress"}}},
-		{"upgrade-interactive", "1.22.22", [][]string{{"upgrade", "--ignore-scripts", "--non-interactive", "--no-progress"}}},
+		{"upgrade", "1.22.22", [][]string{{"upgrade", "--ignore-scripts", "--non-interactive", "--no-progress", "--pnp"}}},
+		{"upgrade-interactive", "1.22.22", [][]string{{"upgrade", "--ignore-scripts", "--non-interactive", "--no-progress", "--pnp"}}},
+		{"install", "1.22.0\n", [][]string{{"install", "--ignore-scripts", "--non-interactive", "--no-progress", "--pnp"}}},
+		{"add", "1.21.1", [][]string{{"add", "--ignore-scripts", "--non-interactive", "--no-progress"}}},
+		{"add", "0.27.5", [][]string{{"add", "--ignore-scripts", "--non-interactive", "--no-progress"}}},
 		{"up", "1.22.22", nil},
 		{"dedupe", "1.22.22", nil},
 		{"upgrade", "4.1.0", [][]string{{"up", "--mode=update-lockfile"}}},
