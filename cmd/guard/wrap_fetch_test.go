@@ -293,8 +293,8 @@ func TestWrapYarn1Upgrade(t *testing.T) {
 	}
 }
 
-// yarn 2+'s dlx (a stand-in yarn 4 here: only yarn 1 installs from the npm
-// registry) is resolved by npm and checked; yarn never runs when blocked.
+// yarn 2+'s dlx (a stand-in yarn 4 that logs its calls) is resolved by npm
+// and checked; yarn never runs when blocked.
 func TestWrapYarnBerryDlx(t *testing.T) {
 	needNpm(t)
 	if runtime.GOOS == "windows" {

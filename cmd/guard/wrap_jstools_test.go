@@ -152,3 +152,81 @@ func TestWrapPnpmHandoff(t *testing.T) {
 		{args: []string{"add", tgz}, handoff: true, fails: true},                 // pnpm fails after the handoff
 	}, func(dir string) map[string]string { return pnpmSums(t, dir) })
 }
+
+var (
+	berryOnce sync.Once
+	berryBin  string
+	berryErr  string
+)
+
+// berryTool is yarn 2+: GUARD_TEST_YARN_BERRY (a folder holding its yarn),
+// else yarn 4 (@yarnpkg/cli-dist) installed with npm from the npm registry
+// into a folder of this test run.
+func berryTool(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("shell paths")
+	}
+	if d := os.Getenv("GUARD_TEST_YARN_BERRY"); d != "" {
+		return filepath.Join(d, "yarn")
+	}
+	needNpm(t)
+	berryOnce.Do(func() {
+		prefix := filepath.Join(filepath.Dir(testDBDir), "berry")
+		out, err := exec.Command("npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", "--ignore-scripts", "@yarnpkg/cli-dist@4").CombinedOutput()
+		if err != nil {
+			berryErr = "npm install @yarnpkg/cli-dist@4: " + err.Error() + "\n" + string(out)
+			return
+		}
+		berryBin = filepath.Join(prefix, "node_modules", ".bin")
+	})
+	if berryErr != "" {
+		skipOrFailInCI(t, berryErr)
+	}
+	return filepath.Join(berryBin, "yarn")
+}
+
+// berrySums is treeSums for a yarn 2+ project: .yarn/install-state.gz
+// differs between any two runs of yarn (plain or not).
+func berrySums(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	s := treeSums(t, dir)
+	delete(s, ".yarn/install-state.gz")
+	return s
+}
+
+// guard with the real yarn 4: a vulnerable package is blocked with nothing
+// changed; yarn add is handed the yarn.lock guard checked and ends as
+// plain yarn does, with or without a lockfile before; yarn up and yarn
+// install get no handoff (install is immutable in CI); and when the real
+// yarn fails, the project is as plain yarn's failed run leaves it.
+func TestWrapYarnBerry(t *testing.T) {
+	yarn := berryTool(t)
+	env := []string{"PATH=" + filepath.Dir(yarn) + string(os.PathListSeparator) + os.Getenv("PATH"), "YARN_ENABLE_TELEMETRY=0"}
+	guarded, plain, _ := handoffProjects(t)
+	before := treeSums(t, guarded)
+	r := runBin(t, guarded, env, "yarn", "add", "lodash@4.17.15")
+	if r.code != 1 || !strings.Contains(r.stderr, "vulnerability lodash@4.17.15") {
+		t.Fatalf("yarn add lodash@4.17.15: exit %d, want 1\nstderr:\n%s", r.code, r.stderr)
+	}
+	if d := diffSums(before, treeSums(t, guarded)); len(d) > 0 {
+		t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+	}
+	runHandoffStepsSums(t, "yarn", yarn, "yarn.lock", env, guarded, plain, []handoffStep{
+		{args: []string{"add", "express@4.21.2"}, handoff: true, minFiles: 4}, // no lockfile before
+		{args: []string{"add", "ms@2.1.3"}, handoff: true},                    // a lockfile before
+		{args: []string{"up", "ms@2.1.2"}, handoff: false},
+		{args: []string{"install"}, handoff: false},
+	}, func(dir string) map[string]string { return berrySums(t, dir) })
+	// yarn fails after the handoff: it cannot write .pnp.cjs (a folder in
+	// both projects; guard's private run never links).
+	for _, dir := range []string{guarded, plain} {
+		if err := os.Remove(filepath.Join(dir, ".pnp.cjs")); err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, dir, map[string]string{".pnp.cjs/x": ""})
+	}
+	runHandoffStepsSums(t, "yarn", yarn, "yarn.lock", env, guarded, plain, []handoffStep{
+		{args: []string{"add", "depd@2.0.0"}, handoff: true, fails: true},
+	}, func(dir string) map[string]string { return berrySums(t, dir) })
+}

@@ -81,46 +81,48 @@ func TestNpmrcGitProgramRefused(t *testing.T) {
 
 // TestYarnPathRefused: yarn 1 runs the JavaScript file named by `yarn-path`
 // (.yarnrc) or `yarnPath` (.yarnrc.yml) in place of itself, on every
-// command; yarn 2+ loads .yarnrc.yml `plugins`. guard refuses them before
-// running yarn, unless the user trusts the project's yarn.
+// command; yarn 4 does the same with `yarnPath` and loads .yarnrc.yml
+// `plugins`. guard refuses them before running yarn, unless the user
+// trusts the project's yarn (then each of them ran).
 func TestYarnPathRefused(t *testing.T) {
-	bin := filepath.Dir(jsTool(t, "yarn"))
-	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
-	for _, tt := range []struct{ name, file, content, want string }{
-		{"yarnrc", ".yarnrc", "# yarn 1\nyarn-path \".yarn/releases/evil.cjs\"\n", ".yarnrc:2: yarn-path runs a JavaScript file"},
-		{"yarnrc-yml", ".yarnrc.yml", "nodeLinker: node-modules\nyarnPath: .yarn/releases/evil.cjs\n", ".yarnrc.yml:2: yarnPath runs a JavaScript file"},
-		{"plugins", ".yarnrc.yml", "plugins:\n  - path: evil.cjs\n", ".yarnrc.yml:1: plugins loads JavaScript files"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			marker := filepath.Join(t.TempDir(), "MARKER")
-			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{"package.json": testManifest, tt.file: tt.content, ".yarn/releases/evil.cjs": markerJS(marker)})
-			sub := filepath.Join(dir, "sub")
-			if err := os.Mkdir(sub, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			for _, args := range [][]string{{"--dry-run", "yarn", "add", "is-number@7.0.0"}, {"yarn", "install"}, {"yarn", "global", "add", "is-number@7.0.0"}} {
-				for _, wd := range []string{dir, sub} {
-					r := runBin(t, wd, env, args...)
-					assertNoMarker(t, marker)
-					if r.code != 3 || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "GUARD_TRUST_PROJECT_YARN=1") {
-						t.Fatalf("guard %v in %s: exit %d, want 3 and %q\nstderr:\n%s", args, wd, r.code, tt.want, r.stderr)
+	for _, yarn := range []struct{ name, bin string }{{"yarn 1", jsTool(t, "yarn")}, {"yarn 4", berryTool(t)}} {
+		env := []string{"PATH=" + filepath.Dir(yarn.bin) + string(os.PathListSeparator) + os.Getenv("PATH"), "YARN_ENABLE_TELEMETRY=0"}
+		for _, tt := range []struct{ name, file, content, want string }{
+			{"yarnrc", ".yarnrc", "# yarn 1\nyarn-path \".yarn/releases/evil.cjs\"\n", ".yarnrc:2: yarn-path runs a JavaScript file"},
+			{"yarnrc-yml", ".yarnrc.yml", "nodeLinker: node-modules\nyarnPath: .yarn/releases/evil.cjs\n", ".yarnrc.yml:2: yarnPath runs a JavaScript file"},
+			{"plugins", ".yarnrc.yml", "plugins:\n  - path: .yarn/releases/evil.cjs\n", ".yarnrc.yml:1: plugins loads JavaScript files"},
+		} {
+			t.Run(yarn.name+"/"+tt.name, func(t *testing.T) {
+				marker := filepath.Join(t.TempDir(), "MARKER")
+				dir := t.TempDir()
+				writeFiles(t, dir, map[string]string{"package.json": testManifest, tt.file: tt.content, ".yarn/releases/evil.cjs": markerJS(marker)})
+				sub := filepath.Join(dir, "sub")
+				if err := os.Mkdir(sub, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for _, args := range [][]string{{"--dry-run", "yarn", "add", "is-number@7.0.0"}, {"yarn", "install"}, {"yarn", "global", "add", "is-number@7.0.0"}} {
+					for _, wd := range []string{dir, sub} {
+						r := runBin(t, wd, env, args...)
+						assertNoMarker(t, marker)
+						if r.code != 3 || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "GUARD_TRUST_PROJECT_YARN=1") {
+							t.Fatalf("guard %v in %s: exit %d, want 3 and %q\nstderr:\n%s", args, wd, r.code, tt.want, r.stderr)
+						}
 					}
 				}
-			}
-			if tt.name == "plugins" {
-				return // yarn 1 does not load plugins: nothing to see with the escape
-			}
-			// The user's own environment may trust the project's yarn: then
-			// it runs (here it is no yarn, so the resolution fails).
-			r := runBin(t, dir, append(env, "GUARD_TRUST_PROJECT_YARN=1"), "--dry-run", "yarn", "add", "is-number@7.0.0")
-			if strings.Contains(r.stderr, "guard refuses it") {
-				t.Fatalf("GUARD_TRUST_PROJECT_YARN=1 did not allow the project's yarn:\n%s", r.stderr)
-			}
-			if _, err := os.Stat(marker); err != nil {
-				t.Fatalf("with GUARD_TRUST_PROJECT_YARN=1 the project's yarn did not run (exit %d):\n%s", r.code, r.stderr)
-			}
-		})
+				if yarn.name == "yarn 1" && tt.name == "plugins" || yarn.name == "yarn 4" && tt.name == "yarnrc" {
+					return // not read by that yarn: nothing to see with the escape
+				}
+				// The user's own environment may trust the project's yarn: then
+				// it runs (here it is no yarn, so the resolution fails).
+				r := runBin(t, dir, append(env, "GUARD_TRUST_PROJECT_YARN=1"), "--dry-run", "yarn", "add", "is-number@7.0.0")
+				if strings.Contains(r.stderr, "guard refuses it") {
+					t.Fatalf("GUARD_TRUST_PROJECT_YARN=1 did not allow the project's yarn:\n%s", r.stderr)
+				}
+				if _, err := os.Stat(marker); err != nil {
+					t.Fatalf("with GUARD_TRUST_PROJECT_YARN=1 the project's yarn did not run (exit %d):\n%s", r.code, r.stderr)
+				}
+			})
+		}
 	}
 }
 

@@ -81,22 +81,43 @@ func (h *Handoff) Place() (undo func(succeeded bool) error, err error) {
 	default:
 		return nil, err
 	}
+	// What was placed, and the package.json beside it, to tell afterwards
+	// whether the command wrote them itself. yarn 2+ saves package.json and
+	// the lockfile before it links: when linking fails, plain yarn leaves
+	// both saved, and the lockfile it saves is the one guard placed (so
+	// yarn may not even write it).
+	placed, err := os.Lstat(h.Path)
+	if err != nil {
+		return nil, err
+	}
+	manifest := filepath.Join(filepath.Dir(h.Path), "package.json")
+	manifestBefore, _ := os.Lstat(manifest)
 	return func(succeeded bool) error {
-		if succeeded {
+		if succeeded || changed(manifestBefore, manifest) {
 			return nil
 		}
-		now, err := lockfile.ReadFile(h.Path)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && !bytes.Equal(now, h.Data)) {
+		if changed(placed, h.Path) {
 			return nil // the command removed or wrote the file itself
 		}
-		if err != nil {
-			return err
+		now, err := lockfile.ReadFile(h.Path)
+		if err != nil || !bytes.Equal(now, h.Data) {
+			return err // written within the file system's clock tick
 		}
 		if !had {
 			return os.Remove(h.Path)
 		}
 		return atomicfile.WriteBytes(h.Path, orig, mode, false)
 	}, nil
+}
+
+// changed: the file at path is not the one before describes (nil: there
+// was none): another file, written since, or gone.
+func changed(before fs.FileInfo, path string) bool {
+	st, err := os.Lstat(path)
+	if before == nil || err != nil {
+		return (before == nil) != (err != nil)
+	}
+	return !os.SameFile(st, before) || !st.ModTime().Equal(before.ModTime()) || st.Size() != before.Size()
 }
 
 // writeNew creates path with data, whole or not at all, with the mode the
@@ -159,8 +180,14 @@ func lockSetting(key, _ string) bool {
 // any yarnrc yarn 1 reads mentions a lockfile option (--no-lockfile,
 // --pure-lockfile, --frozen-lockfile): yarn may then write no lockfile,
 // and the one guard put there would stay.
+//
+// yarn 2+ add is handed the yarn.lock of its private --mode=update-lockfile
+// run the same way (yarn 4 add of express: 0.35 s instead of 0.47 s, the
+// same end state); not yarn 2+ install, which in CI is an immutable
+// install by default: a handed lockfile would turn its failure into a
+// success.
 func yarnHandoff(inv *Invocation, cmd, version, dir string) bool {
-	if !isYarn1(version) || (cmd != "add" && cmd != "install") {
+	if isYarn1(version) && cmd != "add" && cmd != "install" || !isYarn1(version) && cmd != "add" {
 		return false
 	}
 	return !mentionsLockfile(inv, yarnrcFiles(inv, dir))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestNpmHandoff(t *testing.T) {
@@ -78,6 +79,8 @@ func TestHandoffPlace(t *testing.T) {
 		had       []byte // nil: no lockfile
 		mode      os.FileMode
 		npmWrites bool // the real command wrote the lockfile itself
+		sameBytes bool // ... the bytes guard placed (yarn 2+)
+		manifest  int  // 1: a package.json was there; 2: the command saved it (yarn 2+ before it links)
 		succeeded bool
 		want      string // the lockfile after undo
 		wantMode  os.FileMode
@@ -88,6 +91,10 @@ func TestHandoffPlace(t *testing.T) {
 		{name: "existing, succeeded", had: orig, mode: 0o640, succeeded: true, want: string(checked), wantMode: 0o640},
 		{name: "new, failed after npm wrote it", npmWrites: true, want: string(written), wantMode: 0o644},
 		{name: "existing, failed after npm wrote it", had: orig, mode: 0o600, npmWrites: true, want: string(written), wantMode: 0o600},
+		{name: "existing, failed after yarn wrote the same bytes", had: orig, mode: 0o600, npmWrites: true, sameBytes: true, want: string(checked), wantMode: 0o600},
+		{name: "existing, failed, package.json as it was", had: orig, mode: 0o600, manifest: 1, want: string(orig), wantMode: 0o600},
+		{name: "existing, failed after yarn saved package.json", had: orig, mode: 0o600, manifest: 2, want: string(checked), wantMode: 0o600},
+		{name: "new, failed after yarn saved a new package.json", manifest: 3, want: string(checked), wantMode: 0o644},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "package-lock.json")
@@ -96,6 +103,10 @@ func TestHandoffPlace(t *testing.T) {
 					t.Fatal(err)
 				}
 				os.Chmod(p, tt.mode)
+			}
+			manifest := filepath.Join(filepath.Dir(p), "package.json")
+			if tt.manifest == 1 || tt.manifest == 2 {
+				os.WriteFile(manifest, []byte("{}\n"), 0o644)
 			}
 			h := &Handoff{Path: p, Name: "package-lock.json", Data: checked}
 			undo, err := h.Place()
@@ -110,13 +121,25 @@ func TestHandoffPlace(t *testing.T) {
 			if got != string(checked) || mode != wantMode {
 				t.Errorf("placed: %q %v, want the checked lockfile, %v", got, mode, wantMode)
 			}
+			// The file system's clock may not have ticked since Place: what
+			// the command writes is a second later.
+			later := time.Now().Add(time.Second)
 			if tt.npmWrites {
 				f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
-				f.Write(written)
+				if tt.sameBytes {
+					f.Write(checked)
+				} else {
+					f.Write(written)
+				}
 				f.Close()
+				os.Chtimes(p, later, later)
+			}
+			if tt.manifest >= 2 {
+				os.WriteFile(manifest, []byte(`{"dependencies":{"x":"1.0.0"}}`+"\n"), 0o644)
+				os.Chtimes(manifest, later, later)
 			}
 			if err := undo(tt.succeeded); err != nil {
 				t.Fatal(err)
@@ -124,6 +147,7 @@ func TestHandoffPlace(t *testing.T) {
 			if got, mode := read(t, p); got != tt.want || mode != tt.wantMode {
 				t.Errorf("after undo: %q %v, want %q %v", got, mode, tt.want, tt.wantMode)
 			}
+			os.Remove(manifest)
 			if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) > 1 {
 				t.Errorf("left behind: %v", ents)
 			}
@@ -170,7 +194,12 @@ func TestYarnHandoff(t *testing.T) {
 	}{
 		{name: "add", cmd: "add", args: []string{"add", "x"}, want: true},
 		{name: "install", cmd: "install", args: nil, want: true},
-		{name: "yarn 2+", cmd: "add", version: "4.5.0", args: []string{"add", "x"}},
+		{name: "yarn 2+ add", cmd: "add", version: "4.5.0", args: []string{"add", "x"}, want: true},
+		{name: "yarn 2+ install", cmd: "install", version: "4.5.0", args: []string{"install"}},
+		{name: "yarn 2+ up", cmd: "up", version: "4.5.0", args: []string{"up", "x"}},
+		{name: "yarn 2+ update-lockfile mode", cmd: "add", version: "4.5.0", args: []string{"add", "--mode=update-lockfile", "x"}},
+		{name: "yarn 2+ lockfileFilename", cmd: "add", version: "4.5.0", args: []string{"add", "x"}, files: map[string]string{"proj/.yarnrc.yml": "lockfileFilename: other.lock\n"}},
+		{name: "yarn 2+ YARN_LOCKFILE_FILENAME", cmd: "add", version: "4.5.0", args: []string{"add", "x"}, env: []string{"YARN_LOCKFILE_FILENAME=other.lock"}},
 		{name: "upgrade", cmd: "upgrade", args: []string{"upgrade", "x"}},
 		{name: "remove", cmd: "remove", args: []string{"remove", "x"}},
 		{name: "--pure-lockfile", cmd: "add", args: []string{"add", "--pure-lockfile", "x"}},

@@ -271,17 +271,18 @@ func yarnVersion(ctx context.Context, inv *Invocation, cwd, dir string) (string,
 	return strings.TrimSpace(out), err
 }
 
-// yarnInstalledVersion reads the version of yarn 1 from its installation
+// yarnInstalledVersion reads the version of yarn from its installation
 // instead of starting it (yarn --version is a node start: 0.13-0.19 s of
-// every guarded yarn command): when the yarn on PATH is, through its
-// symbolic links, a yarn release's own bin/yarn.js or bin/yarn (npm's
-// global install and the release tarball), the package.json beside bin/
-// names it. "" — ask yarn — when that package is not yarn 1 (yarn 2+ is
-// published under another name), when the layout is anything else
-// (corepack's shims, a wrapper script), or when yarn 1 would run another
-// yarn in its place: a yarnrc it reads (yarnrcFiles) or the command line
-// (--use-yarnrc) mentioning yarn-path or yarnPath, or a yarnrc named on
-// the command line.
+// every guarded yarn 1 command, 0.26-0.29 s with yarn 4): when the yarn on
+// PATH is, through its symbolic links, a yarn release's own bin/yarn.js or
+// bin/yarn (npm's global install of yarn 1 or of yarn 2+'s
+// @yarnpkg/cli-dist, yarn 1's release tarball), the package.json beside
+// bin/ names it. "" — ask yarn — when that package is neither, when the
+// layout is anything else (corepack's shims, a wrapper script), or when
+// yarn could run another yarn in its place: a yarnrc either reads
+// (yarnrcFiles) mentioning yarn-path or yarnPath, a yarnrc named on the
+// command line (yarn 1's --use-yarnrc), or the variables that set yarn
+// 2+'s yarnPath or rc file name.
 func yarnInstalledVersion(inv *Invocation, dir string) string {
 	for _, a := range inv.Args {
 		if a == "--" {
@@ -290,6 +291,9 @@ func yarnInstalledVersion(inv *Invocation, dir string) string {
 		if l := strings.ToLower(a); strings.Contains(l, "yarnrc") || strings.Contains(l, "yarn-path") || strings.Contains(l, "yarnpath") {
 			return ""
 		}
+	}
+	if inv.Getenv("YARN_YARN_PATH") != "" || inv.Getenv("YARN_RC_FILENAME") != "" {
+		return ""
 	}
 	p, err := inv.LookPath("yarn")
 	if err != nil {
@@ -307,7 +311,8 @@ func yarnInstalledVersion(inv *Invocation, dir string) string {
 		return ""
 	}
 	var pkg struct{ Name, Version string }
-	if json.Unmarshal(data, &pkg) != nil || pkg.Name != "yarn" || !strings.HasPrefix(pkg.Version, "1.") || strings.ContainsAny(pkg.Version, " \t\r\n") {
+	if json.Unmarshal(data, &pkg) != nil || strings.ContainsAny(pkg.Version, " \t\r\n") ||
+		!(pkg.Name == "yarn" && strings.HasPrefix(pkg.Version, "1.") || pkg.Name == "@yarnpkg/cli-dist" && pkg.Version != "" && !isYarn1(pkg.Version)) {
 		return ""
 	}
 	for _, f := range yarnrcFiles(inv, dir) {

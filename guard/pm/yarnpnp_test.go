@@ -86,6 +86,7 @@ func TestYarnInstalledVersion(t *testing.T) {
 		files map[string]string // slash paths under the test folder
 		link  string            // the bin/yarn symbolic link's target, relative ("": bin/yarn is files')
 		args  []string
+		env   []string
 		want  string
 	}{
 		{name: "npm global install", files: map[string]string{"lib/node_modules/yarn/package.json": yarn1, "lib/node_modules/yarn/bin/yarn.js": "#!"},
@@ -93,7 +94,12 @@ func TestYarnInstalledVersion(t *testing.T) {
 		{name: "release tarball", files: map[string]string{"yarn-v1.22.19/package.json": `{"name":"yarn","version":"1.22.19"}`, "yarn-v1.22.19/bin/yarn": "#!"},
 			link: "../yarn-v1.22.19/bin/yarn", want: "1.22.19"},
 		{name: "yarn 2+ package", files: map[string]string{"lib/node_modules/@yarnpkg/cli-dist/package.json": `{"name":"@yarnpkg/cli-dist","version":"4.1.0"}`, "lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js": "#!"},
-			link: "../lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js"},
+			link: "../lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js", want: "4.1.0"},
+		{name: "YARN_YARN_PATH", files: map[string]string{"lib/node_modules/@yarnpkg/cli-dist/package.json": `{"name":"@yarnpkg/cli-dist","version":"4.1.0"}`, "lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js": "#!"},
+			link: "../lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js", env: []string{"YARN_YARN_PATH=/opt/y.cjs"}},
+		{name: "YARN_RC_FILENAME", files: map[string]string{"lib/node_modules/@yarnpkg/cli-dist/package.json": `{"name":"@yarnpkg/cli-dist","version":"4.1.0"}`, "lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js": "#!"},
+			link: "../lib/node_modules/@yarnpkg/cli-dist/bin/yarn.js", env: []string{"YARN_RC_FILENAME=.myrc.yml"}},
+		{name: "cli-dist claiming yarn 1", files: map[string]string{"c/package.json": `{"name":"@yarnpkg/cli-dist","version":"1.22.22"}`, "c/bin/yarn.js": "#!"}, link: "../c/bin/yarn.js"},
 		{name: "yarn named 4.x", files: map[string]string{"y/package.json": `{"name":"yarn","version":"4.1.0"}`, "y/bin/yarn.js": "#!"}, link: "../y/bin/yarn.js"},
 		{name: "corepack shim", files: map[string]string{"corepack/package.json": `{"name":"corepack","version":"0.29.4"}`, "corepack/shims/yarn": "#!"}, link: "../corepack/shims/yarn"},
 		{name: "wrapper script", files: map[string]string{"bin/yarn": "#!/bin/sh\nexec yarn-real \"$@\"\n"}},
@@ -122,7 +128,7 @@ func TestYarnInstalledVersion(t *testing.T) {
 			}
 			os.Chmod(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(tt.link, "../"))), 0o755)
 			inv := &Invocation{Manager: "yarn", Args: tt.args, Dir: filepath.Join(dir, "proj"),
-				Env: []string{"PATH=" + filepath.Join(dir, "bin"), "HOME=" + filepath.Join(dir, "home")}}
+				Env: append([]string{"PATH=" + filepath.Join(dir, "bin"), "HOME=" + filepath.Join(dir, "home")}, tt.env...)}
 			if got := yarnInstalledVersion(inv, inv.Dir); got != tt.want {
 				t.Errorf("%q, want %q", got, tt.want)
 			}
