@@ -9,7 +9,7 @@
 #   BASE_REF=746c3c7   also time the guard built from that commit
 #   GUARD_FLAGS="..."  guard's flags (default: --offline with the corpus DB)
 #   BENCH_CASES="ci install"           which cases to run (also: pnpm yarn app clone scratch
-#                                      pnpm-app yarn-app)
+#                                      pnpm-app yarn-app berry)
 #
 # ci:      the corpus's 1,291-package react-scripts lockfile (npm-generated/
 #          c-react-scripts; its placeholder registry host is replaced by the
@@ -28,6 +28,8 @@
 #          into an empty folder, warm cache.
 # pnpm-app, yarn-app: 'pnpm add' / 'yarn add' of react@18.2.0
 #          react-dom@18.2.0 react-scripts@5.0.1 into an empty folder.
+# berry:   'yarn add express@4.21.2' with yarn 4 (BERRY_BIN, default
+#          /tmp/berry/node_modules/.bin) in a fresh folder.
 # Prints the median wall time of each and the ratios. Needs npm and the npm
 # registry; GUARD_CORPUS (default ../shared/corpus).
 set -euo pipefail
@@ -163,6 +165,16 @@ for c in ${BENCH_CASES:-ci install}; do
     mkdir "$proj"
     (cd "$proj" && eval "$jsfresh" && PATH="$jsbin:$PATH" "$c" add express@4.21.2 >/dev/null 2>&1) # warm
     PATH="$jsbin:$PATH" compare "$c add express@4.21.2 in a fresh folder, warm cache" "$proj" "$jsfresh" "$c" add express@4.21.2
+    ;;
+  berry)
+    # yarn 4 from $BERRY_BIN (npm install --prefix /tmp/berry @yarnpkg/cli-dist@4).
+    berrybin=${BERRY_BIN:-/tmp/berry/node_modules/.bin}
+    [ -x "$berrybin/yarn" ] || { echo "berry: no yarn in $berrybin (set BERRY_BIN)" >&2; exit 1; }
+    proj="$work/$c"
+    mkdir "$proj"
+    berryfresh="rm -rf .yarn .pnp.cjs .pnp.loader.mjs; $jsfresh"
+    (cd "$proj" && eval "$berryfresh" && PATH="$berrybin:$PATH" yarn add express@4.21.2 >/dev/null 2>&1) # warm
+    PATH="$berrybin:$PATH" YARN_ENABLE_TELEMETRY=0 compare "yarn 4 add express@4.21.2 in a fresh folder, warm cache" "$proj" "$berryfresh" yarn add express@4.21.2
     ;;
   clone | scratch)
     # A 1,291-package app installed with a warm cache: clone is 'npm
