@@ -10,11 +10,33 @@ import (
 	"testing"
 )
 
-var (
-	jsToolsOnce sync.Once
-	jsToolsBin  string
-	jsToolsErr  string
-)
+// npmTools is a folder of this test run that npm installs packages into,
+// once: its node_modules/.bin.
+type npmTools struct {
+	once     sync.Once
+	bin, err string
+}
+
+func (n *npmTools) install(t *testing.T, folder string, pkgs ...string) string {
+	t.Helper()
+	needNpm(t)
+	n.once.Do(func() {
+		prefix := filepath.Join(filepath.Dir(testDBDir), folder)
+		args := append([]string{"install", "--prefix", prefix, "--no-audit", "--no-fund", "--ignore-scripts"}, pkgs...)
+		out, err := exec.Command("npm", args...).CombinedOutput()
+		if err != nil {
+			n.err = "npm install " + strings.Join(pkgs, " ") + ": " + err.Error() + "\n" + string(out)
+			return
+		}
+		n.bin = filepath.Join(prefix, "node_modules", ".bin")
+	})
+	if n.err != "" {
+		skipOrFailInCI(t, n.err)
+	}
+	return n.bin
+}
+
+var jsTools, berryTools npmTools
 
 // jsTool finds pnpm or yarn on PATH, else installs pnpm 9 and yarn 1 with
 // npm from the npm registry into a folder of this test run.
@@ -23,20 +45,7 @@ func jsTool(t *testing.T, name string) string {
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	needNpm(t)
-	jsToolsOnce.Do(func() {
-		prefix := filepath.Join(filepath.Dir(testDBDir), "jstools")
-		out, err := exec.Command("npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", "pnpm@9", "yarn@1").CombinedOutput()
-		if err != nil {
-			jsToolsErr = "npm install pnpm yarn: " + err.Error() + "\n" + string(out)
-			return
-		}
-		jsToolsBin = filepath.Join(prefix, "node_modules", ".bin")
-	})
-	if jsToolsErr != "" {
-		skipOrFailInCI(t, jsToolsErr)
-	}
-	return filepath.Join(jsToolsBin, name)
+	return filepath.Join(jsTools.install(t, "jstools", "pnpm@9", "yarn@1"), name)
 }
 
 // plainTool is the path of a package manager the tests run without guard:
@@ -153,12 +162,6 @@ func TestWrapPnpmHandoff(t *testing.T) {
 	}, func(dir string) map[string]string { return pnpmSums(t, dir) })
 }
 
-var (
-	berryOnce sync.Once
-	berryBin  string
-	berryErr  string
-)
-
 // berryTool is yarn 2+: GUARD_TEST_YARN_BERRY (a folder holding its yarn),
 // else yarn 4 (@yarnpkg/cli-dist) installed with npm from the npm registry
 // into a folder of this test run.
@@ -170,20 +173,7 @@ func berryTool(t *testing.T) string {
 	if d := os.Getenv("GUARD_TEST_YARN_BERRY"); d != "" {
 		return filepath.Join(d, "yarn")
 	}
-	needNpm(t)
-	berryOnce.Do(func() {
-		prefix := filepath.Join(filepath.Dir(testDBDir), "berry")
-		out, err := exec.Command("npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", "--ignore-scripts", "@yarnpkg/cli-dist@4").CombinedOutput()
-		if err != nil {
-			berryErr = "npm install @yarnpkg/cli-dist@4: " + err.Error() + "\n" + string(out)
-			return
-		}
-		berryBin = filepath.Join(prefix, "node_modules", ".bin")
-	})
-	if berryErr != "" {
-		skipOrFailInCI(t, berryErr)
-	}
-	return filepath.Join(berryBin, "yarn")
+	return filepath.Join(berryTools.install(t, "berry", "@yarnpkg/cli-dist@4"), "yarn")
 }
 
 // berrySums is treeSums for a yarn 2+ project: .yarn/install-state.gz
