@@ -48,13 +48,20 @@ func (inv *Invocation) environ() []string {
 
 // Getenv reads a variable of the invocation's environment.
 func (inv *Invocation) Getenv(key string) string {
+	v, _ := inv.LookupEnv(key)
+	return v
+}
+
+// LookupEnv reads a variable of the invocation's environment and says
+// whether it is set.
+func (inv *Invocation) LookupEnv(key string) (string, bool) {
 	env := inv.environ()
 	for i := len(env) - 1; i >= 0; i-- {
 		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
-			return v
+			return v, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // LookPath finds the manager's executable on the invocation's PATH,

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/installguard/guard/verify/registries"
 )
 
 // After guard's private resolution of `npm install ...` (or pnpm's), npm's
@@ -55,33 +57,13 @@ var cacheKeys = map[string]bool{"cache": true, "cache-dir": true}
 // offlineSetting tells, for one setting, whether guard must leave the
 // command as it is: it names metadata freshness, or a cache folder given
 // relative to the working folder.
-func offlineSetting(key, val string, getenv func(string) string) (blocks bool) {
+func offlineSetting(key, val string, lookup func(string) (string, bool)) (blocks bool) {
 	key = normKey(key)
 	if cacheKeys[key] {
-		val = expandRC(strings.Trim(strings.TrimSpace(val), `"'`), getenv)
+		val = registries.ExpandNpmrc(strings.Trim(strings.TrimSpace(val), `"'`), lookup)
 		return !filepath.IsAbs(val) && !strings.HasPrefix(val, "~/")
 	}
 	return namesFreshness(key)
-}
-
-// expandRC expands ${VAR} the way npmrc files do.
-func expandRC(s string, getenv func(string) string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		b.WriteString(getenv(s[i+2 : i+j]))
-		s = s[i+j+1:]
-	}
 }
 
 // A setting tells, for one configuration key and its value as written,
@@ -89,8 +71,8 @@ func expandRC(s string, getenv func(string) string) string {
 type setting func(key, val string) bool
 
 // offline is offlineSetting as a setting.
-func offline(getenv func(string) string) setting {
-	return func(k, v string) bool { return offlineSetting(k, v, getenv) }
+func offline(lookup func(string) (string, bool)) setting {
+	return func(k, v string) bool { return offlineSetting(k, v, lookup) }
 }
 
 // argsSet: the command line (before "--") holds an option set holds.
@@ -231,7 +213,7 @@ func npmrcFiles(inv *Invocation, args []string, root string) (files []string, ok
 		return out
 	}
 	add := func(p string) bool {
-		p = expandRC(p, inv.Getenv)
+		p = registries.ExpandNpmrc(p, inv.LookupEnv)
 		if strings.HasPrefix(p, "~/") {
 			p = filepath.Join(inv.Getenv("HOME"), p[2:])
 		}
@@ -311,7 +293,7 @@ func npmConfig(inv *Invocation, root string) userConfig {
 // (run the user's arguments as they are) when the user's configuration
 // says how fresh metadata must be or the caches may differ.
 func npmRunArgs(cfg userConfig) []string {
-	if cfg.sets(offline(cfg.inv.Getenv)) {
+	if cfg.sets(offline(cfg.inv.LookupEnv)) {
 		return nil
 	}
 	return withFlag(cfg.inv.Args, "--prefer-offline")
@@ -365,7 +347,7 @@ func pnpmRealRun(inv *Invocation, cmd, _, dir string) (runArgs []string, handoff
 // share unless it is given relative to the working folder, and its
 // --prefer-offline takes that metadata without a staleness check.
 func pnpmRunArgs(cmd string, cfg userConfig) []string {
-	if !pnpmResolved[cmd] || cfg.sets(offline(cfg.inv.Getenv)) {
+	if !pnpmResolved[cmd] || cfg.sets(offline(cfg.inv.LookupEnv)) {
 		return nil
 	}
 	return withFlag(cfg.inv.Args, "--prefer-offline")

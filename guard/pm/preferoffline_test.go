@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,7 +56,7 @@ func TestNpmRunArgs(t *testing.T) {
 			dir := rcTree(t, tt.files)
 			env := append([]string{"PATH=", "DIR=" + dir, "HOME=" + filepath.Join(dir, "home"), "PREFIX=" + filepath.Join(dir, "prefix")}, tt.env...)
 			for i, kv := range env {
-				env[i] = expandRC(kv, func(k string) string { return map[string]string{"DIR": dir}[k] })
+				env[i] = strings.ReplaceAll(kv, "${DIR}", dir)
 			}
 			inv := &Invocation{Manager: "npm", Args: tt.args, Dir: filepath.Join(dir, "proj"), Env: env}
 			orig := append([]string{}, tt.args...)

@@ -125,7 +125,8 @@ func readConfig(path string) ([]byte, error) {
 }
 
 // ReadNpmrc reads the registry settings of one .npmrc ("registry=URL",
-// "@scope:registry=URL"), expanding ${VAR} as npm does.
+// "@scope:registry=URL"), expanding ${VAR} in keys and values as npm does
+// (ExpandNpmrc).
 func ReadNpmrc(path string, getenv func(string) string) (def string, scopes map[string]string, err error) {
 	scopes = map[string]string{}
 	data, err := readConfig(path)
@@ -142,8 +143,8 @@ func ReadNpmrc(path string, getenv func(string) string) (def string, scopes map[
 		if !ok {
 			continue
 		}
-		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"'`)
-		v = os.Expand(v, getenv)
+		lookup := GetenvLookup(getenv)
+		k, v = ExpandNpmrc(strings.TrimSpace(k), lookup), ExpandNpmrc(strings.Trim(strings.TrimSpace(v), `"'`), lookup)
 		switch {
 		case k == "registry":
 			def = v
