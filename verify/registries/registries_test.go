@@ -16,8 +16,9 @@ func TestReadNpmrc(t *testing.T) {
 	}
 	// npm 11 expands ${VAR} only, in keys too, and keeps an unset one as
 	// written (npm config get registry / @team:registry on this file).
-	os.WriteFile(rc, []byte("registry=https://npm.example.test/$TEAM/\n@${SCOPE}:registry=https://npm.${UNSET}.test/\n"), 0o600)
-	def, scopes, _ = ReadNpmrc(rc, func(k string) string { return map[string]string{"TEAM": "core", "SCOPE": "team"}[k] })
+	rc2 := filepath.Join(t.TempDir(), ".npmrc")
+	os.WriteFile(rc2, []byte("registry=https://npm.example.test/$TEAM/\n@${SCOPE}:registry=https://npm.${UNSET}.test/\n"), 0o600)
+	def, scopes, _ = ReadNpmrc(rc2, func(k string) string { return map[string]string{"TEAM": "core", "SCOPE": "team"}[k] })
 	if def != "https://npm.example.test/$TEAM/" || scopes["@team"] != "https://npm.${UNSET}.test/" || len(scopes) != 1 {
 		t.Fatalf("registry %q scopes %v", def, scopes)
 	}
