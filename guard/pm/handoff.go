@@ -38,16 +38,24 @@ type Handoff struct {
 	Name string
 	// Data is the checked lockfile as the private resolution wrote it.
 	Data []byte
+	// Manifests are package.json files besides the one next to Path that
+	// the command may save (the workspace member it runs in).
+	Manifests []string
 }
 
 // newHandoff is the Handoff of the lockfile the private resolution wrote
-// at private, to be put at project.
-func newHandoff(inv *Invocation, private, project string) (*Handoff, error) {
+// at private, to be put at project, for a command run in the project
+// folder dir.
+func newHandoff(inv *Invocation, private, project, dir string) (*Handoff, error) {
 	data, err := lockfile.ReadFile(private)
 	if err != nil {
 		return nil, err
 	}
-	return &Handoff{Path: project, Name: displayPath(inv, project), Data: data}, nil
+	h := &Handoff{Path: project, Name: displayPath(inv, project), Data: data}
+	if dir != filepath.Dir(project) {
+		h.Manifests = []string{filepath.Join(dir, "package.json")}
+	}
+	return h, nil
 }
 
 // errNotRegular: the project's lockfile exists but is no regular file (a
@@ -81,8 +89,9 @@ func (h *Handoff) Place() (undo func(succeeded bool) error, err error) {
 	default:
 		return nil, err
 	}
-	// What was placed, and the package.json beside it, to tell afterwards
-	// whether the command wrote them itself. yarn 2+ saves package.json and
+	// What was placed, and the package.json beside it (and the one of the
+	// workspace member the command runs in), to tell afterwards whether the
+	// command wrote them itself. yarn 2+ saves package.json and
 	// the lockfile before it links: when linking fails, plain yarn leaves
 	// both saved, and the lockfile it saves is the one guard placed (so
 	// yarn may not even write it).
@@ -90,11 +99,19 @@ func (h *Handoff) Place() (undo func(succeeded bool) error, err error) {
 	if err != nil {
 		return nil, err
 	}
-	manifest := filepath.Join(filepath.Dir(h.Path), "package.json")
-	manifestBefore, _ := os.Lstat(manifest)
+	manifests := append([]string{filepath.Join(filepath.Dir(h.Path), "package.json")}, h.Manifests...)
+	before := make([]fs.FileInfo, len(manifests))
+	for i, m := range manifests {
+		before[i], _ = os.Lstat(m)
+	}
 	return func(succeeded bool) error {
-		if succeeded || changed(manifestBefore, manifest) {
+		if succeeded {
 			return nil
+		}
+		for i, m := range manifests {
+			if changed(before[i], m) {
+				return nil
+			}
 		}
 		if changed(placed, h.Path) {
 			return nil // the command removed or wrote the file itself

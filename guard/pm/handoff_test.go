@@ -154,6 +154,32 @@ func TestHandoffPlace(t *testing.T) {
 		})
 	}
 
+	t.Run("failed after yarn saved a workspace member's package.json", func(t *testing.T) {
+		dir := t.TempDir()
+		p, member := filepath.Join(dir, "yarn.lock"), filepath.Join(dir, "packages", "a", "package.json")
+		os.MkdirAll(filepath.Dir(member), 0o755)
+		os.WriteFile(p, orig, 0o644)
+		os.WriteFile(member, []byte("{}\n"), 0o644)
+		h, err := newHandoff(&Invocation{Dir: dir}, p, p, filepath.Dir(member))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Data = checked
+		undo, err := h.Place()
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(time.Second)
+		os.WriteFile(member, []byte(`{"dependencies":{"x":"1.0.0"}}`+"\n"), 0o644)
+		os.Chtimes(member, later, later)
+		if err := undo(false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := read(t, p); got != string(checked) {
+			t.Errorf("after undo: %q, want the checked lockfile kept", got)
+		}
+	})
+
 	t.Run("symlink is not replaced", func(t *testing.T) {
 		dir := t.TempDir()
 		target := filepath.Join(dir, "elsewhere.json")

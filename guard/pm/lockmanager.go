@@ -269,7 +269,7 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	if m.realRun != nil {
 		var handoff bool
 		if res.RunArgs, handoff = m.realRun(inv, c, version, dir); handoff {
-			if res.Handoff, err = newHandoff(inv, after.Path, project); err != nil {
+			if res.Handoff, err = newHandoff(inv, after.Path, project, dir); err != nil {
 				return nil, err
 			}
 		}

@@ -411,7 +411,7 @@ func (npmManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*R
 	}
 	name := filepath.Base(after.Path)
 	if handoff {
-		if res.Handoff, err = newHandoff(inv, after.Path, filepath.Join(proj.root, name)); err != nil {
+		if res.Handoff, err = newHandoff(inv, after.Path, filepath.Join(proj.root, name), filepath.Join(proj.root, proj.rel)); err != nil {
 			return nil, err
 		}
 	}
