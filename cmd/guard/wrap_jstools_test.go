@@ -220,3 +220,54 @@ func TestWrapYarnBerry(t *testing.T) {
 		{args: []string{"add", "depd@2.0.0"}, handoff: true, fails: true},
 	}, func(dir string) map[string]string { return berrySums(t, dir) })
 }
+
+// A command run in a workspace member folder is resolved and checked at the
+// workspace root, and the checked lockfile is handed over there: the
+// workspace ends as plain yarn 1, yarn 4 and pnpm leave it (before, guard
+// took the member for the project and left a lockfile in it, which yarn 4
+// then took for a project of its own).
+func TestWrapWorkspaceMember(t *testing.T) {
+	for _, tt := range []struct {
+		name, tool, bin, lock string
+		sums                  func(*testing.T, string) map[string]string
+	}{
+		{"yarn 1", "yarn", jsTool(t, "yarn"), "yarn.lock", treeSums},
+		{"yarn 4", "yarn", berryTool(t), "yarn.lock", berrySums},
+		{"pnpm", "pnpm", jsTool(t, "pnpm"), "pnpm-lock.yaml", pnpmSums},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := []string{"PATH=" + filepath.Dir(tt.bin) + string(os.PathListSeparator) + os.Getenv("PATH"), "YARN_ENABLE_TELEMETRY=0"}
+			files := map[string]string{
+				"package.json":            `{"name":"root","private":true,"workspaces":["packages/*"]}` + "\n",
+				"pnpm-workspace.yaml":     "packages:\n  - packages/*\n",
+				"packages/a/package.json": `{"name":"a","version":"1.0.0"}` + "\n",
+				"packages/b/package.json": `{"name":"b","version":"1.0.0","dependencies":{"ms":"2.1.2"}}` + "\n",
+			}
+			root := t.TempDir()
+			guarded, plain := filepath.Join(root, "guarded"), filepath.Join(root, "plain")
+			for _, dir := range []string{guarded, plain} {
+				writeFiles(t, dir, files)
+				cmd := exec.Command(tt.bin, "install")
+				cmd.Dir = dir
+				// yarn 4 under CI=true would refuse to create the lockfile.
+				cmd.Env = append(append(os.Environ(), env...), "YARN_ENABLE_IMMUTABLE_INSTALLS=false")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("%s install: %v\n%s", tt.tool, err, out)
+				}
+			}
+			r := runBin(t, filepath.Join(guarded, "packages", "a"), env, "--verbose", "--level", "0", tt.tool, "add", "ms@2.1.3")
+			if r.code != 0 || !strings.Contains(r.stderr, "installs from the checked "+filepath.Join("..", "..", tt.lock)+"\n") && !strings.Contains(r.stderr, "installs from the checked "+filepath.Join(guarded, tt.lock)+"\n") {
+				t.Fatalf("guard %s add in a member: exit %d, want 0 and the root's lockfile handed over\n%s", tt.tool, r.code, r.stderr)
+			}
+			cmd := exec.Command(tt.bin, "add", "ms@2.1.3")
+			cmd.Dir = filepath.Join(plain, "packages", "a")
+			cmd.Env = append(os.Environ(), env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("plain %s add: %v\n%s", tt.tool, err, out)
+			}
+			if d := diffSums(tt.sums(t, plain), tt.sums(t, guarded)); len(d) > 0 {
+				t.Errorf("guard's workspace and plain %s's differ:\n%s", tt.tool, strings.Join(d, "\n"))
+			}
+		})
+	}
+}

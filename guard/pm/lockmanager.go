@@ -42,6 +42,9 @@ type lockManager struct {
 	copyFiles, memberFiles, copyDirs []string
 	// members lists workspace member folders relative to the root.
 	members func(root string) []string
+	// workspaceRoot, when set, is the root of the workspace the project in
+	// p (the nearest folder holding a marker) belongs to, or "".
+	workspaceRoot func(p string) string
 	// resolve returns the commands (argument lists, each run in order in
 	// the copy) that write the lockfile the user's command would.
 	resolve func(cmd string, args []string, idx int, hasLock bool, version string) [][]string
@@ -152,14 +155,51 @@ func (m *lockManager) Classify(inv *Invocation) Command {
 }
 
 func (m *lockManager) root(dir string) string {
+	p := dir
 	for d := dir; ; d = filepath.Dir(d) {
-		for _, mk := range m.markers {
-			if exists(filepath.Join(d, mk)) {
-				return d
-			}
+		if slices.ContainsFunc(m.markers, func(mk string) bool { return exists(filepath.Join(d, mk)) }) {
+			p = d
+			break
 		}
 		if filepath.Dir(d) == d {
-			return dir
+			break
+		}
+	}
+	if m.workspaceRoot != nil {
+		if r := m.workspaceRoot(p); r != "" {
+			return r
+		}
+	}
+	return p
+}
+
+// pnpmWorkspaceRoot is pnpm's workspace folder for the project in p: the
+// nearest folder from p up holding pnpm-workspace.yaml.
+func pnpmWorkspaceRoot(p string) string {
+	for d := p; ; d = filepath.Dir(d) {
+		if exists(filepath.Join(d, "pnpm-workspace.yaml")) {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// yarnWorkspaceRoot is yarn's workspace root for the project in p (yarn 1's
+// findWorkspaceRoot): the first folder above p whose package.json declares
+// workspaces decides: its root when p is one of its members, none when not.
+func yarnWorkspaceRoot(p string) string {
+	for d := filepath.Dir(p); ; d = filepath.Dir(d) {
+		if members := npmStyleMembers(d); len(members) > 0 {
+			rel, err := filepath.Rel(d, p)
+			if err == nil && slices.Contains(members, filepath.ToSlash(rel)) {
+				return d
+			}
+			return ""
+		}
+		if filepath.Dir(d) == d {
+			return ""
 		}
 	}
 }
@@ -268,7 +308,7 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	project := filepath.Join(root, filepath.Base(after.Path))
 	if m.realRun != nil {
 		var handoff bool
-		if res.RunArgs, handoff = m.realRun(inv, c, version, dir); handoff {
+		if res.RunArgs, handoff = m.realRun(inv, c, version, dir); handoff && !lockAbove(project) {
 			if res.Handoff, err = newHandoff(inv, after.Path, project, dir); err != nil {
 				return nil, err
 			}
@@ -277,6 +317,25 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	after.Path = displayPath(inv, project)
 	res.After = after
 	return res, nil
+}
+
+// lockAbove: the project has no lockfile of that name but a folder above
+// it has one. The manager may then take that folder for the project's root
+// (yarn 2+ takes the nearest yarn.lock): guard does not put a lockfile
+// where there was none.
+func lockAbove(project string) bool {
+	if exists(project) {
+		return false
+	}
+	name := filepath.Base(project)
+	for d := filepath.Dir(filepath.Dir(project)); ; d = filepath.Dir(d) {
+		if exists(filepath.Join(d, name)) {
+			return true
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
 
 func (m *lockManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, error) {
@@ -441,12 +500,13 @@ func init() {
 		noCommand: "",
 		valueFlags: map[string]bool{"-C": true, "--dir": true, "--filter": true, "-F": true, "--workspace-root": false,
 			"--reporter": true, "--loglevel": true, "--registry": true, "--store-dir": true, "--config": false},
-		dirFlags:    []string{"-C", "--dir"},
-		markers:     []string{"pnpm-workspace.yaml", "pnpm-lock.yaml", "package.json"},
-		lockNames:   []string{"pnpm-lock.yaml"},
-		copyFiles:   []string{"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"},
-		memberFiles: []string{"package.json"},
-		members:     pnpmMembers,
+		dirFlags:      []string{"-C", "--dir"},
+		markers:       []string{"pnpm-workspace.yaml", "pnpm-lock.yaml", "package.json"},
+		lockNames:     []string{"pnpm-lock.yaml"},
+		copyFiles:     []string{"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"},
+		memberFiles:   []string{"package.json"},
+		members:       pnpmMembers,
+		workspaceRoot: pnpmWorkspaceRoot,
 		frozen: func(cmd string, args []string) bool {
 			return cmd == "install" && hasTrueFlag(args, "--frozen-lockfile")
 		},
@@ -472,18 +532,19 @@ func init() {
 		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "upgrade",
 			"upgrade-interactive": "upgrade-interactive", "upgradeInteractive": "upgrade-interactive",
 			"remove": "remove", "dedupe": "dedupe"},
-		install:     map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
-		noCommand:   "install",
-		valueFlags:  map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
-		dirFlags:    []string{"--cwd"},
-		markers:     []string{"yarn.lock", ".yarnrc.yml", "package.json"},
-		lockNames:   []string{"yarn.lock"},
-		copyFiles:   []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
-		copyDirs:    []string{filepath.Join(".yarn", "releases"), filepath.Join(".yarn", "plugins"), filepath.Join(".yarn", "patches")},
-		memberFiles: []string{"package.json"},
-		members:     npmStyleMembers,
-		version:     yarnVersion,
-		resolve:     yarnResolveSteps,
+		install:       map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
+		noCommand:     "install",
+		valueFlags:    map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
+		dirFlags:      []string{"--cwd"},
+		markers:       []string{"yarn.lock", ".yarnrc.yml", "package.json"},
+		lockNames:     []string{"yarn.lock"},
+		copyFiles:     []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
+		copyDirs:      []string{filepath.Join(".yarn", "releases"), filepath.Join(".yarn", "plugins"), filepath.Join(".yarn", "patches")},
+		memberFiles:   []string{"package.json"},
+		members:       npmStyleMembers,
+		workspaceRoot: yarnWorkspaceRoot,
+		version:       yarnVersion,
+		resolve:       yarnResolveSteps,
 		realRun: func(inv *Invocation, cmd, version, dir string) ([]string, bool) {
 			return nil, yarnHandoff(inv, cmd, version, dir)
 		},

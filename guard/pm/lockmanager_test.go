@@ -142,3 +142,50 @@ func TestDlxSpecsAndYarnSteps(t *testing.T) {
 		}
 	}
 }
+
+// root is the workspace root for a command run in a member (or below one),
+// the nearest project folder otherwise; lockAbove stops a handoff that
+// would put a lockfile below the one the manager uses.
+func TestWorkspaceRootAndLockAbove(t *testing.T) {
+	dir := rcTree(t, map[string]string{
+		"ws/package.json":             `{"workspaces":["packages/*"]}`,
+		"ws/yarn.lock":                "",
+		"ws/packages/a/package.json":  `{"name":"a"}`,
+		"ws/packages/a/src/x.js":      "",
+		"ws/tools/t/package.json":     `{"name":"t"}`,
+		"pn/pnpm-workspace.yaml":      "packages:\n  - libs/*\n",
+		"pn/package.json":             `{}`,
+		"pn/libs/l/package.json":      `{"name":"l"}`,
+		"solo/package.json":           `{}`,
+		"obj/package.json":            `{"workspaces":{"packages":["p/*"]}}`,
+		"obj/p/q/package.json":        `{"name":"q"}`,
+		"bad/package.json":            `{"workspaces":`,
+		"bad/packages/z/package.json": `{}`,
+	})
+	yarn, _ := Lookup("yarn")
+	pnpm, _ := Lookup("pnpm")
+	ym, pm := yarn.(*yarnManager).lockManager, pnpm.(*pnpmManager).lockManager
+	for _, tt := range []struct {
+		m         *lockManager
+		dir, want string
+	}{
+		{ym, "ws/packages/a", "ws"},
+		{ym, "ws/packages/a/src", "ws"},
+		{ym, "ws", "ws"},
+		{ym, "ws/tools/t", "ws/tools/t"}, // not a member: a project of its own
+		{ym, "obj/p/q", "obj"},
+		{ym, "bad/packages/z", "bad/packages/z"},
+		{ym, "solo", "solo"},
+		{pm, "pn/libs/l", "pn"},
+		{pm, "solo", "solo"},
+	} {
+		if got := tt.m.root(filepath.Join(dir, tt.dir)); got != filepath.Join(dir, tt.want) {
+			t.Errorf("%s root(%s) = %s, want %s", tt.m.names[0], tt.dir, got, filepath.Join(dir, tt.want))
+		}
+	}
+	for p, want := range map[string]bool{"ws/packages/a/yarn.lock": true, "ws/yarn.lock": false, "solo/yarn.lock": false, "ws/tools/t/pnpm-lock.yaml": false} {
+		if got := lockAbove(filepath.Join(dir, p)); got != want {
+			t.Errorf("lockAbove(%s) = %v, want %v", p, got, want)
+		}
+	}
+}
