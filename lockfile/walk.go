@@ -89,18 +89,42 @@ func globAny(patterns [][]string, segs []string, prefix bool) bool {
 	return false
 }
 
+// globMatch: pat matches segs, or with prefix may match segs or a folder
+// below it. Memoised over (pattern index, segment index): a pattern of many
+// "**" (a hostile package.json's workspaces) costs len(pat)*len(segs)
+// steps, not exponentially many.
 func globMatch(pat, segs []string, prefix bool) bool {
-	if len(pat) == 0 {
-		return len(segs) == 0
+	memo := make([]int8, (len(pat)+1)*(len(segs)+1)) // 0 unknown, 1 yes, 2 no
+	var match func(i, j int, prefix bool) bool
+	match = func(i, j int, prefix bool) bool {
+		k := i*(len(segs)+1) + j
+		if !prefix {
+			// With prefix the calls run along the pattern until its first
+			// "**", which ends them: only the calls without it repeat.
+			if memo[k] != 0 {
+				return memo[k] == 1
+			}
+		}
+		var r bool
+		switch {
+		case i == len(pat):
+			r = j == len(segs)
+		case pat[i] == "**":
+			r = prefix || match(i+1, j, false) || j < len(segs) && match(i, j+1, false)
+		case j == len(segs):
+			r = prefix
+		default:
+			ok, _ := path.Match(pat[i], segs[j])
+			r = ok && match(i+1, j+1, prefix)
+		}
+		if !prefix {
+			if r {
+				memo[k] = 1
+			} else {
+				memo[k] = 2
+			}
+		}
+		return r
 	}
-	if pat[0] == "**" {
-		return prefix || globMatch(pat[1:], segs, false) || len(segs) > 0 && globMatch(pat, segs[1:], false)
-	}
-	if len(segs) == 0 {
-		return prefix
-	}
-	if ok, _ := path.Match(pat[0], segs[0]); !ok {
-		return false
-	}
-	return globMatch(pat[1:], segs[1:], prefix)
+	return match(0, 0, prefix)
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +49,14 @@ func TestGlobMatch(t *testing.T) {
 		{"a/**/z", "a/b/c/z", true, true},
 		{"a/**/z", "a/b", false, true},
 		{"a/**/**", "a", true, true},
+		{"**/b/**/d", "a/b/c/d", true, true},
+		{"**/b/**/d", "a/c/d", false, true},
+		{"*/b", "a/c", false, false},
+		{"*/b", "a", false, true},
+		// A hostile workspaces pattern: 40 "**" against 40 folders that
+		// never end in z. Unmemoised this took 2^40 steps (hours); a
+		// regression shows as the test timing out.
+		{strings.Repeat("**/", 40) + "z", strings.Repeat("d/", 39) + "d", false, true},
 	} {
 		pat, segs := globSegments(tt.pat), globSegments(tt.path)
 		if m, p := globMatch(pat, segs, false), globMatch(pat, segs, true); m != tt.match || p != tt.prefix {
