@@ -71,14 +71,14 @@ func TestWrapForwardsSignals(t *testing.T) {
 func TestWrapSignalWhileResolving(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			dir, tmp := t.TempDir(), t.TempDir()
+			dir, tmp := t.TempDir(), privateTmp(t)
 			ready := filepath.Join(t.TempDir(), "ready")
 			env := fakeNpm(t, "touch "+ready+"\nwhile :; do sleep 0.1; done\n")
 			writeFiles(t, dir, map[string]string{"package.json": testManifest})
 			before := treeSums(t, dir)
 			cmd := exec.Command(guardBinary(t), "npm", "install", "x")
 			cmd.Dir = dir
-			cmd.Env = append(append(os.Environ(), "GUARD_DB="+testDBDir, "TMPDIR="+tmp), env...)
+			cmd.Env = append(append(os.Environ(), "GUARD_DB="+testDBDir, "GUARD_TMPDIR="+tmp), env...)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			var errb bytes.Buffer
 			cmd.Stderr = &errb
@@ -166,5 +166,59 @@ exit 0
 	}
 	if !strings.Contains(r.stderr, "installed 1 packages that were not checked:\n  sneaky@6.6.6\n") {
 		t.Errorf("stderr lacks the unchecked addition:\n%s", r.stderr)
+	}
+}
+
+// privateTmp is a folder for guard's private copies (GUARD_TMPDIR) outside
+// the system's temporary folder, which guard refuses because other users
+// can write there; removed when the test ends.
+func privateTmp(t *testing.T) string {
+	t.Helper()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(cache, "guard-test")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d, err := os.MkdirTemp(base, "tmp-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// guard makes its private copies where no other user can put a file the
+// package manager would read (a /tmp/.yarnrc naming a yarn-path ran that
+// program): with its folder under a world-writable one (here the user's
+// cache under the system's temporary folder) it refuses, exit 3, without
+// running the package manager; GUARD_TMPDIR names a folder that is fine.
+func TestWrapPrivateCopyFolder(t *testing.T) {
+	ready := filepath.Join(t.TempDir(), "ran")
+	env := fakeNpm(t, "touch "+ready+"\nexit 1\n")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"package.json": testManifest})
+	cache := t.TempDir() // under the system's temporary folder
+	r := runBin(t, dir, append(env, "XDG_CACHE_HOME="+cache, "GUARD_TMPDIR="), "npm", "install", "x")
+	if r.code != 3 || !strings.Contains(r.stderr, "can be written by every user") || !strings.Contains(r.stderr, "GUARD_TMPDIR") {
+		t.Fatalf("exit %d, want 3 naming the world-writable folder and GUARD_TMPDIR\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(ready); err == nil {
+		t.Error("npm ran")
+	}
+	shared := filepath.Join(privateTmp(t), "shared")
+	if err := os.Mkdir(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(shared, 0o777)
+	r = runBin(t, dir, append(env, "GUARD_TMPDIR="+filepath.Join(shared, "guard")), "npm", "install", "x")
+	if r.code != 3 || !strings.Contains(r.stderr, shared+" can be written by every user") {
+		t.Fatalf("GUARD_TMPDIR below a world-writable folder: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	r = runBin(t, dir, append(env, "GUARD_TMPDIR="+privateTmp(t)), "npm", "install", "x")
+	if _, err := os.Stat(ready); err != nil || r.code != 3 || strings.Contains(r.stderr, "private folder") {
+		t.Fatalf("GUARD_TMPDIR in a private folder: npm ran %v, exit %d\n%s", err == nil, r.code, r.stderr)
 	}
 }

@@ -17,8 +17,50 @@ type tempProject struct {
 	Dir string
 }
 
+// The copies are not made in the system's temporary folder. The package
+// managers read settings from files in every folder above the one they run
+// in (yarn 1 .yarnrc and .npmrc, yarn 2+ .yarnrc.yml, pnpm
+// pnpm-workspace.yaml and the .npmrc beside it, cargo .cargo/config.toml,
+// uv uv.toml), and any local user can create such a file in /tmp: a
+// /tmp/.yarnrc naming a yarn-path ran that program as the user on every
+// guarded yarn command, and a /tmp/.npmrc could point the private
+// resolution at another registry. They are made under tempBase instead:
+// GUARD_TMPDIR when set, else guard's folder in the user's cache, and only
+// when no folder from there up to the root can be written by another user
+// (privateAncestors; Unix).
+
+// tempBaseEnv names the folder the private copies are made in.
+const tempBaseEnv = "GUARD_TMPDIR"
+
+// tempBase is the folder private copies are made in, made if need be.
+func tempBase() (string, error) {
+	base := os.Getenv(tempBaseEnv)
+	if base == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("a private folder for the resolution: %w (set %s)", err, tempBaseEnv)
+		}
+		base = filepath.Join(cache, "guard", "tmp")
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("a private folder for the resolution: %w", err)
+	}
+	real, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return "", fmt.Errorf("a private folder for the resolution: %w", err)
+	}
+	if err := privateAncestors(real); err != nil {
+		return "", fmt.Errorf("a private folder for the resolution: %w: the package managers would read settings another user can put there; set %s to a folder no other user can write in or above", err, tempBaseEnv)
+	}
+	return real, nil
+}
+
 func newTempProject(manager string) (*tempProject, error) {
-	dir, err := os.MkdirTemp("", "guard-"+manager+"-")
+	base, err := tempBase()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(base, "guard-"+manager+"-")
 	if err != nil {
 		return nil, fmt.Errorf("creating a temporary folder: %w", err)
 	}
