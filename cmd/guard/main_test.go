@@ -44,8 +44,20 @@ func TestMain(m *testing.M) {
 		panic("db update for the tests failed: " + errb.String())
 	}
 	srv.Close()
+	// guard's private copies go to a folder of this run outside /tmp (which
+	// guard refuses: other users can write there), removed with it, so that
+	// a guard a test kills leaves nothing in the user's cache.
+	tmpBase := ""
+	if cache, err := os.UserCacheDir(); err == nil && os.MkdirAll(filepath.Join(cache, "guard-test"), 0o700) == nil {
+		if tmpBase, err = os.MkdirTemp(filepath.Join(cache, "guard-test"), "run-"); err == nil {
+			os.Setenv("GUARD_TMPDIR", tmpBase)
+		}
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if tmpBase != "" {
+		os.RemoveAll(tmpBase)
+	}
 	os.Exit(code)
 }
 

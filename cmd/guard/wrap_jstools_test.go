@@ -271,3 +271,41 @@ func TestWrapWorkspaceMember(t *testing.T) {
 		})
 	}
 }
+
+// yarn reads settings from every folder above the project too (yarn 1
+// .yarnrc and .npmrc, yarn 2+ .yarnrc.yml): guard's private resolution
+// reads the same ones (the copy mirrors them). Here a folder above the
+// project names a registry that refuses connections: plain yarn fails, and
+// so does guard's resolution, with nothing installed. Before, the copy saw
+// none of them: guard resolved from yarn's default registry and handed that
+// lockfile over, and the install succeeded from a registry the user's
+// settings did not name.
+func TestWrapYarnAncestorSettings(t *testing.T) {
+	for _, tt := range []struct{ name, bin string }{{"yarn 1", jsTool(t, "yarn")}, {"yarn 4", berryTool(t)}} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := []string{"PATH=" + filepath.Dir(tt.bin) + string(os.PathListSeparator) + os.Getenv("PATH"), "YARN_ENABLE_TELEMETRY=0", "YARN_HTTP_RETRY=0"}
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{
+				".yarnrc":                  "registry \"http://127.0.0.1:9/\"\n",
+				".yarnrc.yml":              "npmRegistryServer: \"http://127.0.0.1:9\"\nunsafeHttpWhitelist: [\"127.0.0.1\"]\n",
+				"guarded/app/package.json": testManifest,
+				"plain/app/package.json":   testManifest,
+			})
+			cmd := exec.Command(tt.bin, "add", "ms@2.1.3")
+			cmd.Dir = filepath.Join(root, "plain", "app")
+			cmd.Env = append(os.Environ(), env...)
+			if out, err := cmd.CombinedOutput(); err == nil {
+				t.Fatalf("plain yarn add succeeded with an unreachable registry above the project:\n%s", out)
+			}
+			dir := filepath.Join(root, "guarded", "app")
+			before := treeSums(t, dir)
+			r := runBin(t, dir, env, "yarn", "add", "ms@2.1.3")
+			if r.code != 3 || !strings.Contains(r.stderr, "could not work out what yarn add would install") {
+				t.Fatalf("guard yarn add: exit %d, want 3 (the resolution fails as plain yarn does)\n%s", r.code, r.stderr)
+			}
+			if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+				t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
+			}
+		})
+	}
+}

@@ -40,6 +40,10 @@ type lockManager struct {
 	// copyFiles are copied from the root (and from each workspace member:
 	// memberFiles); copyDirs are copied whole (yarn's .yarn/releases).
 	copyFiles, memberFiles, copyDirs []string
+	// ancestorFiles, when set, are the manager's settings files it reads in
+	// every folder above the project too: the copy mirrors them
+	// (tempProject.mirror).
+	ancestorFiles []string
 	// members lists workspace member folders relative to the root.
 	members func(root string) []string
 	// workspaceRoot, when set, is the root of the workspace the project in
@@ -219,6 +223,12 @@ func (m *lockManager) copyProject(src string) (*tempProject, error) {
 	tmp, err := newTempProject(m.names[0])
 	if err != nil {
 		return nil, err
+	}
+	if len(m.ancestorFiles) > 0 {
+		if err := tmp.mirror(src, m.ancestorFiles); err != nil {
+			tmp.Remove()
+			return nil, err
+		}
 	}
 	for _, f := range m.copyFiles {
 		if _, err := tmp.copyIn(filepath.Join(src, f), f); err != nil {
@@ -532,13 +542,16 @@ func init() {
 		commands: map[string]string{"install": "install", "add": "add", "up": "up", "upgrade": "upgrade",
 			"upgrade-interactive": "upgrade-interactive", "upgradeInteractive": "upgrade-interactive",
 			"remove": "remove", "dedupe": "dedupe"},
-		install:       map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
-		noCommand:     "install",
-		valueFlags:    map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
-		dirFlags:      []string{"--cwd"},
-		markers:       []string{"yarn.lock", ".yarnrc.yml", "package.json"},
-		lockNames:     []string{"yarn.lock"},
-		copyFiles:     []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
+		install:    map[string]bool{"install": true, "add": true, "up": true, "upgrade": true, "upgrade-interactive": true, "remove": true, "dedupe": true},
+		noCommand:  "install",
+		valueFlags: map[string]bool{"--cwd": true, "--registry": true, "--modules-folder": true, "--cache-folder": true, "--global-folder": true, "--prefix": true},
+		dirFlags:   []string{"--cwd"},
+		markers:    []string{"yarn.lock", ".yarnrc.yml", "package.json"},
+		lockNames:  []string{"yarn.lock"},
+		copyFiles:  []string{"package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"},
+		// yarn 1 reads .yarnrc and .npmrc, yarn 2+ .yarnrc.yml, in every
+		// folder from the working one up.
+		ancestorFiles: []string{".yarnrc", ".yarnrc.yml", ".npmrc"},
 		copyDirs:      []string{filepath.Join(".yarn", "releases"), filepath.Join(".yarn", "plugins"), filepath.Join(".yarn", "patches")},
 		memberFiles:   []string{"package.json"},
 		members:       npmStyleMembers,

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/installguard/guard/lockfile/regfile"
 )
@@ -15,6 +16,8 @@ import (
 // the project files a resolution needs. Remove deletes it.
 type tempProject struct {
 	Dir string
+	// base is the folder made for it (Dir, or a folder above Dir: mirror).
+	base string
 }
 
 // The copies are not made in the system's temporary folder. The package
@@ -69,15 +72,49 @@ func newTempProject(manager string) (*tempProject, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &tempProject{Dir: dir}, nil
+	return &tempProject{Dir: dir, base: dir}, nil
 }
 
 // Remove deletes the folder and everything in it.
-func (t *tempProject) Remove() { os.RemoveAll(t.Dir) }
+func (t *tempProject) Remove() { os.RemoveAll(t.base) }
+
+// mirror moves the copy's root to the project folder's own path inside the
+// temporary folder and copies there, from every folder above the project,
+// the files named (those present): a package manager that reads settings
+// from each folder above the one it runs in (yarn's .yarnrc, .yarnrc.yml
+// and .npmrc) then finds in the copy's folders above it what it would find
+// above the project, and nothing else of them, whatever folder the copy is
+// in. Call it before copying anything in.
+func (t *tempProject) mirror(project string, files []string) error {
+	abs, err := filepath.Abs(project)
+	if err != nil {
+		return err
+	}
+	rel := strings.TrimPrefix(abs, filepath.VolumeName(abs))
+	t.Dir = filepath.Join(t.base, rel)
+	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
+		return err
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		for _, f := range files {
+			if _, err := t.copyTo(filepath.Join(d, f), filepath.Join(t.base, strings.TrimPrefix(d, filepath.VolumeName(d)), f)); err != nil {
+				return err
+			}
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
+}
 
 // copyIn copies the regular file src to rel inside the folder, keeping its
 // permission bits. A src that does not exist is not copied: ok is false.
 func (t *tempProject) copyIn(src, rel string) (ok bool, err error) {
+	return t.copyTo(src, filepath.Join(t.Dir, rel))
+}
+
+// copyTo is copyIn to the path dst.
+func (t *tempProject) copyTo(src, dst string) (ok bool, err error) {
 	in, err := regfile.Open(src) // a FIFO named .npmrc is refused, not waited on
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -93,7 +130,6 @@ func (t *tempProject) copyIn(src, rel string) (ok bool, err error) {
 	if !st.Mode().IsRegular() {
 		return false, fmt.Errorf("%s: not a regular file", src)
 	}
-	dst := filepath.Join(t.Dir, rel)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return false, err
 	}
