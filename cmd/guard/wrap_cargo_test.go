@@ -120,3 +120,48 @@ func TestWrapCargoAllowedMatchesPlainCargo(t *testing.T) {
 		t.Errorf("cargo frobnicate: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// cargo reads .cargo/config.toml in every folder above the project too:
+// with the source replacement (the test's registry) in a parent folder's
+// instead of CARGO_HOME's, guard's private resolution finds it as cargo
+// does (the copy mirrors it), and guard's run ends as plain cargo's.
+// Before, the copy saw no parent folder: the resolution went to crates.io.
+func TestWrapCargoParentConfig(t *testing.T) {
+	env := cargoEnv(t)
+	var home string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "CARGO_HOME="); ok {
+			home = v
+		}
+	}
+	config, err := os.ReadFile(filepath.Join(home, "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	parent := t.TempDir()
+	writeFiles(t, parent, map[string]string{".cargo/config.toml": string(config)})
+	for _, name := range []string{"guarded", "plain"} {
+		writeFiles(t, filepath.Join(parent, name), map[string]string{
+			"Cargo.toml":  "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nguard-test-ok = \"1\"\n",
+			"src/main.rs": "fn main() {}\n",
+		})
+	}
+	r := runBin(t, filepath.Join(parent, "guarded"), env, "cargo", "generate-lockfile")
+	if r.code != 0 || !strings.Contains(r.stderr, "1 package checked") {
+		t.Fatalf("guard cargo generate-lockfile: exit %d\n%s", r.code, r.stderr)
+	}
+	cmd := exec.Command("cargo", "generate-lockfile")
+	cmd.Dir = filepath.Join(parent, "plain")
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("plain cargo generate-lockfile: %v\n%s", err, out)
+	}
+	a, _ := os.ReadFile(filepath.Join(parent, "guarded", "Cargo.lock"))
+	b, _ := os.ReadFile(filepath.Join(parent, "plain", "Cargo.lock"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Errorf("Cargo.lock differs from plain cargo's:\n%s\n---\n%s", a, b)
+	}
+}

@@ -155,6 +155,10 @@ func copyCargoWorkspace(tmp *tempProject, root string) error {
 	})
 }
 
+// cargoConfigs are cargo's settings files, which it reads in every folder
+// from the one it runs in up.
+var cargoConfigs = []string{filepath.Join(".cargo", "config.toml"), filepath.Join(".cargo", "config")}
+
 func (cargoManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (*Resolution, error) {
 	a := parseCargoArgs(inv.Args)
 	if a.cmd == "install" {
@@ -178,6 +182,12 @@ func (cargoManager) Resolve(ctx context.Context, inv *Invocation, cmd Command) (
 		return nil, err
 	}
 	defer tmp.Remove()
+	// cargo reads .cargo/config.toml in every folder above the one it runs
+	// in (a source replacement in a parent folder, say): the copy mirrors
+	// those of the folders above the workspace.
+	if err := tmp.mirror(root, cargoConfigs); err != nil {
+		return nil, err
+	}
 	if err := copyCargoWorkspace(tmp, root); err != nil {
 		return nil, err
 	}
@@ -305,6 +315,11 @@ func cargoResolveInstall(ctx context.Context, inv *Invocation, a cargoArgs) (*Re
 		return nil, err
 	}
 	defer tmp.Remove()
+	// As if made in the working folder: cargo install run there reads the
+	// .cargo/config.toml of it and every folder above.
+	if err := tmp.mirror(filepath.Join(inv.Dir, "guard-cargo-install"), cargoConfigs); err != nil {
+		return nil, err
+	}
 	var b strings.Builder
 	b.WriteString("[package]\nname = \"guard-cargo-install\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n")
 	for _, c := range crates {
