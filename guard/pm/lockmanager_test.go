@@ -1,6 +1,8 @@
 package pm
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -187,5 +189,50 @@ func TestWorkspaceRootAndLockAbove(t *testing.T) {
 		if got := lockAbove(filepath.Join(dir, p)); got != want {
 			t.Errorf("lockAbove(%s) = %v, want %v", p, got, want)
 		}
+	}
+}
+
+// mirror puts the copy at the project's own path inside the private folder
+// and copies, from every folder above the project, the files named: those
+// present, nothing for a missing one or a path through a file.
+func TestTempProjectMirror(t *testing.T) {
+	t.Setenv("GUARD_TMPDIR", "")
+	dir := rcTree(t, map[string]string{
+		".yarnrc":            "registry \"https://npm-registry.invalid/\"\n",
+		"a/.npmrc":           "fund=false\n",
+		"a/.cargo":           "not a folder",
+		"a/b/proj/.yarnrc":   "the project's own: copied as a project file, not by mirror\n",
+		"a/b/proj/pkg.json":  "{}",
+		"a/b/.yarnrc.yml":    "enableTelemetry: false\n",
+		"a/b/unrelated.json": "{}",
+	})
+	tmp, err := newTempProject("yarn")
+	if err != nil {
+		t.Skip("no private folder here:", err) // a cache under /tmp
+	}
+	defer tmp.Remove()
+	proj := filepath.Join(dir, "a", "b", "proj")
+	if err := tmp.mirror(proj, []string{".yarnrc", ".yarnrc.yml", ".npmrc", filepath.Join(".cargo", "config.toml")}); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(tmp.base, proj); tmp.Dir != want {
+		t.Errorf("Dir %s, want %s", tmp.Dir, want)
+	}
+	var got []string
+	// (Only below dir: the folders above it may hold such files too.)
+	filepath.WalkDir(filepath.Join(tmp.base, dir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(filepath.Join(tmp.base, dir), p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	slices.Sort(got)
+	if want := []string{".yarnrc", "a/.npmrc", "a/b/.yarnrc.yml"}; !slices.Equal(got, want) {
+		t.Errorf("mirrored %q, want %q", got, want)
+	}
+	tmp.Remove()
+	if _, err := os.Stat(tmp.base); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Remove left %s: %v", tmp.base, err)
 	}
 }

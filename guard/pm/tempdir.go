@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/installguard/guard/lockfile/regfile"
 )
@@ -116,8 +117,8 @@ func (t *tempProject) copyIn(src, rel string) (ok bool, err error) {
 // copyTo is copyIn to the path dst.
 func (t *tempProject) copyTo(src, dst string) (ok bool, err error) {
 	in, err := regfile.Open(src) // a FIFO named .npmrc is refused, not waited on
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return false, nil // (ENOTDIR: a file named .cargo, say)
 	}
 	if err != nil {
 		return false, err
