@@ -194,14 +194,7 @@ func TestWrapYarnBerry(t *testing.T) {
 	yarn := berryTool(t)
 	env := []string{"PATH=" + filepath.Dir(yarn) + string(os.PathListSeparator) + os.Getenv("PATH"), "YARN_ENABLE_TELEMETRY=0"}
 	guarded, plain, _ := handoffProjects(t)
-	before := treeSums(t, guarded)
-	r := runBin(t, guarded, env, "yarn", "add", "lodash@4.17.15")
-	if r.code != 1 || !strings.Contains(r.stderr, "vulnerability lodash@4.17.15") {
-		t.Fatalf("yarn add lodash@4.17.15: exit %d, want 1\nstderr:\n%s", r.code, r.stderr)
-	}
-	if d := diffSums(before, treeSums(t, guarded)); len(d) > 0 {
-		t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
-	}
+	refusedUnchanged(t, guarded, env, 1, "vulnerability lodash@4.17.15", "yarn", "add", "lodash@4.17.15")
 	runHandoffStepsSums(t, "yarn", yarn, "yarn.lock", env, guarded, plain, []handoffStep{
 		{args: []string{"add", "express@4.21.2"}, handoff: true, minFiles: 4}, // no lockfile before
 		{args: []string{"add", "ms@2.1.3"}, handoff: true},                    // a lockfile before
@@ -297,15 +290,22 @@ func TestWrapYarnAncestorSettings(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err == nil {
 				t.Fatalf("plain yarn add succeeded with an unreachable registry above the project:\n%s", out)
 			}
-			dir := filepath.Join(root, "guarded", "app")
-			before := treeSums(t, dir)
-			r := runBin(t, dir, env, "yarn", "add", "ms@2.1.3")
-			if r.code != 3 || !strings.Contains(r.stderr, "could not work out what yarn add would install") {
-				t.Fatalf("guard yarn add: exit %d, want 3 (the resolution fails as plain yarn does)\n%s", r.code, r.stderr)
-			}
-			if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
-				t.Errorf("the project changed:\n%s", strings.Join(d, "\n"))
-			}
+			// The resolution fails as plain yarn does.
+			refusedUnchanged(t, filepath.Join(root, "guarded", "app"), env, 3, "could not work out what yarn add would install", "yarn", "add", "ms@2.1.3")
 		})
+	}
+}
+
+// refusedUnchanged runs guard with args in dir: it must exit code, say
+// want, and leave the project as it was.
+func refusedUnchanged(t *testing.T, dir string, env []string, code int, want string, args ...string) {
+	t.Helper()
+	before := treeSums(t, dir)
+	r := runBin(t, dir, env, args...)
+	if r.code != code || !strings.Contains(r.stderr, want) {
+		t.Fatalf("guard %q: exit %d, want %d and %q\nstderr:\n%s", args, r.code, code, want, r.stderr)
+	}
+	if d := diffSums(before, treeSums(t, dir)); len(d) > 0 {
+		t.Errorf("guard %q changed the project:\n%s", args, strings.Join(d, "\n"))
 	}
 }
