@@ -309,3 +309,36 @@ func refusedUnchanged(t *testing.T, dir string, env []string, code int, want str
 		t.Errorf("guard %q changed the project:\n%s", args, strings.Join(d, "\n"))
 	}
 }
+
+// pnpm run in a project below a pnpm workspace that does not list it still
+// takes the workspace root's lockfile for it: guard resolves it there too,
+// with the project's own package.json (and its dependencies) in the copy,
+// and ends as plain pnpm does. Before, the copy lacked that package.json and
+// the resolution failed.
+func TestWrapPnpmProjectBelowWorkspace(t *testing.T) {
+	pnpm := jsTool(t, "pnpm")
+	env := []string{"PATH=" + filepath.Dir(pnpm) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	files := map[string]string{
+		"package.json":            `{"name":"root","private":true}` + "\n",
+		"pnpm-workspace.yaml":     "packages:\n  - packages/*\n",
+		"packages/a/package.json": `{"name":"a","version":"1.0.0"}` + "\n",
+		"other/x/package.json":    `{"name":"x","version":"1.0.0","dependencies":{"depd":"2.0.0"}}` + "\n",
+	}
+	root := t.TempDir()
+	guarded, plain := filepath.Join(root, "guarded"), filepath.Join(root, "plain")
+	writeFiles(t, guarded, files)
+	writeFiles(t, plain, files)
+	r := runBin(t, filepath.Join(guarded, "other", "x"), env, "pnpm", "add", "ms@2.1.3")
+	if r.code != 0 || !strings.Contains(r.stderr, "2 packages checked (2 new)") {
+		t.Fatalf("guard pnpm add: exit %d, want 0 with depd and ms checked\n%s", r.code, r.stderr)
+	}
+	cmd := exec.Command(pnpm, "add", "ms@2.1.3")
+	cmd.Dir = filepath.Join(plain, "other", "x")
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("plain pnpm add: %v\n%s", err, out)
+	}
+	if d := diffSums(pnpmSums(t, plain), pnpmSums(t, guarded)); len(d) > 0 {
+		t.Errorf("guard's tree and plain pnpm's differ:\n%s", strings.Join(d, "\n"))
+	}
+}

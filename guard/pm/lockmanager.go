@@ -286,6 +286,11 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 		if err := os.MkdirAll(workDir, 0o700); err != nil {
 			return nil, err
 		}
+		// The project the command runs in, when it is no member: pnpm
+		// still takes the workspace root's lockfile for it.
+		if err := m.copyProjectOf(tmp, root, dir); err != nil {
+			return nil, err
+		}
 	}
 	tool := m.tool
 	if tool == "" {
@@ -327,6 +332,32 @@ func (m *lockManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	after.Path = displayPath(inv, project)
 	res.After = after
 	return res, nil
+}
+
+// copyProjectOf copies the member files (package.json) of the nearest
+// folder from dir up to root (not root) that has them, unless the copy has
+// them already (a member's).
+func (m *lockManager) copyProjectOf(tmp *tempProject, root, dir string) error {
+	for d := dir; d != root && strings.HasPrefix(d, root+string(filepath.Separator)); d = filepath.Dir(d) {
+		rel, _ := filepath.Rel(root, d)
+		found := false
+		for _, f := range m.memberFiles {
+			if !exists(filepath.Join(d, f)) {
+				continue
+			}
+			found = true
+			if exists(filepath.Join(tmp.Dir, rel, f)) {
+				continue
+			}
+			if _, err := tmp.copyIn(filepath.Join(d, f), filepath.Join(rel, f)); err != nil {
+				return err
+			}
+		}
+		if found {
+			return nil
+		}
+	}
+	return nil
 }
 
 // lockAbove: the project has no lockfile of that name but a folder above
