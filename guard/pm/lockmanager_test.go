@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLockManagersClassify(t *testing.T) {
@@ -234,5 +235,28 @@ func TestTempProjectMirror(t *testing.T) {
 	tmp.Remove()
 	if _, err := os.Stat(tmp.base); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Remove left %s: %v", tmp.base, err)
+	}
+}
+
+// Copies a killed guard left behind are removed a day later; fresh ones
+// (another guard's, running) and other files stay.
+func TestSweepStale(t *testing.T) {
+	base := t.TempDir()
+	old := time.Now().Add(-25 * time.Hour)
+	for _, d := range []string{"guard-npm-1", "guard-yarn-2", "guard-npm-3", "other"} {
+		os.MkdirAll(filepath.Join(base, d, "x"), 0o700)
+	}
+	os.WriteFile(filepath.Join(base, "guard-file"), nil, 0o600)
+	for _, d := range []string{"guard-npm-1", "guard-yarn-2", "other", "guard-file"} {
+		os.Chtimes(filepath.Join(base, d), old, old)
+	}
+	sweepStale(base, time.Now().Add(-staleAfter))
+	var left []string
+	ents, _ := os.ReadDir(base)
+	for _, e := range ents {
+		left = append(left, e.Name())
+	}
+	if want := []string{"guard-file", "guard-npm-3", "other"}; !slices.Equal(left, want) {
+		t.Errorf("left %q, want %q", left, want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/installguard/guard/lockfile/regfile"
 )
@@ -56,7 +57,30 @@ func tempBase() (string, error) {
 	if err := privateAncestors(real); err != nil {
 		return "", fmt.Errorf("a private folder for the resolution: %w: the package managers would read settings another user can put there; set %s to a folder no other user can write in or above", err, tempBaseEnv)
 	}
+	sweepStale(real, time.Now().Add(-staleAfter))
 	return real, nil
+}
+
+// staleAfter: a private copy older than this was left by a guard that was
+// killed outright (a resolution takes seconds to minutes); the system no
+// longer clears it on reboot as it did /tmp.
+const staleAfter = 24 * time.Hour
+
+// sweepStale removes guard's copies in base last changed before cutoff
+// (best effort).
+func sweepStale(base string, cutoff time.Time) {
+	ents, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "guard-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			os.RemoveAll(filepath.Join(base, e.Name()))
+		}
+	}
 }
 
 func newTempProject(manager string) (*tempProject, error) {
