@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/installguard/guard/lockfile"
+	"github.com/installguard/guard/lockfile/regfile"
 )
 
 func TestLockManagersClassify(t *testing.T) {
@@ -258,5 +261,32 @@ func TestSweepStale(t *testing.T) {
 	}
 	if want := []string{"guard-file", "guard-npm-3", "other"}; !slices.Equal(left, want) {
 		t.Errorf("left %q, want %q", left, want)
+	}
+}
+
+// A project file larger than a lockfile may be (a hostile package.json,
+// say) is not copied into the private folder: an error naming it, before
+// any package manager runs.
+func TestCopyInCap(t *testing.T) {
+	t.Setenv("GUARD_TMPDIR", "")
+	tmp, err := newTempProject("npm")
+	if err != nil {
+		t.Skip("no private folder here:", err)
+	}
+	defer tmp.Remove()
+	defer func(n int64) { lockfile.MaxFileSize = n }(lockfile.MaxFileSize)
+	lockfile.MaxFileSize = 1000
+	src := filepath.Join(t.TempDir(), "package.json")
+	if err := os.WriteFile(src, make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := tmp.copyIn(src, "package.json"); !ok || err != nil {
+		t.Fatalf("a file at the cap: %v %v", ok, err)
+	}
+	if err := os.Truncate(src, 1001); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmp.copyIn(src, "other.json"); !errors.Is(err, regfile.ErrTooLarge) || !strings.Contains(err.Error(), src) {
+		t.Errorf("a file over the cap: %v", err)
 	}
 }

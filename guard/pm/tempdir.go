@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/installguard/guard/lockfile"
 	"github.com/installguard/guard/lockfile/regfile"
 )
 
@@ -155,6 +156,11 @@ func (t *tempProject) copyTo(src, dst string) (ok bool, err error) {
 	if !st.Mode().IsRegular() {
 		return false, fmt.Errorf("%s: not a regular file", src)
 	}
+	// What is copied is read by guard or a package manager as settings,
+	// manifests and lockfiles: none is larger than a lockfile may be.
+	if st.Size() > lockfile.MaxFileSize {
+		return false, regfile.TooLarge(src, lockfile.MaxFileSize)
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return false, err
 	}
@@ -162,8 +168,12 @@ func (t *tempProject) copyTo(src, dst string) (ok bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	// (The cap again while copying: the file may grow meanwhile.)
+	if n, err := io.Copy(out, io.LimitReader(in, lockfile.MaxFileSize+1)); err != nil || n > lockfile.MaxFileSize {
 		out.Close()
+		if err == nil {
+			err = regfile.TooLarge(src, lockfile.MaxFileSize)
+		}
 		return false, err
 	}
 	if err := out.Close(); err != nil {
