@@ -599,16 +599,22 @@ func init() {
 		},
 	}})
 	register(&uvManager{lockManager: &lockManager{
-		names:       []string{"uv"},
-		commands:    map[string]string{},
-		install:     map[string]bool{"sync": true, "add": true, "lock": true, "remove": true, "run": true},
-		valueFlags:  map[string]bool{"--directory": true, "--project": true, "--python": true, "-p": true, "--index": true, "--default-index": true, "--config-file": true, "--cache-dir": true},
-		dirFlags:    []string{"--directory", "--project"},
-		markers:     []string{"uv.lock", "pyproject.toml"},
-		lockNames:   []string{"uv.lock"},
-		copyFiles:   []string{"pyproject.toml", "uv.lock", "uv.toml", ".python-version", "README.md"},
-		memberFiles: []string{"pyproject.toml", "README.md"},
-		members:     uvMembers,
+		names:      []string{"uv"},
+		commands:   map[string]string{},
+		install:    map[string]bool{"sync": true, "add": true, "lock": true, "remove": true, "run": true},
+		valueFlags: map[string]bool{"--directory": true, "--project": true, "--python": true, "-p": true, "--index": true, "--default-index": true, "--config-file": true, "--cache-dir": true},
+		dirFlags:   []string{"--directory", "--project"},
+		markers:    []string{"uv.lock", "pyproject.toml"},
+		lockNames:  []string{"uv.lock"},
+		copyFiles:  []string{"pyproject.toml", "uv.lock", "uv.toml", ".python-version", "README.md"},
+		// uv takes its settings from the nearest uv.toml, or pyproject.toml
+		// with a [tool.uv] table, from the working folder up (uv's
+		// documentation, "Configuration files"; uv was not installable
+		// where this was written), and looks above the project for a
+		// workspace that lists it.
+		ancestorFiles: []string{"uv.toml", "pyproject.toml"},
+		memberFiles:   []string{"pyproject.toml", "README.md"},
+		members:       uvMembers,
 		// --no-build: uv builds a source distribution (running its build
 		// backend, the package's own code) to read the metadata of a
 		// dependency that has no wheel; with --no-build that resolution fails

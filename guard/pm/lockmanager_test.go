@@ -290,3 +290,46 @@ func TestCopyInCap(t *testing.T) {
 		t.Errorf("a file over the cap: %v", err)
 	}
 }
+
+// The copies of yarn, uv and cargo projects see the settings files their
+// tool reads above the project; npm's and pnpm's, which read none there,
+// get none.
+func TestCopyProjectMirrorsAncestors(t *testing.T) {
+	t.Setenv("GUARD_TMPDIR", "")
+	dir := rcTree(t, map[string]string{
+		".yarnrc": "x", ".npmrc": "x", "uv.toml": "x", "pyproject.toml": "x",
+		"p/package.json": "{}", "p/pyproject.toml": "x",
+	})
+	proj := filepath.Join(dir, "p")
+	for name, want := range map[string][]string{
+		"yarn": {".npmrc", ".yarnrc"},
+		"uv":   {"pyproject.toml", "uv.toml"},
+		"pnpm": nil,
+	} {
+		m, _ := Lookup(name)
+		var lm *lockManager
+		switch v := m.(type) {
+		case *yarnManager:
+			lm = v.lockManager
+		case *uvManager:
+			lm = v.lockManager
+		case *pnpmManager:
+			lm = v.lockManager
+		}
+		tmp, err := lm.copyProject(proj)
+		if err != nil {
+			t.Skip("no private folder here:", err)
+		}
+		var got []string
+		ents, _ := os.ReadDir(filepath.Join(tmp.base, dir))
+		for _, e := range ents {
+			if !e.IsDir() {
+				got = append(got, e.Name())
+			}
+		}
+		tmp.Remove()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: above the copy %q, want %q", name, got, want)
+		}
+	}
+}
