@@ -153,3 +153,23 @@ func TestPnpmProjectCodeNeverRuns(t *testing.T) {
 		}
 	}
 }
+
+// A project inside another repository: that repository's .yarnrc above the
+// project (which yarn reads, and guard's private copy mirrors) is checked
+// too, and its yarn-path never runs.
+func TestYarnPathAboveTheProjectRefused(t *testing.T) {
+	bin := filepath.Dir(jsTool(t, "yarn"))
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	marker := filepath.Join(t.TempDir(), "MARKER")
+	repo := t.TempDir()
+	writeFiles(t, repo, map[string]string{
+		".yarnrc":                "yarn-path \"./evil.cjs\"\n",
+		"evil.cjs":               markerJS(marker),
+		"tools/sub/package.json": testManifest,
+	})
+	r := runBin(t, filepath.Join(repo, "tools", "sub"), env, "--dry-run", "yarn", "add", "is-number@7.0.0")
+	assertNoMarker(t, marker)
+	if r.code != 3 || !strings.Contains(r.stderr, filepath.Join(repo, ".yarnrc")+":1: yarn-path") {
+		t.Fatalf("exit %d, want 3 naming the repository's .yarnrc\n%s", r.code, r.stderr)
+	}
+}

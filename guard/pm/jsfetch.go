@@ -331,7 +331,7 @@ func (m *yarnManager) Resolve(ctx context.Context, inv *Invocation, cmd Command)
 	c, idx := m.parse(inv.Args)
 	// Every path below runs yarn (yarn --version first): the project's
 	// yarn release and plugins are refused before any of them.
-	if err := checkYarnrc(inv, inv.Dir, m.root(inv.Dir)); err != nil {
+	if err := checkYarnrc(inv, inv.Dir); err != nil {
 		return nil, err
 	}
 	switch c {

@@ -128,24 +128,30 @@ func trustProjectYarn(inv *Invocation) bool {
 
 const yarnEscape = "set GUARD_TRUST_PROJECT_YARN=1 in your environment if you trust this project's yarn release and plugins"
 
-// checkYarnrc refuses the yarn configuration files of every folder from
-// dir up to root (yarn reads them from the working folder upwards) that
-// run the project's own JavaScript in place of, or inside, yarn.
-func checkYarnrc(inv *Invocation, dir, root string) error {
+// checkYarnrc refuses the yarn configuration files that run JavaScript in
+// place of, or inside, yarn, in every folder yarn reads them from (the
+// working folder upwards) that may belong to a project: from dir up to,
+// not including, the user's home folder (the user's own settings), or up
+// to the root for a project outside it. Not only up to the project's root:
+// a project may sit inside another repository the user cloned, and guard's
+// private copy reads what yarn reads above the project.
+func checkYarnrc(inv *Invocation, dir string) error {
 	if trustProjectYarn(inv) {
 		return nil
 	}
-	for d := dir; ; d = filepath.Dir(d) {
+	home := inv.Getenv("HOME")
+	if home != "" {
+		home = filepath.Clean(home)
+	}
+	for d := dir; d != home; d = filepath.Dir(d) {
 		if err := checkYarnrcIn(inv, d); err != nil {
 			return err
 		}
-		if d == root || filepath.Dir(d) == d {
-			return nil
-		}
-		if rel, err := filepath.Rel(root, d); err != nil || strings.HasPrefix(rel, "..") {
+		if filepath.Dir(d) == d {
 			return nil
 		}
 	}
+	return nil
 }
 
 func checkYarnrcIn(inv *Invocation, d string) error {

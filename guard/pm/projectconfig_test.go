@@ -42,7 +42,7 @@ func TestProjectConfigSwitches(t *testing.T) {
 			if tt.file == ".npmrc" {
 				err = checkNpmrc(inv, dir)
 			} else {
-				err = checkYarnrc(inv, dir, dir)
+				err = checkYarnrc(inv, dir)
 			}
 			var ce *ConfigError
 			switch {
@@ -57,21 +57,36 @@ func TestProjectConfigSwitches(t *testing.T) {
 
 // TestYarnrcFoundUpToTheRoot: yarn reads .yarnrc from the working folder
 // upwards; guard looks from there up to the project root, not above it.
+// The yarnrc files of every folder from the working one up to the user's
+// home folder are checked (a project inside a cloned repository: the
+// repository's .yarnrc above it counts), not the home folder's own (the
+// user's settings) nor what is above it.
 func TestYarnrcFoundUpToTheRoot(t *testing.T) {
-	above := t.TempDir()
+	home := t.TempDir()
+	above := filepath.Join(home, "clone")
 	root := filepath.Join(above, "proj")
 	sub := filepath.Join(root, "a", "b")
 	if err := os.MkdirAll(sub, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(above, ".yarnrc"), []byte("yarn-path x.js\n"), 0o600)
-	inv := &Invocation{Dir: sub, Env: []string{}}
-	if err := checkYarnrc(inv, sub, root); err != nil {
-		t.Fatalf("a .yarnrc above the project was read: %v", err)
+	os.WriteFile(filepath.Join(home, ".yarnrc"), []byte("yarn-path /opt/my-yarn.js\n"), 0o600)
+	inv := &Invocation{Dir: sub, Env: []string{"HOME=" + home}}
+	if err := checkYarnrc(inv, sub); err != nil {
+		t.Fatalf("the home folder's .yarnrc was refused: %v", err)
 	}
 	os.WriteFile(filepath.Join(root, "a", ".yarnrc.yml"), []byte("yarnPath: x.cjs\n"), 0o600)
-	if err := checkYarnrc(inv, sub, root); err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", ".yarnrc.yml")+":1") {
+	if err := checkYarnrc(inv, sub); err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", ".yarnrc.yml")+":1") {
 		t.Fatalf("got %v, want the member folder's .yarnrc.yml", err)
+	}
+	os.Remove(filepath.Join(root, "a", ".yarnrc.yml"))
+	os.WriteFile(filepath.Join(above, ".yarnrc"), []byte("yarn-path x.js\n"), 0o600)
+	if err := checkYarnrc(inv, sub); err == nil || !strings.Contains(err.Error(), filepath.Join(above, ".yarnrc")+":1") {
+		t.Fatalf("got %v, want the .yarnrc of the repository above the project", err)
+	}
+	// A project outside the home folder: every folder up to the root.
+	inv.Env = []string{"HOME=" + filepath.Join(home, "elsewhere")}
+	if err := checkYarnrc(inv, sub); err == nil {
+		t.Fatal("a .yarnrc above a project outside the home folder was not read")
 	}
 }
 
