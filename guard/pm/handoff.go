@@ -250,13 +250,20 @@ func mentionsLockfile(inv *Invocation, files []string) bool {
 			return true
 		}
 	}
+	return anyFileSays(files, mentions)
+}
+
+// anyFileSays: says holds for the content of one of the files. A missing
+// file, or a folder (yarn's config folder), says nothing; one that cannot
+// be read counts as saying it.
+func anyFileSays(files []string, says func(string) bool) bool {
 	for _, p := range files {
 		st, err := os.Stat(p)
 		if errors.Is(err, fs.ErrNotExist) || (err == nil && st.IsDir()) {
 			continue
 		}
 		data, err := readProjectFile(p)
-		if err != nil || mentions(string(data)) {
+		if err != nil || says(string(data)) {
 			return true
 		}
 	}

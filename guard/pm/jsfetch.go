@@ -284,11 +284,15 @@ func yarnVersion(ctx context.Context, inv *Invocation, cwd, dir string) (string,
 // command line (yarn 1's --use-yarnrc), or the variables that set yarn
 // 2+'s yarnPath or rc file name.
 func yarnInstalledVersion(inv *Invocation, dir string) string {
+	namesYarn := func(s string) bool {
+		l := strings.ToLower(s)
+		return strings.Contains(l, "yarn-path") || strings.Contains(l, "yarnpath")
+	}
 	for _, a := range inv.Args {
 		if a == "--" {
 			break
 		}
-		if l := strings.ToLower(a); strings.Contains(l, "yarnrc") || strings.Contains(l, "yarn-path") || strings.Contains(l, "yarnpath") {
+		if strings.Contains(strings.ToLower(a), "yarnrc") || namesYarn(a) {
 			return ""
 		}
 	}
@@ -315,14 +319,8 @@ func yarnInstalledVersion(inv *Invocation, dir string) string {
 		!(pkg.Name == "yarn" && strings.HasPrefix(pkg.Version, "1.") || pkg.Name == "@yarnpkg/cli-dist" && pkg.Version != "" && !isYarn1(pkg.Version)) {
 		return ""
 	}
-	for _, f := range yarnrcFiles(inv, dir) {
-		if st, err := os.Stat(f); err == nil && st.IsDir() {
-			continue // yarn's config folder
-		}
-		data, err := readProjectFile(f)
-		if l := strings.ToLower(string(data)); err != nil || strings.Contains(l, "yarn-path") || strings.Contains(l, "yarnpath") {
-			return ""
-		}
+	if anyFileSays(yarnrcFiles(inv, dir), namesYarn) {
+		return ""
 	}
 	return pkg.Version
 }
