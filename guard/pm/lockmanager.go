@@ -66,7 +66,7 @@ type lockManager struct {
 	// resolution: with runArgs in place of the user's arguments
 	// (Resolution.RunArgs; nil: the user's), and whether the lockfile the
 	// private resolution wrote is given to it (Resolution.Handoff). dir is
-	// the project folder, version the manager's (versionArgs).
+	// the project folder, version the manager's (version).
 	realRun func(inv *Invocation, cmd, version, dir string) (runArgs []string, handoff bool)
 }
 
@@ -180,14 +180,12 @@ func (m *lockManager) root(dir string) string {
 // pnpmWorkspaceRoot is pnpm's workspace folder for the project in p: the
 // nearest folder from p up holding pnpm-workspace.yaml.
 func pnpmWorkspaceRoot(p string) string {
-	for d := p; ; d = filepath.Dir(d) {
-		if exists(filepath.Join(d, "pnpm-workspace.yaml")) {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return ""
+	for _, f := range upward(p, "pnpm-workspace.yaml") {
+		if exists(f) {
+			return filepath.Dir(f)
 		}
 	}
+	return ""
 }
 
 // yarnWorkspaceRoot is yarn's workspace root for the project in p (yarn 1's
@@ -368,15 +366,7 @@ func lockAbove(project string) bool {
 	if exists(project) {
 		return false
 	}
-	name := filepath.Base(project)
-	for d := filepath.Dir(filepath.Dir(project)); ; d = filepath.Dir(d) {
-		if exists(filepath.Join(d, name)) {
-			return true
-		}
-		if filepath.Dir(d) == d {
-			return false
-		}
-	}
+	return slices.ContainsFunc(upward(filepath.Dir(filepath.Dir(project)), filepath.Base(project)), exists)
 }
 
 func (m *lockManager) Installed(inv *Invocation, cmd Command) (*lockfile.Lockfile, error) {

@@ -121,16 +121,12 @@ func (t *tempProject) mirror(project string, files []string) error {
 	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
 		return err
 	}
-	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
-		for _, f := range files {
-			if _, err := t.copyTo(filepath.Join(d, f), filepath.Join(t.base, strings.TrimPrefix(d, filepath.VolumeName(d)), f)); err != nil {
-				return err
-			}
-		}
-		if filepath.Dir(d) == d {
-			return nil
+	for _, src := range upward(filepath.Dir(abs), files...) {
+		if _, err := t.copyTo(src, filepath.Join(t.base, strings.TrimPrefix(src, filepath.VolumeName(src)))); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // copyIn copies the regular file src to rel inside the folder, keeping its
