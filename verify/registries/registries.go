@@ -133,6 +133,7 @@ func ReadNpmrc(path string, getenv func(string) string) (def string, scopes map[
 	if err != nil {
 		return "", scopes, err
 	}
+	lookup := GetenvLookup(getenv)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -143,7 +144,6 @@ func ReadNpmrc(path string, getenv func(string) string) (def string, scopes map[
 		if !ok {
 			continue
 		}
-		lookup := GetenvLookup(getenv)
 		k, v = ExpandNpmrc(strings.TrimSpace(k), lookup), ExpandNpmrc(strings.Trim(strings.TrimSpace(v), `"'`), lookup)
 		switch {
 		case k == "registry":
